@@ -1,0 +1,284 @@
+"""The organisation tree, the units (workplaces) and who may do what where.
+
+The tree is stored as a materialised path: each node's ``path`` is its ancestors' ids
+followed by its own, so "everything under node X" is one indexed prefix query.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+PATH_SEGMENT_WIDTH = 8  # ids up to 99,999,999 per segment; 28 levels fit in 255 chars
+
+
+class Category(models.TextChoices):
+    STATE_AGENCY = "state_agency", _("Cơ quan hành chính nhà nước")
+    PUBLIC_SERVICE_UNIT = "public_service_unit", _("Đơn vị sự nghiệp công lập")
+    STATE_ENTERPRISE = "state_enterprise", _("Doanh nghiệp nhà nước")
+    PRIVATE_ENTERPRISE = "private_enterprise", _("Doanh nghiệp ngoài nhà nước")
+    FDI_ENTERPRISE = "fdi_enterprise", _("Doanh nghiệp có vốn đầu tư nước ngoài")
+    NON_PUBLIC_UNIT = "non_public_unit", _("Đơn vị sự nghiệp ngoài công lập")
+    COOPERATIVE = "cooperative", _("Hợp tác xã")
+    OTHER = "other", _("Khác")
+
+
+class OrgLevel(models.Model):
+    """The name of a level of the tree, by depth (0 = the root).
+
+    Levels are data because the federations are being regrouped: a depth's name
+    (district federation, regional union …) changes without a deploy.
+    """
+
+    depth = models.PositiveSmallIntegerField(_("độ sâu"), unique=True)
+    name = models.CharField(_("tên cấp"), max_length=120)
+
+    class Meta:
+        ordering = ["depth"]
+        verbose_name = _("cấp tổ chức")
+        verbose_name_plural = _("các cấp tổ chức")
+
+    def __str__(self) -> str:
+        return f"{self.depth}: {self.name}"
+
+
+class OrgNodeQuerySet(models.QuerySet["OrgNode"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> OrgNodeQuerySet:
+        """Nodes in the subtrees where the user is staff or leader (all for admins)."""
+        from units.permissions import scope_for
+
+        scope = scope_for(user)
+        if scope.is_admin:
+            return self.all()
+        return self.filter(_path_prefix_q("path", scope.node_paths))
+
+    def managed_by(self, user: AbstractBaseUser | AnonymousUser) -> OrgNodeQuerySet:
+        """Nodes in the subtrees where the user may change data (staff, admins)."""
+        from units.permissions import scope_for
+
+        scope = scope_for(user)
+        if scope.is_admin:
+            return self.all()
+        return self.filter(_path_prefix_q("path", scope.staff_paths))
+
+    def subtree_of(self, node: OrgNode) -> OrgNodeQuerySet:
+        return self.filter(path__startswith=node.path)
+
+
+class OrgNode(models.Model):
+    """A federation node: confederation, province federation, district-level union …"""
+
+    code = models.CharField(_("mã"), max_length=32, unique=True)
+    name = models.CharField(_("tên"), max_length=255)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("cấp trên")
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(default=0, editable=False)
+
+    objects = OrgNodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["path"]
+        verbose_name = _("đơn vị công đoàn cấp trên")
+        verbose_name_plural = _("cây tổ chức công đoàn")
+        indexes = [
+            # Prefix searches (path LIKE 'x%') need the pattern opclass on PostgreSQL.
+            models.Index(fields=["path"], name="orgnode_path_prefix", opclasses=["varchar_pattern_ops"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self._state.adding and not self.path:
+            # The path holds the node's own id, which exists only after the insert.
+            self.path = f"new-{uuid.uuid4().hex}"
+            super().save(*args, **kwargs)
+            self.path = self.path_for(parent_path=self.parent.path if self.parent else "", pk=self.pk)
+            self.depth = self.parent.depth + 1 if self.parent else 0
+            OrgNode.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
+            return
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("units:unit_list") + f"?node={self.pk}"
+
+    @staticmethod
+    def path_for(*, parent_path: str, pk: int) -> str:
+        return f"{parent_path}{pk:0{PATH_SEGMENT_WIDTH}d}."
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids from the root down to the parent, read off the path (no query)."""
+        return [int(s) for s in self.path.split(".") if s][:-1]
+
+    def ancestors(self) -> OrgNodeQuerySet:
+        return OrgNode.objects.filter(pk__in=self.ancestor_ids).order_by("depth")
+
+    def is_within(self, other: OrgNode) -> bool:
+        return self.path.startswith(other.path)
+
+
+def _path_prefix_q(field: str, paths: tuple[str, ...]) -> Q:
+    """OR of ``field LIKE 'path%'`` for each path; matches nothing when there is none."""
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(**{f"{field}__startswith": path})
+    return q
+
+
+class UnitQuerySet(models.QuerySet["Unit"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> UnitQuerySet:
+        """The scoping primitive for units: every view, report and export starts here."""
+        from units.permissions import scope_for
+
+        scope = scope_for(user)
+        if scope.is_admin:
+            return self.all()
+        return self.filter(_path_prefix_q("node__path", scope.node_paths) | Q(pk__in=scope.chair_unit_ids))
+
+    def managed_by(self, user: AbstractBaseUser | AnonymousUser) -> UnitQuerySet:
+        """Units the user may create, edit, import or deactivate (staff and admins)."""
+        from units.permissions import scope_for
+
+        scope = scope_for(user)
+        if scope.is_admin:
+            return self.all()
+        return self.filter(_path_prefix_q("node__path", scope.staff_paths))
+
+    def under(self, node: OrgNode) -> UnitQuerySet:
+        return self.filter(node__path__startswith=node.path)
+
+    def active_in_year(self, year: int) -> UnitQuerySet:
+        """Units that existed for at least one day of ``year``."""
+        return self.filter(
+            Q(established_on__isnull=True) | Q(established_on__lte=datetime.date(year, 12, 31)),
+            Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=datetime.date(year, 1, 1)),
+        )
+
+    def active_on(self, day: datetime.date) -> UnitQuerySet:
+        return self.filter(
+            Q(established_on__isnull=True) | Q(established_on__lte=day),
+            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=day),
+        )
+
+
+class Unit(models.Model):
+    """A workplace (agency, public unit, enterprise …) and its grassroots union."""
+
+    code = models.CharField(_("mã đơn vị"), max_length=32, unique=True)
+    name = models.CharField(_("tên đơn vị"), max_length=255)
+    category = models.CharField(_("loại hình"), max_length=32, choices=Category.choices)
+    node = models.ForeignKey(
+        OrgNode, on_delete=models.PROTECT, related_name="units", verbose_name=_("công đoàn cấp trên trực tiếp")
+    )
+    tax_code = models.CharField(_("mã số thuế / mã ngân sách"), max_length=32, blank=True)
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    employees = models.PositiveIntegerField(_("số lao động"), default=0)
+    union_members = models.PositiveIntegerField(_("số đoàn viên"), default=0)
+    established_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
+    dissolved_on = models.DateField(_("ngày giải thể / ngừng hoạt động"), null=True, blank=True)
+    union_name = models.CharField(_("tên công đoàn cơ sở"), max_length=255, blank=True)
+    chair_name = models.CharField(_("chủ tịch CĐCS"), max_length=120, blank=True)
+    chair_email = models.EmailField(_("email chủ tịch"), blank=True)
+    chair_phone = models.CharField(_("điện thoại chủ tịch"), max_length=32, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = UnitQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["version", "updated_at"])
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("đơn vị")
+        verbose_name_plural = _("đơn vị")
+        indexes = [
+            models.Index(fields=["node", "category"], name="unit_node_category"),
+            models.Index(fields=["name"], name="unit_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True)
+                | Q(established_on__isnull=True)
+                | Q(dissolved_on__gte=models.F("established_on")),
+                name="unit_dissolved_after_established",
+                violation_error_message=_("Ngày ngừng hoạt động phải sau ngày thành lập."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("units:unit_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_active(self) -> bool:
+        return self.dissolved_on is None or self.dissolved_on > datetime.date.today()
+
+    def is_active_in_year(self, year: int) -> bool:
+        started = self.established_on is None or self.established_on <= datetime.date(year, 12, 31)
+        not_ended = self.dissolved_on is None or self.dissolved_on >= datetime.date(year, 1, 1)
+        return started and not_ended
+
+
+class Role(models.Model):
+    """A user's role on a node (staff, leader), a unit (chair) or everything (admin)."""
+
+    class Kind(models.TextChoices):
+        ADMIN = "admin", _("Quản trị hệ thống")
+        STAFF = "staff", _("Cán bộ công đoàn cấp trên")
+        LEADER = "leader", _("Lãnh đạo")
+        CHAIR = "chair", _("Chủ tịch công đoàn cơ sở")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
+    kind = models.CharField(_("vai trò"), max_length=16, choices=Kind.choices)
+    node = models.ForeignKey(
+        OrgNode, on_delete=models.PROTECT, null=True, blank=True, related_name="roles", verbose_name=_("đơn vị")
+    )
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="roles", verbose_name=_("cơ sở")
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("vai trò")
+        verbose_name_plural = _("vai trò")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="chair", unit__isnull=False, node__isnull=True)
+                    | Q(kind__in=["staff", "leader"], node__isnull=False, unit__isnull=True)
+                    | Q(kind="admin", node__isnull=True, unit__isnull=True)
+                ),
+                name="role_target_matches_kind",
+                violation_error_message=_(
+                    "Chủ tịch CĐCS gắn với một cơ sở; cán bộ và lãnh đạo gắn với một đơn vị cấp trên; "
+                    "quản trị không gắn với đơn vị nào."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "node"], condition=Q(node__isnull=False), name="role_unique_on_node"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind", "unit"], condition=Q(unit__isnull=False), name="role_unique_on_unit"
+            ),
+            models.UniqueConstraint(fields=["user"], condition=Q(kind="admin"), name="role_unique_admin"),
+        ]
+
+    def __str__(self) -> str:
+        target = self.unit or self.node or _("toàn hệ thống")
+        return f"{self.user} – {self.get_kind_display()} – {target}"

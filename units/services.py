@@ -1,0 +1,156 @@
+"""Every write to the tree, the units and the roles goes through here."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from units.models import OrgLevel, OrgNode, Role, Unit
+from units.permissions import can_manage_node, forget_scope
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
+
+UNIT_EDITABLE_FIELDS = (
+    "code",
+    "name",
+    "category",
+    "node",
+    "tax_code",
+    "address",
+    "employees",
+    "union_members",
+    "established_on",
+    "dissolved_on",
+    "union_name",
+    "chair_name",
+    "chair_email",
+    "chair_phone",
+)
+
+
+class StaleEdit(Exception):
+    """Someone else saved the record after the editor opened it."""
+
+
+def _set_history_user(instance: Unit, by: AbstractBaseUser | AnonymousUser | None) -> None:
+    if by is not None and by.is_authenticated:
+        instance._history_user = by  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def node_create(*, code: str, name: str, parent: OrgNode | None) -> OrgNode:
+    """Create a node under ``parent`` (or a root) with its path and depth."""
+    node = OrgNode(code=code, name=name, parent=parent)
+    node.full_clean(exclude=["path"])
+    node.save()
+    return node
+
+
+@transaction.atomic
+def level_name_set(*, depth: int, name: str) -> OrgLevel:
+    level, _created = OrgLevel.objects.update_or_create(depth=depth, defaults={"name": name})
+    return level
+
+
+@transaction.atomic
+def unit_create(*, by: AbstractBaseUser | AnonymousUser | None, **fields: Any) -> Unit:
+    """Create a unit; staff may only create under a node in their subtree."""
+    unit = Unit(**{k: v for k, v in fields.items() if k in UNIT_EDITABLE_FIELDS})
+    if by is not None and not can_manage_node(by, unit.node):
+        raise PermissionDenied
+    unit.full_clean()
+    _set_history_user(unit, by)
+    unit.save()
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, version: int, **fields: Any) -> Unit:
+    """Save changes unless someone else saved the unit since ``version`` was read.
+
+    The check and the write are one UPDATE … WHERE version = %s, so two editors who
+    opened the same version cannot both win: the second gets ``StaleEdit``.
+    """
+    for name, value in fields.items():
+        if name not in UNIT_EDITABLE_FIELDS:
+            raise ValueError(name)
+        setattr(unit, name, value)
+    if by is not None and not can_manage_node(by, unit.node):
+        raise PermissionDenied
+    unit.full_clean()
+    changed = Unit.objects.filter(pk=unit.pk, version=version).update(
+        version=F("version") + 1, **{name: getattr(unit, name) for name in UNIT_EDITABLE_FIELDS}
+    )
+    if not changed:
+        raise StaleEdit
+    unit.refresh_from_db()
+    # .update() skips signals, so write the history row ourselves.
+    _set_history_user(unit, by)
+    unit.save(update_fields=["updated_at"])
+    return unit
+
+
+@transaction.atomic
+def unit_deactivate(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, on: datetime.date) -> Unit:
+    """Mark a unit dissolved on ``on``. Units are never deleted: their history counts."""
+    if unit.established_on and on < unit.established_on:
+        raise ValidationError({"dissolved_on": _("Ngày ngừng hoạt động phải sau ngày thành lập.")})
+    return unit_update(unit=unit, by=by, version=unit.version, dissolved_on=on)
+
+
+@transaction.atomic
+def unit_reactivate(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None) -> Unit:
+    return unit_update(unit=unit, by=by, version=unit.version, dissolved_on=None)
+
+
+@transaction.atomic
+def role_grant(*, user: User, kind: str, node: OrgNode | None = None, unit: Unit | None = None) -> Role:
+    role, _created = Role.objects.get_or_create(user=user, kind=kind, node=node, unit=unit)
+    forget_scope(user)
+    return role
+
+
+def invitation_link(*, user: User, base_url: str) -> str:
+    """The set-password link of an invitation (Django's password-reset token)."""
+    from django.urls import reverse
+
+    uid = urlsafe_base64_encode(force_bytes(user.pk))
+    token = default_token_generator.make_token(user)
+    return base_url.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+
+
+@transaction.atomic
+def chair_invite(
+    *, unit: Unit, email: str, full_name: str, by: AbstractBaseUser | AnonymousUser, base_url: str
+) -> User:
+    """Create (or reuse) the chair's account, give it the chair role, e-mail a link.
+
+    The account has no usable password until the chair follows the link. The e-mail
+    goes out after commit so a rolled-back invitation sends nothing.
+    """
+    if not can_manage_node(by, unit.node):
+        raise PermissionDenied
+    user_model = get_user_model()
+    email = user_model.objects.normalize_email(email).lower()
+    user = user_model.objects.filter(email__iexact=email).first()
+    if user is None:
+        first, _sep, last = full_name.strip().rpartition(" ")
+        user = user_model(username=email, email=email, first_name=first, last_name=last or full_name)
+        user.set_unusable_password()
+        user.full_clean()
+        user.save()
+    role_grant(user=user, kind=Role.Kind.CHAIR, unit=unit)
+    from units.tasks import send_invitation
+
+    transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, unit_id=unit.pk, base_url=base_url))
+    return user

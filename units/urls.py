@@ -1,0 +1,18 @@
+from django.urls import path
+
+from units.views import imports, units
+
+app_name = "units"
+
+urlpatterns = [
+    path("", units.unit_list, name="unit_list"),
+    path("export.xlsx", units.unit_export, name="unit_export"),
+    path("new/", units.unit_create, name="unit_create"),
+    path("<int:pk>/", units.unit_detail, name="unit_detail"),
+    path("<int:pk>/edit/", units.unit_edit, name="unit_edit"),
+    path("<int:pk>/deactivate/", units.unit_deactivate, name="unit_deactivate"),
+    path("<int:pk>/reactivate/", units.unit_reactivate, name="unit_reactivate"),
+    path("<int:pk>/invite/", units.unit_invite_chair, name="unit_invite_chair"),
+    path("import/", imports.import_units, name="import_units"),
+    path("import-org/", imports.import_org, name="import_org"),
+]
