@@ -1,5 +1,22 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from conferences import views
 
 app_name = "conferences"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("review/", views.review_queue, name="review_queue"),
+    path("units/<int:unit_pk>/year/", views.unit_year, name="unit_year"),
+    path("units/<int:unit_pk>/records/", views.unit_records, name="unit_records"),
+    path("units/<int:unit_pk>/new/<slug:kind>/", views.record_create, name="record_create"),
+    path("records/<int:pk>/", views.record_detail, name="record_detail"),
+    path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),
+    path("records/<int:pk>/submit/", views.record_submit, name="record_submit"),
+    path("records/<int:pk>/accept/", views.record_accept, name="record_accept"),
+    path("records/<int:pk>/return/", views.record_return, name="record_return"),
+    path("records/<int:pk>/reopen/", views.record_reopen, name="record_reopen"),
+    path("records/<int:pk>/delete/", views.record_delete, name="record_delete"),
+    path("records/<int:pk>/files/", views.attachment_upload, name="attachment_upload"),
+    path("files/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("files/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+]

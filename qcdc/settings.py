@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "qcdc.context_processors.site",
+                "conferences.context_processors.review",
             ],
         },
     },
@@ -202,3 +203,6 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "reports.tasks.worker_heartbeat", "schedule": 300.0},
 }
+
+# Absolute links in e-mails sent by background jobs (no request to build them from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -16,6 +16,9 @@ from units.permissions import scope_for
 
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
+    if len(scope.chair_unit_ids) == 1 and not scope.sees_tree:
+        # A chair's day starts from their unit's obligations for this year.
+        return redirect("conferences:unit_year", unit_pk=scope.chair_unit_ids[0])
     return render(request, "home.html", {"scope": scope, "roles": request.user.roles.select_related("node", "unit")})
 
 

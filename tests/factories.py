@@ -56,3 +56,40 @@ class UnitFactory(factory.django.DjangoModelFactory):
 
 def grant(user, kind: str, *, node: OrgNode | None = None, unit: Unit | None = None) -> Role:
     return Role.objects.create(user=user, kind=kind, node=node, unit=unit)
+
+
+class RecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "conferences.Record"
+
+    unit = factory.SubFactory(UnitFactory)
+    kind = "worker_conference"
+    held_on = datetime.date(2025, 3, 10)
+    format = "full"
+    invited = 100
+    attended = 80
+    resolution_adopted = True
+    status = "draft"
+
+
+def pdf_bytes(text: str = "Biên bản hội nghị") -> bytes:
+    """A small but real PDF (one page, one line of text)."""
+    body = f"BT /F1 12 Tf 50 750 Td ({text.encode('ascii', 'replace').decode()}) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length " + str(len(body)).encode() + b" >>\nstream\n" + body + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = b"%PDF-1.4\n"
+    offsets = []
+    for n, obj in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{n} 0 obj\n".encode() + obj + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out

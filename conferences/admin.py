@@ -1,0 +1,81 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from conferences.models import Attachment, AuditEntry, ContentItem, ObligationRule, Record
+from conferences.rules import rules_copy_year
+from units.models import Category
+
+
+class ObligationRuleForm(forms.ModelForm):
+    categories = forms.MultipleChoiceField(
+        label=_("Loại hình áp dụng"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ObligationRule
+        fields = "__all__"
+
+
+@admin.register(ObligationRule)
+class ObligationRuleAdmin(admin.ModelAdmin):
+    form = ObligationRuleForm
+    list_display = ["year", "indicator", "deadline", "quorum_percent", "min_employees", "requires_resolution"]
+    list_filter = ["year", "indicator"]
+    filter_horizontal = ["contents"]
+    actions = ["copy_to_next_year"]
+
+    @admin.action(description=_("Sao chép các quy định đã chọn sang năm sau"))
+    def copy_to_next_year(self, request: HttpRequest, queryset: QuerySet[ObligationRule]) -> None:
+        created = sum(
+            rules_copy_year(from_year=year, to_year=year + 1)
+            for year in queryset.values_list("year", flat=True).distinct()
+        )
+        self.message_user(request, _("Đã tạo %(n)d quy định mới.") % {"n": created}, messages.SUCCESS)
+
+
+@admin.register(ContentItem)
+class ContentItemAdmin(admin.ModelAdmin):
+    list_display = ["kind", "order", "label", "is_active"]
+    list_filter = ["kind", "is_active"]
+    list_editable = ["order", "is_active"]
+
+
+class AttachmentInline(admin.TabularInline):
+    model = Attachment
+    extra = 0
+    fields = ["original_name", "purpose", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+    can_delete = False
+
+
+class AuditInline(admin.TabularInline):
+    model = AuditEntry
+    extra = 0
+    fields = ["at", "by", "action", "reason", "changes"]
+    readonly_fields = fields
+    can_delete = False
+
+
+@admin.register(Record)
+class RecordAdmin(admin.ModelAdmin):
+    """Read-only: records change only through the workflow, which keeps the audit."""
+
+    list_display = ["unit", "kind", "held_on", "status", "on_paper"]
+    list_filter = ["kind", "status", "year"]
+    search_fields = ["unit__code", "unit__name"]
+    list_select_related = ["unit"]
+    inlines = [AttachmentInline, AuditInline]
+
+    def has_change_permission(self, request: HttpRequest, obj: Record | None = None) -> bool:
+        return False
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Record | None = None) -> bool:
+        return False

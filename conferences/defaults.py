@@ -1,0 +1,90 @@
+"""Default checklists and obligation rules, from the domain notes (../shared/domain.md).
+
+Plain data only: the data migration and the ``seed_rules`` service both read it.
+Administrators edit the rows it creates; a law change needs no deploy.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+PUBLIC = ["state_agency", "public_service_unit"]
+EMPLOYERS = ["state_enterprise", "private_enterprise", "fdi_enterprise", "non_public_unit", "cooperative"]
+
+CONTENTS: dict[str, list[tuple[str, str]]] = {
+    "worker_conference": [
+        ("business_report", "Báo cáo kết quả sản xuất, kinh doanh và kế hoạch của người sử dụng lao động"),
+        ("contracts_rules", "Việc thực hiện hợp đồng lao động, thỏa ước lao động tập thể, nội quy lao động"),
+        ("wage_bonus", "Quy chế tiền lương, tiền thưởng"),
+        ("safety", "An toàn, vệ sinh lao động"),
+        ("union_report", "Báo cáo của công đoàn về đại diện, bảo vệ người lao động và kết quả đối thoại"),
+        ("proposals", "Kiến nghị của người lao động và trả lời của người sử dụng lao động"),
+        ("resolution", "Thông qua nghị quyết hội nghị"),
+    ],
+    "cbccvc_conference": [
+        ("tasks_report", "Báo cáo kết quả thực hiện nhiệm vụ năm và kế hoạch năm sau của thủ trưởng"),
+        ("budget", "Dự toán ngân sách và quy chế chi tiêu nội bộ"),
+        ("emulation", "Thi đua, khen thưởng"),
+        ("qcdc", "Việc thực hiện Quy chế dân chủ ở cơ sở"),
+        ("inspection_board", "Báo cáo của Ban thanh tra nhân dân (và bầu ban khi đến nhiệm kỳ)"),
+        ("proposals", "Kiến nghị của cán bộ, công chức, viên chức và trả lời của thủ trưởng"),
+        ("resolution", "Thông qua nghị quyết hội nghị"),
+    ],
+    "dialogue_periodic": [
+        ("employer_situation", "Tình hình sản xuất, kinh doanh của người sử dụng lao động"),
+        ("contracts_rules", "Việc thực hiện hợp đồng lao động, thỏa ước, nội quy, quy chế"),
+        ("conditions", "Điều kiện làm việc"),
+        ("requests", "Yêu cầu, kiến nghị của người lao động"),
+        ("agreements", "Thỏa thuận đạt được và người theo dõi thực hiện"),
+    ],
+}
+
+
+class RuleDefaults(TypedDict):
+    indicator: str
+    categories: list[str]
+    deadline: tuple[int, int] | None  # (month, day) in the rule's year
+    quorum_percent: str | None
+    requires_resolution: bool
+
+
+RULES: list[RuleDefaults] = [
+    # Quorum two thirds of those convened (verify); deadlines end of Q1 (verify).
+    {
+        "indicator": "cbccvc_conference",
+        "categories": PUBLIC,
+        "deadline": (3, 31),
+        "quorum_percent": "66.67",
+        "requires_resolution": True,
+    },
+    {
+        "indicator": "worker_conference",
+        "categories": EMPLOYERS,
+        "deadline": (3, 31),
+        "quorum_percent": "66.67",
+        "requires_resolution": True,
+    },
+    {
+        "indicator": "dialogue_periodic",
+        "categories": EMPLOYERS,
+        "deadline": (12, 31),
+        "quorum_percent": None,
+        "requires_resolution": False,
+    },
+    {
+        "indicator": "qcdc_regulation",
+        "categories": PUBLIC + EMPLOYERS,
+        "deadline": None,
+        "quorum_percent": None,
+        "requires_resolution": False,
+    },
+    {
+        "indicator": "inspection_board",
+        "categories": PUBLIC,
+        "deadline": None,
+        "quorum_percent": None,
+        "requires_resolution": False,
+    },
+]
+
+SEEDED_YEARS = range(2023, 2031)

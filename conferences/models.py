@@ -1,0 +1,300 @@
+"""Conferences, dialogues and the unit's standing facts, with minutes and an audit trail.
+
+One ``Record`` model holds every kind of event a unit files (the yearly conferences,
+the dialogues, the QCDC regulation, the People's Inspection Board): they share the
+workflow (draft → submitted → accepted / returned), the attachments and the audit, and
+the reports count them by kind. What each year requires is data: ``ObligationRule``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from units.models import Category, Unit
+from units.obligations import Indicator
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+class Kind(models.TextChoices):
+    CBCCVC_CONFERENCE = "cbccvc_conference", _("Hội nghị cán bộ, công chức, viên chức")
+    WORKER_CONFERENCE = "worker_conference", _("Hội nghị người lao động")
+    DIALOGUE_PERIODIC = "dialogue_periodic", _("Đối thoại định kỳ")
+    DIALOGUE_ON_REQUEST = "dialogue_on_request", _("Đối thoại khi có yêu cầu")
+    DIALOGUE_EVENT = "dialogue_event", _("Đối thoại khi có vụ việc")
+    QCDC_REGULATION = "qcdc_regulation", _("Quy chế dân chủ ở cơ sở")
+    INSPECTION_BOARD = "inspection_board", _("Ban thanh tra nhân dân")
+
+
+CONFERENCE_KINDS = frozenset({Kind.CBCCVC_CONFERENCE, Kind.WORKER_CONFERENCE})
+DIALOGUE_KINDS = frozenset({Kind.DIALOGUE_PERIODIC, Kind.DIALOGUE_ON_REQUEST, Kind.DIALOGUE_EVENT})
+# Standing facts: done when in force by the end of the year, whenever they were issued.
+STANDING_KINDS = frozenset({Kind.QCDC_REGULATION, Kind.INSPECTION_BOARD})
+# Each indicator is satisfied by records of the kind with the same value.
+INDICATOR_KIND: dict[str, str] = {i.value: Kind(i.value).value for i in Indicator}
+
+
+class ContentItem(models.Model):
+    """One line of a mandatory-contents checklist (e.g. "the employer's business report")."""
+
+    kind = models.CharField(_("loại hồ sơ"), max_length=32, choices=Kind.choices)
+    code = models.SlugField(_("mã"), max_length=64)
+    label = models.CharField(_("nội dung"), max_length=255)
+    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    is_active = models.BooleanField(_("đang dùng"), default=True)
+
+    class Meta:
+        ordering = ["kind", "order", "pk"]
+        verbose_name = _("nội dung bắt buộc")
+        verbose_name_plural = _("nội dung bắt buộc")
+        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="contentitem_unique_code")]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+class ObligationRule(models.Model):
+    """What a year requires of which categories: editable, because the law changes."""
+
+    year = models.PositiveSmallIntegerField(_("năm"))
+    indicator = models.CharField(_("chỉ tiêu"), max_length=32, choices=Indicator.choices)
+    categories = models.JSONField(_("loại hình áp dụng"), default=list)
+    deadline = models.DateField(_("hạn"), null=True, blank=True, help_text=_("Để trống nếu không có hạn."))
+    quorum_percent = models.DecimalField(
+        _("tỷ lệ tham dự tối thiểu (%)"), max_digits=5, decimal_places=2, null=True, blank=True
+    )
+    min_employees = models.PositiveIntegerField(
+        _("số lao động tối thiểu"), null=True, blank=True, help_text=_("Đơn vị nhỏ hơn được miễn.")
+    )
+    requires_resolution = models.BooleanField(_("phải có nghị quyết"), default=False)
+    contents = models.ManyToManyField(ContentItem, blank=True, verbose_name=_("nội dung bắt buộc"))
+
+    class Meta:
+        ordering = ["-year", "indicator"]
+        verbose_name = _("quy định nghĩa vụ")
+        verbose_name_plural = _("quy định nghĩa vụ theo năm")
+        constraints = [models.UniqueConstraint(fields=["year", "indicator"], name="rule_unique_per_year")]
+
+    def __str__(self) -> str:
+        return f"{self.year} – {self.get_indicator_display()}"
+
+    @property
+    def kind(self) -> str:
+        return INDICATOR_KIND[self.indicator]
+
+    def applies_to(self, unit: Unit) -> bool:
+        if unit.category not in self.categories:
+            return False
+        return self.min_employees is None or unit.employees >= self.min_employees
+
+    def category_labels(self) -> list[str]:
+        return [str(Category(c).label) for c in self.categories if c in Category.values]
+
+
+class RecordQuerySet(models.QuerySet["Record"]):
+    def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> RecordQuerySet:
+        """Records of the units the user may see: the same scope as the units."""
+        return self.filter(unit__in=Unit.objects.visible_to(user))
+
+    def accepted(self) -> RecordQuerySet:
+        return self.filter(status=Record.Status.ACCEPTED)
+
+
+class Record(models.Model):
+    """A conference, a dialogue, the unit's QCDC regulation or its inspection board."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Bản nháp")
+        SUBMITTED = "submitted", _("Đã nộp, chờ duyệt")
+        RETURNED = "returned", _("Bị trả lại")
+        ACCEPTED = "accepted", _("Đã duyệt")
+
+    class Format(models.TextChoices):
+        FULL = "full", _("Hội nghị toàn thể")
+        DELEGATE = "delegate", _("Hội nghị đại biểu")
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="records", verbose_name=_("đơn vị"))
+    kind = models.CharField(_("loại"), max_length=32, choices=Kind.choices)
+    held_on = models.DateField(_("ngày tổ chức / ban hành"))
+    year = models.PositiveSmallIntegerField(_("năm"), editable=False)
+    # Conferences and dialogues
+    place = models.CharField(_("địa điểm"), max_length=255, blank=True)
+    convened_by = models.CharField(_("người triệu tập / chủ trì"), max_length=255, blank=True)
+    format = models.CharField(_("hình thức"), max_length=16, choices=Format.choices, blank=True)
+    invited = models.PositiveIntegerField(_("số được triệu tập"), null=True, blank=True)
+    attended = models.PositiveIntegerField(_("số tham dự"), null=True, blank=True)
+    contents = models.ManyToManyField(ContentItem, blank=True, verbose_name=_("nội dung đã thảo luận"))
+    resolution_adopted = models.BooleanField(_("đã thông qua nghị quyết"), null=True, blank=True)
+    resolution_text = models.TextField(_("nội dung nghị quyết"), blank=True)
+    # Dialogues
+    trigger = models.CharField(_("lý do đối thoại"), max_length=255, blank=True)
+    employer_reps = models.PositiveIntegerField(_("số đại diện người sử dụng lao động"), null=True, blank=True)
+    employer_rep_names = models.TextField(_("đại diện người sử dụng lao động"), blank=True)
+    worker_reps = models.PositiveIntegerField(_("số đại diện người lao động"), null=True, blank=True)
+    worker_rep_names = models.TextField(_("đại diện người lao động"), blank=True)
+    topics = models.TextField(_("nội dung đối thoại"), blank=True)
+    agreements = models.TextField(_("thỏa thuận đạt được"), blank=True)
+    follow_up = models.TextField(_("phân công theo dõi thực hiện"), blank=True)
+    # People's Inspection Board
+    members = models.PositiveIntegerField(_("số thành viên"), null=True, blank=True)
+    member_names = models.TextField(_("thành viên"), blank=True)
+    notes = models.TextField(_("ghi chú"), blank=True)
+    # Workflow
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    on_paper = models.BooleanField(_("nhập hộ từ hồ sơ giấy"), default=False)
+    return_reason = models.TextField(_("lý do trả lại"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = RecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+        verbose_name = _("hồ sơ")
+        verbose_name_plural = _("hồ sơ hội nghị, đối thoại")
+        indexes = [
+            models.Index(fields=["unit", "kind", "year", "status"], name="record_unit_kind_year"),
+            models.Index(fields=["status", "submitted_at"], name="record_queue"),
+            models.Index(fields=["kind", "year", "status"], name="record_kind_year"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(attended__isnull=True) | Q(invited__isnull=True) | Q(attended__lte=models.F("invited")),
+                name="record_attended_at_most_invited",
+                violation_error_message=_("Số tham dự không thể lớn hơn số được triệu tập."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} – {self.unit.name} – {self.held_on:%d/%m/%Y}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.year = self.held_on.year
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "held_on" in update_fields:  # type: ignore[operator]
+            kwargs["update_fields"] = {*update_fields, "year"}  # type: ignore[misc]
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_absolute_url(self) -> str:
+        return reverse("conferences:record_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_conference(self) -> bool:
+        return self.kind in CONFERENCE_KINDS
+
+    @property
+    def is_dialogue(self) -> bool:
+        return self.kind in DIALOGUE_KINDS
+
+    @property
+    def is_locked(self) -> bool:
+        return self.status in (self.Status.SUBMITTED, self.Status.ACCEPTED)
+
+
+def _attachment_path(instance: Attachment, filename: str) -> str:
+    # Random names: the original name is kept only for display.
+    suffix = PurePosixPath(filename).suffix.lower()[:8]
+    today = datetime.date.today()
+    return f"minutes/{today:%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    class Purpose(models.TextChoices):
+        MINUTES = "minutes", _("Biên bản")
+        RESOLUTION = "resolution", _("Nghị quyết")
+        DOCUMENT = "document", _("Văn bản (quy chế, quyết định)")
+        OTHER = "other", _("Tài liệu khác")
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="attachments")
+    purpose = models.CharField(_("loại tài liệu"), max_length=16, choices=Purpose.choices, default=Purpose.MINUTES)
+    file = models.FileField(upload_to=_attachment_path, max_length=255)
+    original_name = models.CharField(_("tên tệp"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+        verbose_name = _("tệp đính kèm")
+        verbose_name_plural = _("tệp đính kèm")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    def get_absolute_url(self) -> str:
+        return reverse("conferences:attachment_download", kwargs={"pk": self.pk})
+
+
+class AuditEntry(models.Model):
+    """Who did what to a record, when, and what changed: written in the same transaction."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("Tạo hồ sơ")
+        EDITED = "edited", _("Sửa hồ sơ")
+        FILE_ADDED = "file_added", _("Đính kèm tệp")
+        FILE_REMOVED = "file_removed", _("Gỡ tệp")
+        SUBMITTED = "submitted", _("Nộp hồ sơ")
+        RETURNED = "returned", _("Trả lại")
+        ACCEPTED = "accepted", _("Duyệt")
+        REOPENED = "reopened", _("Mở lại")
+        IMPORTED = "imported", _("Nhập từ tệp")
+
+    record = models.ForeignKey(Record, on_delete=models.CASCADE, related_name="audit")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    action = models.CharField(max_length=16, choices=Action.choices)
+    reason = models.TextField(blank=True)
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("nhật ký")
+        verbose_name_plural = _("nhật ký hồ sơ")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()}"
+
+    def change_lines(self) -> list[tuple[str, str]]:
+        """(field label, "before → after" or value) for display."""
+        fields = Record._meta.get_fields()
+        labels = {f.name: capfirst(str(f.verbose_name)) for f in fields if hasattr(f, "verbose_name")}
+        labels |= {"file": str(_("Tệp")), "purpose": str(_("Loại tài liệu"))}
+
+        def show(value: object) -> str:
+            if value in (None, ""):
+                return "—"
+            if isinstance(value, list):
+                return "; ".join(str(v) for v in value) or "—"
+            return str(value)
+
+        lines = []
+        for field, value in self.changes.items():
+            if field == "purpose" and value in Attachment.Purpose.values:
+                value = str(Attachment.Purpose(value).label)
+            if isinstance(value, list) and len(value) == 2:
+                lines.append((labels.get(field, field), f"{show(value[0])} → {show(value[1])}"))
+            else:
+                lines.append((labels.get(field, field), show(value)))
+        return lines

@@ -1,0 +1,90 @@
+"""Reading and seeding the per-year obligation rules."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from conferences import defaults
+from conferences.models import ContentItem, ObligationRule
+from units.models import Unit
+
+
+def seed_contents(*, content_model: Any = ContentItem) -> None:
+    """Create the default checklist lines that do not exist yet (never overwrites edits)."""
+    for kind, items in defaults.CONTENTS.items():
+        for order, (code, label) in enumerate(items, start=1):
+            content_model.objects.get_or_create(kind=kind, code=code, defaults={"label": label, "order": order})
+
+
+def seed_rules(*, year: int, content_model: Any = ContentItem, rule_model: Any = ObligationRule) -> int:
+    """Create the default rules of ``year`` that are missing; return how many were made.
+
+    Takes the model classes so the data migration can pass its historical models.
+    """
+    seed_contents(content_model=content_model)
+    created = 0
+    for spec in defaults.RULES:
+        month_day = spec["deadline"]
+        rule, was_created = rule_model.objects.get_or_create(
+            year=year,
+            indicator=spec["indicator"],
+            defaults={
+                "categories": spec["categories"],
+                "deadline": datetime.date(year, *month_day) if month_day else None,
+                "quorum_percent": Decimal(spec["quorum_percent"]) if spec["quorum_percent"] else None,
+                "requires_resolution": spec["requires_resolution"],
+            },
+        )
+        if was_created:
+            created += 1
+            rule.contents.set(content_model.objects.filter(kind=spec["indicator"], is_active=True))
+    return created
+
+
+@transaction.atomic
+def rules_copy_year(*, from_year: int, to_year: int) -> int:
+    """Copy a year's rules (deadlines shifted by the year difference) where the target has none."""
+    created = 0
+    for rule in ObligationRule.objects.filter(year=from_year).prefetch_related("contents"):
+        if ObligationRule.objects.filter(year=to_year, indicator=rule.indicator).exists():
+            continue
+        deadline = rule.deadline
+        if deadline is not None:
+            deadline = _shift_year(deadline, to_year - from_year)
+        copy = ObligationRule.objects.create(
+            year=to_year,
+            indicator=rule.indicator,
+            categories=list(rule.categories),
+            deadline=deadline,
+            quorum_percent=rule.quorum_percent,
+            min_employees=rule.min_employees,
+            requires_resolution=rule.requires_resolution,
+        )
+        copy.contents.set(rule.contents.all())
+        created += 1
+    return created
+
+
+def _shift_year(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return day.replace(year=day.year + years, day=28)
+
+
+def rules_for_year(year: int) -> dict[str, ObligationRule]:
+    """The year's rules by indicator, with their checklists (two queries)."""
+    rules = ObligationRule.objects.filter(year=year).prefetch_related("contents")
+    return {rule.indicator: rule for rule in rules}
+
+
+def rules_for_unit(unit: Unit, year: int, rules: dict[str, ObligationRule] | None = None) -> list[ObligationRule]:
+    """The rules that bind ``unit`` in ``year`` (none when it was not active that year)."""
+    if not unit.is_active_in_year(year):
+        return []
+    rules = rules if rules is not None else rules_for_year(year)
+    return [rule for rule in rules.values() if rule.applies_to(unit)]

@@ -1,0 +1,137 @@
+"""Reads of records that are more than one filter."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from conferences.models import STANDING_KINDS, Attachment, ObligationRule, Record, RecordQuerySet
+from conferences.quality import CheckResult, quality_checks
+from conferences.rules import rules_for_unit, rules_for_year
+from units.models import Unit
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.utils.functional import Promise
+
+# Which record to show for an obligation when a unit has several: the most advanced.
+_STATUS_RANK = {
+    Record.Status.ACCEPTED: 4,
+    Record.Status.SUBMITTED: 3,
+    Record.Status.RETURNED: 2,
+    Record.Status.DRAFT: 1,
+}
+
+
+class ObligationState:
+    MISSING = "missing"
+    OVERDUE = "overdue"
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
+    LATE = "late"  # accepted, but held after the deadline
+
+
+STATE_LABELS: dict[str, Promise] = {
+    ObligationState.MISSING: _("Chưa có"),
+    ObligationState.OVERDUE: _("Quá hạn, chưa có"),
+    ObligationState.DRAFT: _("Bản nháp"),
+    ObligationState.SUBMITTED: _("Đã nộp, chờ duyệt"),
+    ObligationState.RETURNED: _("Bị trả lại"),
+    ObligationState.ACCEPTED: _("Đã duyệt"),
+    ObligationState.LATE: _("Đã duyệt, trễ hạn"),
+}
+STATE_STYLES = {
+    ObligationState.MISSING: "secondary",
+    ObligationState.OVERDUE: "danger",
+    ObligationState.DRAFT: "info",
+    ObligationState.SUBMITTED: "primary",
+    ObligationState.RETURNED: "warning",
+    ObligationState.ACCEPTED: "success",
+    ObligationState.LATE: "success",
+}
+
+
+@dataclass
+class Obligation:
+    rule: ObligationRule
+    state: str
+    record: Record | None
+
+    @property
+    def label(self) -> Promise:
+        return STATE_LABELS[self.state]
+
+    @property
+    def style(self) -> str:
+        return STATE_STYLES[self.state]
+
+
+def _records_for_year(unit: Unit, year: int) -> RecordQuerySet:
+    """The unit's records that can count for ``year``: dated that year, or standing facts up to it."""
+    return Record.objects.filter(unit=unit).filter(
+        Q(year=year) | Q(kind__in=list(STANDING_KINDS), held_on__lte=datetime.date(year, 12, 31))
+    )
+
+
+def obligation_state(rule: ObligationRule, record: Record | None, today: datetime.date) -> str:
+    if record is None:
+        overdue = rule.deadline is not None and today > rule.deadline
+        return ObligationState.OVERDUE if overdue else ObligationState.MISSING
+    if record.status == Record.Status.ACCEPTED:
+        late = rule.deadline is not None and record.held_on > rule.deadline
+        return ObligationState.LATE if late else ObligationState.ACCEPTED
+    return str(record.status)
+
+
+def unit_year(unit: Unit, year: int) -> list[Obligation]:
+    """Each obligation of ``unit`` in ``year`` with the record that answers it (three queries)."""
+    rules = rules_for_unit(unit, year)
+    best: dict[str, Record] = {}
+    for record in _records_for_year(unit, year).order_by("held_on", "pk"):
+        current = best.get(record.kind)
+        if current is None or _STATUS_RANK[record.status] >= _STATUS_RANK[current.status]:
+            best[record.kind] = record
+    today = timezone.localdate()
+    return [
+        Obligation(rule=rule, state=obligation_state(rule, best.get(rule.kind), today), record=best.get(rule.kind))
+        for rule in sorted(rules, key=lambda r: (r.deadline is None, r.deadline or datetime.date.max))
+    ]
+
+
+def record_with_checks(record: Record) -> tuple[ObligationRule | None, list[CheckResult]]:
+    """The rule that governs ``record`` and its quality checks."""
+    indicator_rules = rules_for_year(record.year)
+    rule = indicator_rules.get(record.kind)
+    if rule is not None and not rule.applies_to(record.unit):
+        rule = None
+    return rule, quality_checks(record, rule)
+
+
+def review_queue(*, user: AbstractBaseUser | AnonymousUser, filters: dict[str, Any]) -> RecordQuerySet:
+    """Records in the staff member's subtree, submitted ones first and oldest first."""
+    qs = Record.objects.filter(unit__in=Unit.objects.managed_by(user)).select_related("unit__node")
+    qs = qs.filter(status=filters.get("status") or Record.Status.SUBMITTED)
+    if kind := filters.get("kind"):
+        qs = qs.filter(kind=kind)
+    if node := filters.get("node"):
+        qs = qs.filter(unit__node__path__startswith=node.path)
+    return qs.order_by("submitted_at", "pk")
+
+
+def queue_count(user: AbstractBaseUser | AnonymousUser) -> int:
+    return Record.objects.filter(unit__in=Unit.objects.managed_by(user), status=Record.Status.SUBMITTED).count()
+
+
+def unit_records(unit: Unit) -> RecordQuerySet:
+    return (
+        Record.objects.filter(unit=unit)
+        .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.only("pk", "record_id", "purpose")))
+        .order_by("-held_on", "-pk")
+    )

@@ -1,0 +1,291 @@
+"""Every write to records: one transaction each, audit row included, e-mail after commit."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import F, Model
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from conferences import permissions
+from conferences.models import Attachment, AuditEntry, ContentItem, Record
+from conferences.uploads import check_upload
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from units.models import Unit
+
+    Actor = AbstractBaseUser | AnonymousUser
+
+RECORD_FIELDS = (
+    "held_on",
+    "place",
+    "convened_by",
+    "format",
+    "invited",
+    "attended",
+    "resolution_adopted",
+    "resolution_text",
+    "trigger",
+    "employer_reps",
+    "employer_rep_names",
+    "worker_reps",
+    "worker_rep_names",
+    "topics",
+    "agreements",
+    "follow_up",
+    "members",
+    "member_names",
+    "notes",
+)
+
+
+class StaleEdit(Exception):
+    """The record changed since the editor opened it."""
+
+
+class TransitionNotAllowed(Exception):
+    """The record is not in a state that allows this action (e.g. accepted twice)."""
+
+
+def _audit(
+    record: Record, by: Actor | None, action: str, *, reason: str = "", changes: dict[str, Any] | None = None
+) -> None:
+    AuditEntry.objects.create(
+        record=record,
+        by=by if by is not None and by.is_authenticated else None,
+        action=action,
+        reason=reason,
+        changes=changes or {},
+    )
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if isinstance(value, Model):
+        return str(value)
+    return value
+
+
+def _locked(record: Record) -> Record:
+    """Re-read the record under a row lock, so two transitions cannot interleave."""
+    return Record.objects.select_for_update().select_related("unit__node").get(pk=record.pk)
+
+
+@transaction.atomic
+def record_create(
+    *, unit: Unit, kind: str, by: Actor, data: dict[str, Any], contents: list[ContentItem] | None = None
+) -> Record:
+    """Create a draft for ``unit``. Staff creating it mark it as entered from paper."""
+    if not permissions.can_file_for(by, unit):
+        raise PermissionDenied
+    record = Record(unit=unit, kind=kind, created_by=by, on_paper=not permissions.is_chair_of(by, unit))
+    for name in RECORD_FIELDS:
+        if name in data:
+            setattr(record, name, data[name])
+    record.full_clean()
+    record.save()
+    if contents:
+        record.contents.set(contents)
+    _audit(record, by, AuditEntry.Action.CREATED)
+    return record
+
+
+@transaction.atomic
+def record_update(
+    *, record: Record, by: Actor, version: int, data: dict[str, Any], contents: list[ContentItem] | None = None
+) -> Record:
+    """Save an edit unless the record changed since ``version`` was read (then StaleEdit)."""
+    current = _locked(record)
+    if current.version != version:
+        raise StaleEdit
+    if not permissions.can_edit(by, current):
+        raise PermissionDenied
+    changes: dict[str, Any] = {}
+    for name in RECORD_FIELDS:
+        if name in data and getattr(current, name) != data[name]:
+            changes[name] = [_jsonable(getattr(current, name)), _jsonable(data[name])]
+            setattr(current, name, data[name])
+    if contents is not None:
+        before = set(current.contents.values_list("pk", flat=True))
+        after = {c.pk for c in contents}
+        if before != after:
+            labels = dict(ContentItem.objects.filter(pk__in=before | after).values_list("pk", "label"))
+            changes["contents"] = [sorted(labels[p] for p in before), sorted(labels[p] for p in after)]
+            current.contents.set(contents)
+    current.full_clean()
+    current.version = F("version") + 1
+    current.save()
+    current.refresh_from_db()
+    if changes:
+        _audit(current, by, AuditEntry.Action.EDITED, changes=changes)
+    return current
+
+
+@transaction.atomic
+def record_delete_draft(*, record: Record, by: Actor) -> None:
+    current = _locked(record)
+    if not permissions.can_delete(by, current):
+        raise PermissionDenied
+    files = [a.file.name for a in current.attachments.all()]
+    current.delete()
+    transaction.on_commit(lambda: _delete_files(files))
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
+@transaction.atomic
+def record_submit(*, record: Record, by: Actor) -> Record:
+    """Send a draft or returned record to the direct-superior union for review."""
+    current = _locked(record)
+    if current.status not in (Record.Status.DRAFT, Record.Status.RETURNED):
+        raise TransitionNotAllowed
+    if not permissions.can_submit(by, current):
+        raise PermissionDenied
+    current.status = Record.Status.SUBMITTED
+    current.submitted_at = timezone.now()
+    current.version = F("version") + 1
+    current.save(update_fields=["status", "submitted_at", "version", "updated_at"])
+    _audit(current, by, AuditEntry.Action.SUBMITTED)
+    from conferences.tasks import notify_submitted
+
+    transaction.on_commit(lambda: notify_submitted.delay(record_id=current.pk))
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def record_accept(*, record: Record, by: Actor) -> Record:
+    """Accept a submitted record (or, for staff entering paper records, a draft)."""
+    current = _locked(record)
+    if current.status == Record.Status.SUBMITTED:
+        allowed = permissions.can_review(by, current)
+    elif current.status in (Record.Status.DRAFT, Record.Status.RETURNED):
+        allowed = permissions.can_accept_directly(by, current)
+    else:
+        raise TransitionNotAllowed
+    if not allowed:
+        raise PermissionDenied
+    current.status = Record.Status.ACCEPTED
+    current.reviewed_at = timezone.now()
+    current.reviewed_by = by
+    current.return_reason = ""
+    current.version = F("version") + 1
+    current.save(update_fields=["status", "reviewed_at", "reviewed_by", "return_reason", "version", "updated_at"])
+    _audit(current, by, AuditEntry.Action.ACCEPTED)
+    current.refresh_from_db()
+    return current
+
+
+def _require_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi rõ lý do.")})
+    return reason
+
+
+@transaction.atomic
+def record_return(*, record: Record, by: Actor, reason: str) -> Record:
+    """Send a submitted record back to the chair with what to fix."""
+    reason = _require_reason(reason)
+    current = _locked(record)
+    if current.status != Record.Status.SUBMITTED:
+        raise TransitionNotAllowed
+    if not permissions.can_review(by, current):
+        raise PermissionDenied
+    current.status = Record.Status.RETURNED
+    current.return_reason = reason
+    current.reviewed_at = timezone.now()
+    current.reviewed_by = by
+    current.version = F("version") + 1
+    current.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "version", "updated_at"])
+    _audit(current, by, AuditEntry.Action.RETURNED, reason=reason)
+    from conferences.tasks import notify_returned
+
+    transaction.on_commit(lambda: notify_returned.delay(record_id=current.pk))
+    current.refresh_from_db()
+    return current
+
+
+@transaction.atomic
+def record_reopen(*, record: Record, by: Actor, reason: str) -> Record:
+    """Unlock an accepted record (staff only); it goes back to the chair as returned."""
+    reason = _require_reason(reason)
+    current = _locked(record)
+    if current.status != Record.Status.ACCEPTED:
+        raise TransitionNotAllowed
+    if not permissions.can_reopen(by, current):
+        raise PermissionDenied
+    current.status = Record.Status.RETURNED
+    current.return_reason = reason
+    current.version = F("version") + 1
+    current.save(update_fields=["status", "return_reason", "version", "updated_at"])
+    _audit(current, by, AuditEntry.Action.REOPENED, reason=reason)
+    from conferences.tasks import notify_returned
+
+    transaction.on_commit(lambda: notify_returned.delay(record_id=current.pk))
+    current.refresh_from_db()
+    return current
+
+
+def attachment_add(*, record: Record, by: Actor, upload: UploadedFile, purpose: str) -> Attachment:
+    """Check the file by content and size, then store it under a random name.
+
+    The check runs before anything touches the disk; if the database write fails
+    after the file was stored, the file is removed again.
+    """
+    if not permissions.can_edit(by, record):
+        raise PermissionDenied
+    checked = check_upload(upload)
+    attachment = Attachment(
+        record=record,
+        purpose=purpose,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=by if by.is_authenticated else None,
+    )
+    attachment.file.save(checked.original_name, upload, save=False)
+    try:
+        with transaction.atomic():
+            current = _locked(record)
+            if not permissions.can_edit(by, current):
+                raise PermissionDenied
+            attachment.save()
+            Record.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now())
+            _audit(
+                current,
+                by,
+                AuditEntry.Action.FILE_ADDED,
+                changes={"file": checked.original_name, "purpose": purpose},
+            )
+    except BaseException:
+        attachment.file.delete(save=False)
+        raise
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment, by: Actor) -> None:
+    current = _locked(attachment.record)
+    if not permissions.can_edit(by, current):
+        raise PermissionDenied
+    name = attachment.file.name
+    original = attachment.original_name
+    attachment.delete()
+    Record.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    _audit(current, by, AuditEntry.Action.FILE_REMOVED, changes={"file": original})
+    transaction.on_commit(lambda: _delete_files([name]))

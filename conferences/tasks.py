@@ -1,0 +1,52 @@
+"""E-mails about records: sent by the worker after the transition committed."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from conferences.models import Record
+from units.models import OrgNode, Role
+
+
+def _send(template: str, record: Record, recipients: list[str], base_url: str) -> int:
+    if not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"record": record, "link": base_url.rstrip("/") + record.get_absolute_url()}
+        subject = render_to_string(f"conferences/email/{template}_subject.txt", context).strip()
+        body = render_to_string(f"conferences/email/{template}.txt", context)
+    send_mail(subject, body, None, recipients)
+    return len(recipients)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_submitted(*, record_id: int, base_url: str = "") -> int:
+    """Tell the staff of the unit's direct-superior node that a record waits for review."""
+    record = Record.objects.select_related("unit__node").get(pk=record_id)
+    node: OrgNode = record.unit.node
+    emails = sorted(
+        set(
+            Role.objects.filter(kind=Role.Kind.STAFF, node=node)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+    return _send("submitted", record, emails, base_url or settings.SITE_URL)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def notify_returned(*, record_id: int, base_url: str = "") -> int:
+    """Tell the unit's chair(s) that a record came back, with the reason."""
+    record = Record.objects.select_related("unit").get(pk=record_id)
+    emails = set(
+        Role.objects.filter(kind=Role.Kind.CHAIR, unit=record.unit)
+        .exclude(user__email="")
+        .values_list("user__email", flat=True)
+    )
+    if record.unit.chair_email:
+        emails.add(record.unit.chair_email)
+    return _send("returned", record, sorted(emails), base_url or settings.SITE_URL)
