@@ -18,7 +18,16 @@ class ObligationRuleForm(forms.ModelForm):
 
     class Meta:
         model = ObligationRule
-        fields = "__all__"
+        fields = [
+            "year",
+            "indicator",
+            "categories",
+            "deadline",
+            "quorum_percent",
+            "min_employees",
+            "requires_resolution",
+            "contents",
+        ]
 
 
 @admin.register(ObligationRule)
