@@ -140,10 +140,13 @@ def record_delete_draft(*, record: Record, by: Actor) -> None:
 
 
 def _delete_files(names: list[str]) -> None:
+    """Delete stored files no attachment points to any more (demo data shares one file)."""
     from django.core.files.storage import default_storage
 
+    still_used = set(Attachment.objects.filter(file__in=names).values_list("file", flat=True))
     for name in names:
-        default_storage.delete(name)
+        if name not in still_used:
+            default_storage.delete(name)
 
 
 @transaction.atomic

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from conferences import demo as records_demo
 from units import demo
 from units.models import Unit
 
@@ -23,7 +24,7 @@ def _years(value: str) -> tuple[int, int]:
 
 
 class Command(BaseCommand):
-    help = "Build a fictional province with units and demo accounts (bulk inserts, reproducible by --seed)."
+    help = "Build a fictional province with units, records and demo accounts (bulk inserts, reproducible by --seed)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         this_year = timezone.localdate().year
@@ -46,12 +47,21 @@ class Command(BaseCommand):
                 return
             if not options["reset"]:
                 raise CommandError("Units already exist: add --reset to rebuild or --if-empty to keep them.")
+            records_demo.reset()
             demo.reset()
         started = time.perf_counter()
         result = demo.build(units=options["units"], first_year=first, last_year=last, seed=options["seed"])
-        elapsed = time.perf_counter() - started
+        units_done = time.perf_counter()
         self.stdout.write(
-            self.style.SUCCESS(f"Đã tạo {result.nodes} nút tổ chức và {result.units} đơn vị trong {elapsed:.1f} giây.")
+            self.style.SUCCESS(
+                f"Đã tạo {result.nodes} nút tổ chức và {result.units} đơn vị trong {units_done - started:.1f} giây."
+            )
+        )
+        records = records_demo.build_records(first_year=first, last_year=last, seed=options["seed"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Đã tạo {records} hồ sơ {first}–{last} trong {time.perf_counter() - units_done:.1f} giây."
+            )
         )
         self._print_accounts()
 
