@@ -6,6 +6,7 @@ The report jobs compute the same checks in SQL; tests keep the two in agreement.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -37,6 +38,13 @@ CHECK_FAILURES: dict[str, Promise] = {
 }
 
 
+# Rules store percentages with two decimals, so "two thirds" is entered as 66.67 and
+# exactly two thirds (66.666…%) must still meet it: attendance counts when, rounded half
+# up to the rule's two decimals, it reaches the rule. Kept as one multiplication (no
+# division, no rounding function) so the report SQL can say the same thing.
+QUORUM_TOLERANCE = Decimal("0.005")
+
+
 @dataclass(frozen=True)
 class CheckResult:
     code: str
@@ -59,7 +67,7 @@ def quality_checks(record: Record, rule: ObligationRule | None) -> list[CheckRes
     results: list[CheckResult] = []
     if record.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
         invited, attended = record.invited or 0, record.attended or 0
-        passed = invited > 0 and attended * 100 >= rule.quorum_percent * invited
+        passed = invited > 0 and attended * 100 >= (rule.quorum_percent - QUORUM_TOLERANCE) * invited
         detail = f"{attended}/{invited}" if invited else ""
         results.append(CheckResult(Check.QUORUM, passed, detail))
     required = {c.pk for c in rule.contents.all() if c.is_active}

@@ -11,6 +11,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 PDF = "application/pdf"
@@ -71,7 +72,7 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     Nothing is written anywhere: the caller stores the file only after this passes.
     """
     name = display_name(upload.name or "")
-    if not name or name.startswith(".") or ".." in name:
+    if not name or name.startswith("."):
         raise ValidationError(_("Tên tệp không hợp lệ."), code="bad_name")
     size = upload.size or 0
     if size == 0:
@@ -79,8 +80,8 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
     limit = settings.UPLOAD_MAX_BYTES
     if size > limit:
         raise ValidationError(
-            _("Tệp quá lớn (%(size).1f MB). Dung lượng tối đa là %(limit)d MB.")
-            % {"size": size / 1024 / 1024, "limit": limit // 1024 // 1024},
+            _("Tệp quá lớn (%(size)s MB). Dung lượng tối đa là %(limit)s MB.")
+            % {"size": number_format(size / 1024 / 1024, 1), "limit": number_format(limit / 1024 / 1024, 1)},
             code="too_large",
         )
     content_type = _sniff(upload)

@@ -229,8 +229,12 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     attachment = get_object_or_404(Attachment.objects.filter(record__in=Record.objects.visible_to(request.user)), pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
     response = FileResponse(
-        attachment.file.open("rb"),
+        handle,
         as_attachment=attachment.content_type not in ("application/pdf", "image/jpeg", "image/png"),
         filename=attachment.original_name,
         content_type=attachment.content_type,
