@@ -1,4 +1,9 @@
+from __future__ import annotations
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -18,3 +23,70 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker} @ {self.seen_at:%Y-%m-%d %H:%M:%S}"
+
+
+def _report_path(instance: ReportRun, filename: str) -> str:
+    return f"reports/{instance.year}/{instance.pk}-{filename}"
+
+
+class ReportRun(models.Model):
+    """One build of a completion-rate report: parameters, who, when, outcome and files.
+
+    Runs are kept, so a report sent upward can be downloaded again exactly as it was.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ")
+        RUNNING = "running", _("Đang lập")
+        DONE = "done", _("Hoàn thành")
+        FAILED = "failed", _("Thất bại")
+
+    ACTIVE = (Status.QUEUED, Status.RUNNING)
+
+    node = models.ForeignKey("units.OrgNode", on_delete=models.PROTECT, related_name="report_runs")
+    year = models.PositiveSmallIntegerField(_("năm"))
+    by_category = models.BooleanField(_("chia theo loại hình"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    scheduled = models.BooleanField(_("lập tự động"), default=False)
+    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("lỗi"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    xlsx = models.FileField(upload_to=_report_path, blank=True, max_length=255)
+    pdf = models.FileField(upload_to=_report_path, blank=True, max_length=255)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("lần lập báo cáo")
+        verbose_name_plural = _("các lần lập báo cáo")
+        constraints = [
+            # Identical parameters while one is queued or running reuse it (see services).
+            models.UniqueConstraint(
+                fields=["node", "year", "by_category"],
+                condition=Q(status__in=["queued", "running"]),
+                name="reportrun_one_active_per_parameters",
+            ),
+        ]
+        indexes = [models.Index(fields=["node", "year", "status"], name="reportrun_node_year")]
+
+    def __str__(self) -> str:
+        return f"{self.node} – {self.year} – {self.get_status_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:run_detail", kwargs={"pk": self.pk})
+
+    @property
+    def duration(self) -> float | None:
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE

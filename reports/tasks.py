@@ -1,13 +1,21 @@
-"""Celery tasks of the reports app."""
+"""Celery tasks of the reports app: thin wrappers that load by id and call a service."""
 
 from __future__ import annotations
 
+import logging
 import socket
 
 from celery import Task, shared_task
+from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from reports import services
 from reports.models import WorkerHeartbeat
+
+logger = logging.getLogger(__name__)
+
+MAX_RETRIES = 2
 
 
 @shared_task(bind=True, ignore_result=True)
@@ -16,3 +24,48 @@ def worker_heartbeat(self: Task) -> str:
     worker = self.request.hostname or f"in-process@{socket.gethostname()}"
     WorkerHeartbeat.objects.update_or_create(worker=worker, defaults={"seen_at": timezone.now()})
     return worker
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
+def build_report_run(self: Task, *, run_id: int) -> None:
+    """Build one report run; retried twice, then marked failed with the reason."""
+    try:
+        services.report_build(run_id=run_id)
+    except SoftTimeLimitExceeded:
+        services.report_fail(run_id=run_id, reason=_("Quá thời gian cho phép."))
+    except Exception as exc:
+        logger.exception("report run %s failed (attempt %s)", run_id, self.request.retries + 1)
+        if self.request.retries < MAX_RETRIES:
+            if self.request.is_eager:
+                # In-process (no broker): retry in place; Celery's retry would raise into the caller.
+                self.apply(kwargs={"run_id": run_id}, retries=self.request.retries + 1)
+                return
+            raise self.retry(exc=exc, countdown=5 * (self.request.retries + 1)) from exc
+        services.report_fail(run_id=run_id, reason=str(exc) or exc.__class__.__name__)
+
+
+@shared_task(ignore_result=True)
+def sweep_report_runs() -> int:
+    """Fail runs whose worker died mid-run, so nothing stays "running" forever."""
+    return services.runs_sweep()
+
+
+@shared_task(ignore_result=True)
+def rebuild_current_year() -> int:
+    """Nightly: queue this year's report for every node, so dashboards read fresh figures."""
+    from units.models import OrgNode
+
+    year = timezone.localdate().year
+    queued = 0
+    for node in OrgNode.objects.order_by("path").iterator():
+        _run, created = services.report_request(node=node, year=year, by=None, scheduled=True)
+        queued += created
+    return queued
+
+
+@shared_task(ignore_result=True)
+def send_reminders() -> dict[str, int]:
+    """Weekly: remind chairs of obligations due or overdue, and send staff a digest."""
+    from reports.reminders import send_weekly_reminders
+
+    return send_weekly_reminders()

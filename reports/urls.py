@@ -1,5 +1,13 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.run_list, name="run_list"),
+    path("new/", views.run_create, name="run_create"),
+    path("<int:pk>/", views.run_detail, name="run_detail"),
+    path("<int:pk>/status/", views.run_status, name="run_status"),
+    path("<int:pk>/download/<slug:fmt>/", views.run_download, name="run_download"),
+]

@@ -14,6 +14,9 @@ from pathlib import Path
 import pytest
 from django.conf import settings as django_settings
 
+from conferences.defaults import SEEDED_YEARS
+from conferences.models import ObligationRule
+from conferences.rules import seed_rules
 from qcdc.celery import app as celery_app
 from tests.factories import OrgNodeFactory, UnitFactory, UserFactory, grant
 from tests.support import skip_or_fail
@@ -77,6 +80,10 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    # Transactional tests flush the tables, including the rules the data migration seeded.
+    if not ObligationRule.objects.exists():
+        for year in SEEDED_YEARS:
+            seed_rules(year=year)
     root = OrgNodeFactory(code="VGCL", name="Tổng Liên đoàn")
     province = OrgNodeFactory(code="P", name="LĐLĐ tỉnh P", parent=root)
     district_x = OrgNodeFactory(code="X", name="LĐLĐ khu vực X", parent=province)
@@ -115,11 +122,12 @@ def client_as(client):
 
 
 @pytest.fixture(scope="session")
-def celery_worker(django_db_setup, django_db_blocker):
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     """A `celery worker` subprocess on the real broker, pointed at the test database."""
     if not django_settings.CELERY_BROKER_URL:
         skip_or_fail("CELERY_BROKER_URL is not set: no broker for a real worker")
     db = django_settings.DATABASES["default"]
+    media = tmp_path_factory.mktemp("worker-media")
     if db["ENGINE"] != "django.db.backends.postgresql":
         skip_or_fail("the real worker needs the PostgreSQL test database (set DATABASE_URL)")
     env = {
@@ -127,6 +135,8 @@ def celery_worker(django_db_setup, django_db_blocker):
         "DATABASE_URL": f"postgres://{db['USER']}:{db.get('PASSWORD') or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "CONN_MAX_AGE": "0",
         "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        # Files the worker writes must be where the test process (and live server) reads them.
+        "MEDIA_ROOT": str(media),
     }
     log = (ROOT / "test-artifacts").joinpath("celery-worker.log")
     log.parent.mkdir(exist_ok=True)
@@ -157,7 +167,7 @@ def celery_worker(django_db_setup, django_db_blocker):
         while not celery_app.control.ping(timeout=1):
             if proc.poll() is not None or time.monotonic() > deadline:
                 pytest.fail(f"celery worker did not answer; see {log}:\n{log.read_text()[-3000:]}")
-        yield proc
+        yield media
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
@@ -167,8 +177,9 @@ def celery_worker(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture
-def real_worker(celery_worker):
+def real_worker(celery_worker, settings):
     """Send tasks to the real worker for this test (rows must be committed: transaction=True)."""
+    settings.MEDIA_ROOT = celery_worker
     celery_app.conf.task_always_eager = False
     yield celery_worker
     celery_app.conf.task_always_eager = True

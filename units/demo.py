@@ -19,6 +19,8 @@ from django.utils import timezone
 from units.models import Category, OrgLevel, OrgNode, Role, Unit
 
 DEMO_PASSWORD = "qcdc-demo-2026"  # noqa: S105 - printed on purpose for the demo accounts
+# COPY reads this as NULL, so that empty strings stay empty strings.
+NULL = r"\N"
 BATCH = 5000
 
 LEVELS = ["Tổng Liên đoàn Lao động Việt Nam", "LĐLĐ tỉnh, thành phố", "Công đoàn cấp trên trực tiếp cơ sở"]
@@ -202,11 +204,11 @@ def _insert_units(rows: list[dict[str, object]]) -> int:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([*("" if v is None else v for v in row.values()), 1, now, now])
+        writer.writerow([*(NULL if v is None else v for v in row.values()), 1, now, now])
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.copy_expert(
-            f"COPY {Unit._meta.db_table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv)",
+            f"COPY {Unit._meta.db_table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')",
             buffer,
         )
     return len(rows)

@@ -1,0 +1,302 @@
+"""Completion rates, counted in the database.
+
+For a node and a year, each unit under the node is grouped by the child of the node it
+sits under (read off the materialised path, so no recursion), and for each indicator
+the database counts, per group: units expected to hold the event, units with an accepted
+qualifying record (done), those done by the deadline (on time), and those whose record
+meets every quality check. One query per indicator (two with the category breakdown),
+whatever the number of units or children.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Left
+from django.utils.translation import gettext as _
+
+from conferences.models import STANDING_KINDS, Attachment, ObligationRule, Record
+from conferences.rules import rules_for_year
+from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
+from units.obligations import Indicator
+
+INDICATORS: tuple[str, ...] = tuple(Indicator.values)
+DIRECT_SUFFIX = "/direct"
+
+
+@dataclass
+class Cell:
+    expected: int = 0
+    done: int = 0
+    on_time: int = 0
+    quality: int = 0
+
+    @property
+    def rate(self) -> float | None:
+        return percent(self.done, self.expected)
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return percent(self.on_time, self.expected)
+
+    @property
+    def quality_rate(self) -> float | None:
+        return percent(self.quality, self.done)
+
+    def add(self, other: Cell) -> None:
+        self.expected += other.expected
+        self.done += other.done
+        self.on_time += other.on_time
+        self.quality += other.quality
+
+
+@dataclass
+class Row:
+    """One line of the report: a child node (or the node itself for units filed directly)."""
+
+    node_id: int
+    code: str
+    name: str
+    cells: dict[str, Cell] = field(default_factory=lambda: {i: Cell() for i in INDICATORS})
+
+
+@dataclass
+class Report:
+    node: OrgNode
+    year: int
+    rows: list[Row]
+    total: Row
+    by_category: dict[str, dict[str, Cell]] | None = None
+
+
+def percent(part: int, whole: int) -> float | None:
+    """Percentage with one decimal, rounded half up as people do by hand; None when whole is 0."""
+    if whole == 0:
+        return None
+    value = (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return float(value)
+
+
+def _qualifying_records(rule: ObligationRule, year: int) -> QuerySet[Record]:
+    """Accepted records of the rule's kind that count for ``year``."""
+    records = Record.objects.filter(kind=rule.kind, status=Record.Status.ACCEPTED)
+    if rule.kind in STANDING_KINDS:
+        return records.filter(held_on__lte=datetime.date(year, 12, 31))
+    return records.filter(year=year)
+
+
+def _quality_filter(rule: ObligationRule) -> Q:
+    """The record-level quality checks of ``rule`` as a filter (see conferences.quality)."""
+    q = Q()
+    if rule.kind in {"cbccvc_conference", "worker_conference"} and rule.quorum_percent is not None:
+        # conferences.quality: attended·100 >= (quorum − 0.005)·invited, i.e. the rate rounded
+        # half up to the rule's two decimals reaches it; in integers, times 200.
+        q &= Q(invited__gt=0, attended__isnull=False)
+        q &= Q(attended_x20000__gte=F("invited") * (2 * int(rule.quorum_percent * 100) - 1))
+    if rule.requires_resolution:
+        q &= Q(resolution_adopted=True)
+    return q
+
+
+def _annotated_units(units: QuerySet[Unit], rule: ObligationRule, year: int) -> QuerySet[Unit]:
+    records = _qualifying_records(rule, year).filter(unit=OuterRef("pk"))
+    on_time = records if rule.deadline is None else records.filter(held_on__lte=rule.deadline)
+    good = records.annotate(attended_x20000=F("attended") * 20000).filter(_quality_filter(rule))
+    if rule.kind not in STANDING_KINDS:
+        good = good.filter(Exists(Attachment.objects.filter(record=OuterRef("pk"), purpose=Attachment.Purpose.MINUTES)))
+    required = [c.pk for c in rule.contents.all() if c.is_active]
+    if required:
+        through = Record.contents.through
+        covered = (
+            through.objects.filter(record_id=OuterRef("pk"), contentitem_id__in=required)
+            .order_by()
+            .values("record_id")
+            .annotate(n=Count("contentitem_id"))
+            .values("n")
+        )
+        good = good.annotate(covered=Coalesce(Subquery(covered, output_field=IntegerField()), Value(0))).filter(
+            covered=len(required)
+        )
+    return units.annotate(done=Exists(records), in_time=Exists(on_time), good=Exists(good))
+
+
+def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int) -> QuerySet[Unit]:
+    """Units active in ``year`` whose category (and size) the rule binds."""
+    expected = units.active_in_year(year).filter(category__in=rule.categories)  # type: ignore[attr-defined]
+    if rule.min_employees is not None:
+        expected = expected.filter(employees__gte=rule.min_employees)
+    return expected
+
+
+def _counts(units: QuerySet[Unit], rule: ObligationRule, year: int, group: Any) -> Iterable[dict[str, Any]]:
+    annotated = _annotated_units(expected_units(units, rule, year), rule, year)
+    return (
+        annotated.order_by()
+        .annotate(group=group)
+        .values("group")
+        .annotate(
+            expected=Count("pk"),
+            done_n=Count("pk", filter=Q(done=True)),
+            on_time_n=Count("pk", filter=Q(done=True, in_time=True)),
+            quality_n=Count("pk", filter=Q(done=True, good=True)),
+        )
+    )
+
+
+def build(node: OrgNode, year: int, *, by_category: bool = False) -> Report:
+    """The report of ``node`` for ``year``: a row per child (and for directly held units)."""
+    rules = rules_for_year(year)
+    units = Unit.objects.under(node)
+    prefix_length = len(node.path) + PATH_SEGMENT_WIDTH + 1
+    children = {n.path: n for n in OrgNode.objects.filter(parent=node).order_by("code")}
+    rows = {path: Row(node_id=n.pk, code=n.code, name=n.name) for path, n in children.items()}
+    own = Row(node_id=node.pk, code=node.code, name=node.name)
+    total = Row(node_id=node.pk, code=node.code, name=node.name)
+    categories: dict[str, dict[str, Cell]] | None = {} if by_category else None
+    for indicator in INDICATORS:
+        rule = rules.get(indicator)
+        if rule is None:
+            continue
+        for row in _counts(units, rule, year, Left("node__path", prefix_length)):
+            target = rows.get(row["group"], own)
+            cell = Cell(row["expected"], row["done_n"], row["on_time_n"], row["quality_n"])
+            target.cells[indicator].add(cell)
+            total.cells[indicator].add(cell)
+        if categories is not None:
+            for row in _counts(units, rule, year, F("category")):
+                cell = Cell(row["expected"], row["done_n"], row["on_time_n"], row["quality_n"])
+                categories.setdefault(row["group"], {i: Cell() for i in INDICATORS})[indicator].add(cell)
+    ordered = list(rows.values())
+    if children and any(c.expected for c in own.cells.values()):
+        # Units filed directly under a node that also has child nodes get a row of their own.
+        own.code = f"{node.code}{DIRECT_SUFFIX}"
+        own.name = f"{node.name} ({_('đơn vị trực thuộc trực tiếp')})"
+        ordered.append(own)
+    return Report(node=node, year=year, rows=ordered, total=total, by_category=categories)
+
+
+@dataclass
+class Missing:
+    unit_id: int
+    code: str
+    name: str
+    node_name: str
+    missing: list[str]
+    chair_name: str
+    chair_email: str
+    chair_phone: str
+
+
+def non_compliant(node: OrgNode, year: int, *, limit: int | None = None) -> list[Missing]:
+    """Units expected to hold an event that have no accepted record for it: one query per indicator."""
+    rules = rules_for_year(year)
+    units = Unit.objects.under(node)
+    missing: dict[int, set[str]] = {}
+    for indicator in INDICATORS:
+        rule = rules.get(indicator)
+        if rule is None:
+            continue
+        records = _qualifying_records(rule, year).filter(unit=OuterRef("pk"))
+        ids = expected_units(units, rule, year).filter(~Exists(records)).values_list("pk", flat=True)
+        for unit_id in ids.iterator(chunk_size=5000):
+            missing.setdefault(unit_id, set()).add(indicator)
+    selected = sorted(missing)[:limit] if limit else sorted(missing)
+    result: list[Missing] = []
+    for start in range(0, len(selected), 5000):
+        chunk = selected[start : start + 5000]
+        for unit in Unit.objects.filter(pk__in=chunk).select_related("node").order_by("node__name", "code"):
+            result.append(
+                Missing(
+                    unit_id=unit.pk,
+                    code=unit.code,
+                    name=unit.name,
+                    node_name=unit.node.name,
+                    missing=[i for i in INDICATORS if i in missing[unit.pk]],
+                    chair_name=unit.chair_name,
+                    chair_email=unit.chair_email,
+                    chair_phone=unit.chair_phone,
+                )
+            )
+    return result
+
+
+def _cell_payload(cell: Cell) -> dict[str, Any]:
+    return {
+        "expected": cell.expected,
+        "done": cell.done,
+        "on_time": cell.on_time,
+        "quality": cell.quality,
+        "rate": cell.rate,
+        "on_time_rate": cell.on_time_rate,
+        "quality_rate": cell.quality_rate,
+    }
+
+
+def _row_payload(row: Row) -> dict[str, Any]:
+    return {
+        "org_code": row.code,
+        "org_name": row.name,
+        "cells": {i: _cell_payload(c) for i, c in row.cells.items()},
+    }
+
+
+def to_payload(report: Report, missing: list[Missing], *, built_at: datetime.datetime) -> dict[str, Any]:
+    """Everything the exports need, as plain JSON: stored with the run so that a past
+    report can be rendered again exactly as it was built."""
+    from units.models import Category
+
+    return {
+        "org": report.node.code,
+        "org_name": report.node.name,
+        "year": report.year,
+        "built_at": built_at.isoformat(),
+        "indicators": [{"code": i, "label": str(Indicator(i).label)} for i in INDICATORS],
+        "rows": [_row_payload(r) for r in report.rows],
+        "total": _row_payload(report.total),
+        "by_category": (
+            None
+            if report.by_category is None
+            else [
+                {
+                    "category": category,
+                    "label": str(Category(category).label),
+                    "cells": {i: _cell_payload(c) for i, c in cells.items()},
+                }
+                for category, cells in sorted(report.by_category.items())
+            ]
+        ),
+        "missing": [
+            {
+                "code": m.code,
+                "name": m.name,
+                "node": m.node_name,
+                "missing": m.missing,
+                "chair_name": m.chair_name,
+                "chair_email": m.chair_email,
+                "chair_phone": m.chair_phone,
+            }
+            for m in missing
+        ],
+    }
+
+
+def json_export(payload: dict[str, Any]) -> dict[str, Any]:
+    """The integration format: one row per child (and the total) per indicator."""
+    rows = [
+        {
+            "org_code": row["org_code"],
+            "indicator": indicator,
+            "expected": cell["expected"],
+            "done": cell["done"],
+            "on_time": cell["on_time"],
+            "rate": cell["rate"],
+        }
+        for row in [*payload["rows"], payload["total"]]
+        for indicator, cell in row["cells"].items()
+    ]
+    return {"org": payload["org"], "year": payload["year"], "rows": rows}

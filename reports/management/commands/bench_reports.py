@@ -1,0 +1,159 @@
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+from django.utils import timezone
+
+from conferences import demo as records_demo
+from conferences.models import STANDING_KINDS, ObligationRule
+from conferences.rules import rules_for_year
+from reports import compute
+from units import demo
+from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
+
+# The same figures as reports.compute, written by hand: one statement per indicator.
+RAW_SQL = """
+SELECT substr(n.path, 1, %(prefix)s) AS grp,
+       COUNT(*) AS expected,
+       SUM(CASE WHEN d.done THEN 1 ELSE 0 END) AS done,
+       SUM(CASE WHEN d.done AND d.in_time THEN 1 ELSE 0 END) AS on_time,
+       SUM(CASE WHEN d.done AND d.good THEN 1 ELSE 0 END) AS quality
+FROM units_unit u
+JOIN units_orgnode n ON n.id = u.node_id
+CROSS JOIN LATERAL (
+  SELECT EXISTS (SELECT 1 FROM conferences_record r WHERE r.unit_id = u.id AND {record}) AS done,
+         EXISTS (SELECT 1 FROM conferences_record r WHERE r.unit_id = u.id AND {record} AND {in_time}) AS in_time,
+         EXISTS (SELECT 1 FROM conferences_record r WHERE r.unit_id = u.id AND {record} AND {good}) AS good
+) d
+WHERE n.path LIKE %(path)s
+  AND u.category IN %(categories)s
+  AND (u.established_on IS NULL OR u.established_on <= %(year_end)s)
+  AND (u.dissolved_on IS NULL OR u.dissolved_on >= %(year_start)s)
+  {size}
+GROUP BY 1
+"""
+
+
+def _raw_sql(rule: ObligationRule, year: int) -> str:
+    if rule.kind in STANDING_KINDS:
+        record = "r.kind = %(kind)s AND r.status = 'accepted' AND r.held_on <= %(year_end)s"
+    else:
+        record = "r.kind = %(kind)s AND r.status = 'accepted' AND r.year = %(year)s"
+    in_time = "r.held_on <= %(deadline)s" if rule.deadline else "TRUE"
+    good = ["TRUE"]
+    if rule.kind in ("cbccvc_conference", "worker_conference") and rule.quorum_percent is not None:
+        good.append("r.invited > 0 AND r.attended * 20000 >= r.invited * %(quorum)s")
+    if rule.requires_resolution:
+        good.append("r.resolution_adopted")
+    if rule.kind not in STANDING_KINDS:
+        good.append(
+            "EXISTS (SELECT 1 FROM conferences_attachment a WHERE a.record_id = r.id AND a.purpose = 'minutes')"
+        )
+    if [c for c in rule.contents.all() if c.is_active]:
+        good.append(
+            "(SELECT COUNT(*) FROM conferences_record_contents rc WHERE rc.record_id = r.id "
+            "AND rc.contentitem_id IN %(contents)s) = %(n_contents)s"
+        )
+    size = "AND u.employees >= %(min_employees)s" if rule.min_employees is not None else ""
+    return RAW_SQL.format(record=record, in_time=in_time, good=" AND ".join(good), size=size)
+
+
+def raw_report(node: OrgNode, year: int) -> dict[tuple[str, str], tuple[int, int, int, int]]:
+    """Run the hand-written SQL: {(group path, indicator): (expected, done, on time, quality)}."""
+    import datetime
+
+    out: dict[tuple[str, str], tuple[int, int, int, int]] = {}
+    for indicator, rule in rules_for_year(year).items():
+        contents = tuple(c.pk for c in rule.contents.all() if c.is_active)
+        params = {
+            "prefix": len(node.path) + PATH_SEGMENT_WIDTH + 1,
+            "path": node.path + "%",
+            "categories": tuple(rule.categories),
+            "year": year,
+            "year_start": datetime.date(year, 1, 1),
+            "year_end": datetime.date(year, 12, 31),
+            "kind": rule.kind,
+            "deadline": rule.deadline,
+            "quorum": 2 * int((rule.quorum_percent or 0) * 100) - 1,
+            "contents": contents or (0,),
+            "n_contents": len(contents),
+            "min_employees": rule.min_employees,
+        }
+        with connection.cursor() as cursor:
+            cursor.execute(_raw_sql(rule, year), params)
+            for grp, expected, done, on_time, quality in cursor.fetchall():
+                out[(grp, indicator)] = (expected, done or 0, on_time or 0, quality or 0)
+    return out
+
+
+class Command(BaseCommand):
+    help = "Time the report for the root node against hand-written SQL computing the same figures."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        this_year = timezone.localdate().year
+        parser.add_argument("--units", type=int, default=200_000)
+        parser.add_argument("--years", type=int, default=5, help="years of records up to last year")
+        parser.add_argument("--repeat", type=int, default=3, help="timed runs of each (the median is printed)")
+        parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument("--year", type=int, default=this_year - 1, help="the report's year")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if connection.vendor != "postgresql":
+            self.stderr.write("Lưu ý: nên đo trên PostgreSQL (DATABASE_URL); đang dùng " + connection.vendor)
+        last = timezone.localdate().year - 1
+        first = last - options["years"] + 1
+        if Unit.objects.count() != options["units"]:
+            started = time.perf_counter()
+            records_demo.reset()
+            demo.reset()
+            demo.build(units=options["units"], first_year=first, last_year=last, seed=options["seed"])
+            records = records_demo.build_records(first_year=first, last_year=last, seed=options["seed"])
+            self.stdout.write(
+                f"seeded {options['units']:,} units and {records:,} records ({first}–{last}) "
+                f"in {time.perf_counter() - started:.1f} s"
+            )
+            with connection.cursor() as cursor:
+                if connection.vendor == "postgresql":
+                    cursor.execute("ANALYZE")
+        root = OrgNode.objects.filter(parent__isnull=True).order_by("pk").first()
+        assert root is not None
+        year = options["year"]
+
+        orm_times, raw_times = [], []
+        report = raw = None
+        for _ in range(options["repeat"]):
+            started = time.perf_counter()
+            report = compute.build(root, year)
+            orm_times.append(time.perf_counter() - started)
+            started = time.perf_counter()
+            raw = raw_report(root, year)
+            raw_times.append(time.perf_counter() - started)
+        assert report is not None and raw is not None
+        orm_median, raw_median = statistics.median(orm_times), statistics.median(raw_times)
+
+        totals_raw: dict[str, list[int]] = {}
+        for (_grp, indicator), figures in raw.items():
+            acc = totals_raw.setdefault(indicator, [0, 0, 0, 0])
+            for i, value in enumerate(figures):
+                acc[i] += value
+        totals_orm = {
+            i: [c.expected, c.done, c.on_time, c.quality] for i, c in report.total.cells.items() if c.expected
+        }
+        agree = totals_raw == totals_orm
+        self.stdout.write(f"database: {connection.vendor}, units: {Unit.objects.count():,}, report year {year}")
+        self.stdout.write(f"report (reports.compute.build, root): median {orm_median * 1000:.0f} ms of {orm_times}")
+        self.stdout.write(f"hand-written SQL, same figures:      median {raw_median * 1000:.0f} ms")
+        self.stdout.write(f"ratio report / raw SQL: {orm_median / raw_median:.2f}  (target ≤ 2.0)")
+        self.stdout.write(f"figures agree: {'yes' if agree else 'NO'}")
+        for indicator, (expected, done, on_time, quality) in totals_orm.items():
+            self.stdout.write(
+                f"  {indicator:<18} expected {expected:>7,}  done {done:>7,}  on time {on_time:>7,}  "
+                f"quality {quality:>7,}  rate {compute.percent(done, expected)}%"
+            )
+        if not agree:
+            self.stderr.write(f"raw SQL totals: {totals_raw}")
+            raise SystemExit(1)

@@ -1,0 +1,89 @@
+"""Weekly reminders: chairs hear what their unit still owes; staff get a digest."""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import get_connection, send_mass_mail
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from conferences.rules import rules_for_year
+from reports import compute
+from units.models import OrgNode, Role
+from units.obligations import Indicator
+
+DUE_SOON = datetime.timedelta(days=30)
+
+
+def _due_indicators(year: int, today: datetime.date) -> set[str]:
+    """Indicators overdue or due within a month (standing ones are always due)."""
+    return {
+        indicator
+        for indicator, rule in rules_for_year(year).items()
+        if rule.deadline is None or rule.deadline - today <= DUE_SOON
+    }
+
+
+def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, int]:
+    """Mail each chair whose unit misses a due obligation, and each node's staff a digest.
+
+    Counting reuses the report's SQL (one query per indicator and node); e-mails go out
+    in one SMTP connection.
+    """
+    today = timezone.localdate()
+    year = today.year
+    due = _due_indicators(year, today)
+    with translation.override(settings.LANGUAGE_CODE):
+        labels = {i.value: str(i.label) for i in Indicator}
+    leaf_nodes = nodes if nodes is not None else list(OrgNode.objects.filter(units__isnull=False).distinct())
+    chair_messages = []
+    digests = []
+    for node in leaf_nodes:
+        missing = [m for m in compute.non_compliant(node, year) if set(m.missing) & due]
+        if not missing:
+            continue
+        chair_emails = _chair_emails([m.unit_id for m in missing])
+        with translation.override(settings.LANGUAGE_CODE):
+            for unit in missing:
+                recipients = sorted(chair_emails.get(unit.unit_id, set()) | ({unit.chair_email} - {""}))
+                if not recipients:
+                    continue
+                context = {
+                    "unit": unit,
+                    "items": [labels[i] for i in unit.missing if i in due],
+                    "year": year,
+                    "site_url": settings.SITE_URL,
+                }
+                subject = render_to_string("reports/email/reminder_subject.txt", context).strip()
+                body = render_to_string("reports/email/reminder.txt", context)
+                chair_messages.append((subject, body, None, recipients))
+            staff = sorted(
+                set(
+                    Role.objects.filter(kind=Role.Kind.STAFF, node=node)
+                    .exclude(user__email="")
+                    .values_list("user__email", flat=True)
+                )
+            )
+            if staff:
+                lines = [(m.code, m.name, "; ".join(labels[i] for i in m.missing)) for m in missing]
+                context = {"node": node, "missing": missing, "lines": lines, "year": year}
+                subject = render_to_string("reports/email/digest_subject.txt", context).strip()
+                body = render_to_string("reports/email/digest.txt", context)
+                digests.append((subject, body, None, staff))
+    connection = get_connection()
+    sent = send_mass_mail(chair_messages + digests, connection=connection) if chair_messages or digests else 0
+    return {"chairs": len(chair_messages), "digests": len(digests), "sent": sent}
+
+
+def _chair_emails(unit_ids: list[int]) -> dict[int, set[str]]:
+    emails: dict[int, set[str]] = defaultdict(set)
+    for unit_id, email in (
+        Role.objects.filter(kind=Role.Kind.CHAIR, unit_id__in=unit_ids)
+        .exclude(user__email="")
+        .values_list("unit_id", "user__email")
+    ):
+        emails[unit_id].add(email)
+    return emails

@@ -1,0 +1,24 @@
+"""Vietnamese number formats for report templates: ``{{ cell.rate|format_rate }}``."""
+
+from __future__ import annotations
+
+from django import template
+
+from reports import exports
+
+register = template.Library()
+
+
+@register.filter
+def format_rate(rate: float | str | None) -> str:
+    """``71.4`` → ``"71,4%"``; ``None`` (nothing expected) → ``"—"``.
+
+    A missing cell reaches a filter as ``""`` (``string_if_invalid``): shown as "—" too.
+    """
+    return exports.format_rate(None if rate is None or rate == "" else float(rate))
+
+
+@register.filter
+def format_count(number: int | str | None) -> str:
+    """``12345`` → ``"12.345"``; a missing figure stays empty."""
+    return exports.format_count(number) if isinstance(number, int) else ""

@@ -1,0 +1,20 @@
+"""Filters to read a stored report payload in templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from reports import exports
+
+register = template.Library()
+
+
+@register.filter
+def cell(cells: dict[str, Any], indicator: str) -> dict[str, Any]:
+    """``row.cells|cell:"worker_conference"``: templates cannot index by a variable."""
+    return cells.get(indicator, {})
+
+
+register.filter("indicator_labels", exports.indicator_labels)

@@ -1,0 +1,177 @@
+"""Exact figures on a small hand-built tree, counted in SQL, checked against the rules."""
+
+import datetime
+
+import pytest
+
+from conferences.models import Attachment, ContentItem, ObligationRule
+from conferences.quality import meets_quality, quality_checks
+from reports import compute
+from tests.factories import RecordFactory, UnitFactory
+from units.models import Category
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def minutes(record):
+    Attachment.objects.create(
+        record=record, purpose="minutes", file="minutes/x.pdf", original_name="x.pdf",
+        content_type="application/pdf", size=1, sha256="0" * 64,
+    )  # fmt: skip
+    return record
+
+
+def full_contents(record):
+    record.contents.set(ContentItem.objects.filter(kind=record.kind))
+    return record
+
+
+def good(record):
+    return full_contents(minutes(record))
+
+
+@pytest.fixture
+def tree(world):
+    """District X: a mix of every case; district Y: one good unit."""
+    x = world.district_x
+    units = {
+        # unit A (private enterprise, from `world`): conference on time and good; dialogue on the last day.
+        "A": world.unit_a,
+        # unit B (public service unit, from `world`): CBCCVC held late (15/04), formal (no minutes).
+        "B": world.unit_b,
+        "dissolved": UnitFactory(code="D1", node=x, dissolved_on=D(2024, 6, 30)),
+        "founded_mid_year": UnitFactory(code="E1", node=x, established_on=D(2025, 7, 1)),
+        "returned_only": UnitFactory(code="F1", node=x),
+        "wrong_year": UnitFactory(code="G1", node=x),
+        "other": UnitFactory(code="H1", node=x, category=Category.OTHER),
+        "C": world.unit_c,
+    }
+    good(RecordFactory(unit=units["A"], kind="worker_conference", held_on=D(2025, 3, 10), status="accepted"))
+    good(RecordFactory(unit=units["A"], kind="dialogue_periodic", held_on=D(2025, 12, 31), status="accepted"))
+    RecordFactory(unit=units["B"], kind="cbccvc_conference", held_on=D(2025, 4, 15), status="accepted")
+    good(RecordFactory(unit=units["dissolved"], kind="worker_conference", held_on=D(2024, 3, 1), status="accepted"))
+    good(RecordFactory(unit=units["returned_only"], kind="worker_conference", held_on=D(2025, 3, 1), status="returned"))
+    good(RecordFactory(unit=units["wrong_year"], kind="worker_conference", held_on=D(2024, 12, 30), status="accepted"))
+    good(RecordFactory(unit=units["other"], kind="worker_conference", held_on=D(2025, 3, 1), status="accepted"))
+    good(RecordFactory(unit=units["C"], kind="worker_conference", held_on=D(2025, 2, 1), status="accepted"))
+    # A regulation issued in 2023 is still in force in 2025; B's board was set up in 2025.
+    RecordFactory(unit=units["A"], kind="qcdc_regulation", held_on=D(2023, 5, 1), status="accepted")
+    RecordFactory(unit=units["B"], kind="inspection_board", held_on=D(2025, 1, 20), status="accepted", members=3)
+    return units
+
+
+def cells(row):
+    return {k: (c.expected, c.done, c.on_time, c.quality) for k, c in row.cells.items() if c.expected}
+
+
+def test_it_counts_a_district_exactly(tree, world):
+    report = compute.build(world.district_x, 2025)
+    assert report.rows == []  # a district has no child nodes: the total is the whole story
+    assert cells(report.total) == {
+        # expected: A, founded mid-year, returned-only, wrong-year (dissolved and "other" excluded)
+        "worker_conference": (4, 1, 1, 1),
+        "dialogue_periodic": (4, 1, 1, 1),
+        "cbccvc_conference": (1, 1, 0, 0),  # B: late, and no minutes
+        "qcdc_regulation": (5, 1, 1, 1),
+        "inspection_board": (1, 1, 1, 1),
+    }
+
+
+def test_it_rolls_children_up_to_the_province(tree, world):
+    report = compute.build(world.province, 2025)
+    assert [r.code for r in report.rows] == ["X", "Y"]
+    x, y = report.rows
+    assert cells(y) == {
+        "worker_conference": (1, 1, 1, 1),
+        "dialogue_periodic": (1, 0, 0, 0),
+        "qcdc_regulation": (1, 0, 0, 0),
+    }
+    assert cells(report.total)["worker_conference"] == (5, 2, 2, 2)
+    for indicator in compute.INDICATORS:
+        assert report.total.cells[indicator].expected == x.cells[indicator].expected + y.cells[indicator].expected
+        assert report.total.cells[indicator].done == x.cells[indicator].done + y.cells[indicator].done
+
+
+def test_it_rates_with_one_decimal_half_up_and_a_dash_for_nothing_expected():
+    assert compute.percent(3, 16) == 18.8
+    assert compute.percent(2, 3) == 66.7
+    assert compute.percent(1, 8) == 12.5
+    assert compute.percent(0, 0) is None
+    assert compute.Cell(expected=0).rate is None
+
+
+def test_it_lists_the_missing_units_with_what_they_lack(tree, world):
+    missing = {m.code: m.missing for m in compute.non_compliant(world.district_x, 2025)}
+    lacking_all = ["worker_conference", "dialogue_periodic", "qcdc_regulation"]
+    assert missing == {"B001": ["qcdc_regulation"], "E1": lacking_all, "F1": lacking_all, "G1": lacking_all}
+
+
+def test_it_counts_by_category_on_demand(tree, world):
+    report = compute.build(world.province, 2025, by_category=True)
+    private = report.by_category[Category.PRIVATE_ENTERPRISE]
+    assert (private["worker_conference"].expected, private["worker_conference"].done) == (5, 2)
+    assert report.by_category[Category.PUBLIC_SERVICE_UNIT]["cbccvc_conference"].done == 1
+
+
+def test_it_follows_the_rules_as_edited_by_an_administrator(tree, world):
+    rule = ObligationRule.objects.get(year=2025, indicator="worker_conference")
+    rule.min_employees = 200  # the factory's units have 120 employees: now exempt
+    rule.save()
+    assert compute.build(world.district_x, 2025).total.cells["worker_conference"].expected == 0
+    ObligationRule.objects.filter(year=2025, indicator="cbccvc_conference").update(deadline=D(2025, 4, 30))
+    assert compute.build(world.district_x, 2025).total.cells["cbccvc_conference"].on_time == 1
+
+
+def test_it_uses_a_constant_number_of_queries(tree, world, django_assert_num_queries):
+    with django_assert_num_queries(8) as small:
+        compute.build(world.province, 2025)
+    for n in range(30):
+        unit = UnitFactory(node=world.district_y if n % 2 else world.district_x)
+        good(RecordFactory(unit=unit, kind="worker_conference", held_on=D(2025, 3, 1), status="accepted"))
+    with django_assert_num_queries(len(small.captured_queries)):
+        compute.build(world.province, 2025)
+
+
+@pytest.mark.parametrize(
+    "invited, attended, contents, has_minutes, resolution",
+    [
+        (3, 2, True, True, True),
+        (300, 199, True, True, True),
+        (100, 80, False, True, True),
+        (100, 80, True, False, True),
+        (100, 80, True, True, False),
+        (100, 80, True, True, None),
+        (0, 0, True, True, True),
+    ],
+)
+def test_it_agrees_with_the_record_page_on_quality(world, invited, attended, contents, has_minutes, resolution):
+    record = RecordFactory(
+        unit=world.unit_a, held_on=D(2025, 3, 1), status="accepted",
+        invited=invited, attended=attended, resolution_adopted=resolution,
+    )  # fmt: skip
+    if contents:
+        full_contents(record)
+    if has_minutes:
+        minutes(record)
+    rule = ObligationRule.objects.get(year=2025, indicator="worker_conference")
+    expected = meets_quality(quality_checks(record, rule))
+    counted = compute.build(world.district_x, 2025).total.cells["worker_conference"].quality
+    assert counted == int(expected)
+
+
+def test_it_turns_the_report_into_the_documented_json(tree, world):
+    payload = compute.to_payload(
+        compute.build(world.province, 2025), compute.non_compliant(world.province, 2025),
+        built_at=datetime.datetime(2026, 1, 5, 3, 0, tzinfo=datetime.UTC),
+    )  # fmt: skip
+    exported = compute.json_export(payload)
+    assert exported["org"] == "P" and exported["year"] == 2025
+    assert set(exported) == {"org", "year", "rows"}
+    assert all(set(r) == {"org_code", "indicator", "expected", "done", "on_time", "rate"} for r in exported["rows"])
+    by_key = {(r["org_code"], r["indicator"]): r for r in exported["rows"]}
+    assert by_key[("P", "worker_conference")] == {
+        "org_code": "P", "indicator": "worker_conference", "expected": 5, "done": 2, "on_time": 2, "rate": 40.0,
+    }  # fmt: skip
+    assert by_key[("Y", "cbccvc_conference")]["rate"] is None
+    assert len(exported["rows"]) == 3 * len(compute.INDICATORS)

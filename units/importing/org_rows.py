@@ -1,0 +1,216 @@
+"""Importing the organisation tree: rows → a plan → nodes inserted level by level."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from units.importing.common import PREVIEW_ROWS, WRITE_BATCH, ImportConflict, load_by_code
+from units.importing.tables import Column, FieldChange, ImportResult, PreviewRow, RowError, Table
+from units.models import PATH_SEGMENT_WIDTH, OrgNode
+
+ORG_IMPORT_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "code", gettext_lazy("Mã"), ("mã", "mã đơn vị"), required=True, help=gettext_lazy("Mã đã có thì cập nhật tên.")
+    ),
+    Column("name", gettext_lazy("Tên"), ("tên", "tên đơn vị"), required=True),
+    Column(
+        "parent_code",
+        gettext_lazy("Mã cấp trên"),
+        ("mã cấp trên",),
+        required=True,
+        help=gettext_lazy("Để trống cho nút gốc. Cấp trên có thể nằm ở dòng sau."),
+    ),
+)
+# A path is one fixed-width segment (plus a dot) per level and must fit in 255 characters.
+MAX_DEPTH = 255 // (PATH_SEGMENT_WIDTH + 1) - 1
+
+
+@dataclass
+class PlannedNode:
+    row: int
+    code: str
+    name: str
+    parent_code: str
+    node: OrgNode | None = None  # the node already in the tree, None for a new one
+    depth: int = 0
+    changes: tuple[FieldChange, ...] = ()
+
+
+@dataclass
+class OrgImportPlan:
+    creates: list[PlannedNode] = field(default_factory=list)
+    updates: list[PlannedNode] = field(default_factory=list)
+    unchanged: list[PlannedNode] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    existing: dict[str, OrgNode] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def preview(self, limit: int = PREVIEW_ROWS) -> list[PreviewRow]:
+        actions = [("create", self.creates), ("update", self.updates), ("unchanged", self.unchanged)]
+        rows = [PreviewRow(p.row, p.code, p.name, action, p.changes) for action, ps in actions for p in ps]
+        return sorted(rows, key=lambda r: r.row)[:limit]
+
+
+def plan_org_import(*, table: Table) -> OrgImportPlan:
+    """Check the rows: existing codes are renamed, new ones placed under their parent.
+
+    A parent may come later in the file than its children; new nodes are ordered by
+    depth, and a chain of parents that loops back is reported on every row in the loop.
+    """
+    plan = OrgImportPlan(errors=list(table.errors))
+    if any(e.row == 1 for e in table.errors):
+        return plan
+    file_codes = {r.text("code") for r in table.rows}
+    plan.existing = existing = load_by_code(
+        OrgNode.objects.select_related("parent"), file_codes | {r.text("parent_code") for r in table.rows}
+    )
+    new: dict[str, PlannedNode] = {}
+    first_row: dict[str, int] = {}
+    unreadable = {e.row for e in table.errors}
+    for row in table.rows:
+        if row.number in unreadable:
+            continue
+        planned = PlannedNode(row.number, row.text("code"), row.text("name"), row.text("parent_code"))
+        problems = _row_problems(planned, first_row)
+        node = existing.get(planned.code)
+        if node is not None:
+            if planned.parent_code != (node.parent.code if node.parent else ""):
+                problems.append(_("Đổi cấp trên của nút đã có chưa được hỗ trợ."))
+        elif planned.parent_code and planned.parent_code not in existing and planned.parent_code not in file_codes:
+            problems.append(_("Không có nút cấp trên mã «%(code)s».") % {"code": planned.parent_code})
+        plan.errors += [RowError(row.number, message) for message in problems]
+        if problems:
+            continue
+        if node is None:
+            new[planned.code] = planned
+        elif planned.name != node.name:
+            planned.node = node
+            planned.changes = (FieldChange(gettext_lazy("Tên"), node.name, planned.name),)
+            plan.updates.append(planned)
+        else:
+            planned.node = node
+            plan.unchanged.append(planned)
+    plan.errors += _place(new, existing)
+    bad_rows = {e.row for e in plan.errors}
+    plan.creates = sorted((p for p in new.values() if p.row not in bad_rows), key=lambda p: p.row)
+    plan.errors.sort(key=lambda e: e.row)
+    return plan
+
+
+@transaction.atomic
+def org_import(*, plan: OrgImportPlan) -> ImportResult:
+    """Rename existing nodes and insert new ones, parents before children.
+
+    Each level is one ``bulk_create`` (with placeholder paths, since a path holds the
+    node's own id) and one ``bulk_update`` of the real paths.
+    """
+    if plan.errors:
+        raise ValueError("a plan with errors cannot be imported")
+    renamed = []
+    for planned in plan.updates:
+        assert planned.node is not None
+        planned.node.name = planned.name
+        renamed.append(planned.node)
+    OrgNode.objects.bulk_update(renamed, ["name"], batch_size=WRITE_BATCH)
+    known = dict(plan.existing)
+    levels: dict[int, list[PlannedNode]] = defaultdict(list)
+    for planned in plan.creates:
+        levels[planned.depth].append(planned)
+    try:
+        for depth in sorted(levels):
+            nodes = [
+                OrgNode(
+                    code=p.code,
+                    name=p.name,
+                    parent=known[p.parent_code] if p.parent_code else None,
+                    path=f"new-{p.code}",
+                    depth=depth,
+                )
+                for p in levels[depth]
+            ]
+            OrgNode.objects.bulk_create(nodes, batch_size=WRITE_BATCH)
+            for node in nodes:
+                node.path = OrgNode.path_for(parent_path=node.parent.path if node.parent else "", pk=node.pk)
+                known[node.code] = node
+            OrgNode.objects.bulk_update(nodes, ["path"], batch_size=WRITE_BATCH)
+    except IntegrityError as exc:
+        raise ImportConflict from exc
+    return ImportResult(created=len(plan.creates), updated=len(plan.updates))
+
+
+def _row_problems(planned: PlannedNode, first_row: dict[str, int]) -> list[str]:
+    problems = []
+    if not planned.code:
+        problems.append(_("Thiếu mã."))
+    elif len(planned.code) > 32:
+        problems.append(_("Mã dài quá %(n)s ký tự.") % {"n": 32})
+    elif planned.code in first_row:
+        problems.append(
+            _("Mã «%(code)s» trùng với dòng %(row)s.") % {"code": planned.code, "row": first_row[planned.code]}
+        )
+    else:
+        first_row[planned.code] = planned.row
+    if not planned.name:
+        problems.append(_("Thiếu tên."))
+    elif len(planned.name) > 255:
+        problems.append(_("Tên dài quá %(n)s ký tự.") % {"n": 255})
+    if planned.code and planned.parent_code == planned.code:
+        problems.append(_("Một nút không thể là cấp trên của chính nó."))
+    return problems
+
+
+def _place(new: dict[str, PlannedNode], existing: dict[str, OrgNode]) -> list[RowError]:
+    """Give each new node its depth by walking up to a root or an existing node.
+
+    Walks are iterative (a file can hold a very long chain) and remember what they
+    learnt, so every node is visited a bounded number of times.
+    """
+    depth: dict[str, int] = {}
+    blocked: set[str] = set()  # in a loop, or under a row that has its own error
+    errors: list[RowError] = []
+    for start in new:
+        chain: list[str] = []
+        code = start
+        base: int | None
+        while True:
+            if code in depth:
+                base = depth[code]
+                break
+            planned = new.get(code)
+            if planned is None or code in blocked:
+                node = None if code in blocked else existing.get(code)
+                base = node.depth if node is not None else None
+                break
+            if code in chain:
+                loop = chain[chain.index(code) :]
+                text = " → ".join([*loop, code])
+                errors += [RowError(new[c].row, _("Vòng lặp cấp trên: %(chain)s.") % {"chain": text}) for c in loop]
+                blocked.update(loop)
+                base = None
+                break
+            chain.append(code)
+            if not planned.parent_code:
+                base = -1
+                break
+            code = planned.parent_code
+        for offset, code_below in enumerate(reversed(chain), start=1):
+            if base is None:
+                blocked.add(code_below)
+                continue
+            depth[code_below] = new[code_below].depth = base + offset
+            if base + offset > MAX_DEPTH:
+                errors.append(
+                    RowError(
+                        new[code_below].row,
+                        _("Cây quá sâu: tối đa %(n)s cấp dưới nút gốc.") % {"n": MAX_DEPTH},
+                    )
+                )
+    return errors

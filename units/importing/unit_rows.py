@@ -1,0 +1,339 @@
+"""Importing units: rows → a plan (creates, updates, errors) → one bulk write."""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from units.importing.common import (
+    IN_CHUNK,
+    PREVIEW_ROWS,
+    WRITE_BATCH,
+    ImportConflict,
+    history_user,
+    load_by_code,
+    path_checker,
+)
+from units.importing.tables import Column, FieldChange, ImportResult, PreviewRow, RowError, SheetRow, Table
+from units.models import Category, OrgNode, Unit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+UNIT_IMPORT_COLUMNS: tuple[Column, ...] = (
+    Column(
+        "code",
+        gettext_lazy("Mã đơn vị"),
+        ("mã đơn vị", "mã"),
+        required=True,
+        help=gettext_lazy("Mã đã có thì cập nhật."),
+    ),
+    Column("name", gettext_lazy("Tên đơn vị"), ("tên đơn vị", "tên"), required=True),
+    Column(
+        "category",
+        gettext_lazy("Loại hình"),
+        ("loại hình",),
+        required=True,
+        help=gettext_lazy("Mã loại hình (private_enterprise …) hoặc tên tiếng Việt."),
+    ),
+    Column(
+        "federation_code",
+        gettext_lazy("Mã công đoàn cấp trên"),
+        ("mã công đoàn cấp trên",),
+        required=True,
+        help=gettext_lazy("Mã của công đoàn cấp trên trực tiếp trong cây tổ chức."),
+    ),
+    Column("employees", gettext_lazy("Số lao động"), ("số lao động",), help=gettext_lazy("Trống là 0.")),
+    Column("union_members", gettext_lazy("Số đoàn viên"), ("số đoàn viên",), help=gettext_lazy("Trống là 0.")),
+    Column(
+        "established_on",
+        gettext_lazy("Ngày thành lập"),
+        ("ngày thành lập",),
+        help=gettext_lazy("dd/mm/yyyy hoặc YYYY-MM-DD."),
+    ),
+    Column(
+        "dissolved_on",
+        gettext_lazy("Ngày giải thể"),
+        ("ngày giải thể",),
+        help=gettext_lazy("dd/mm/yyyy hoặc YYYY-MM-DD."),
+    ),
+    Column("chair_name", gettext_lazy("Chủ tịch CĐCS"), ("chủ tịch cđcs",)),
+    Column("chair_email", gettext_lazy("Email chủ tịch"), ("email chủ tịch",)),
+    Column("address", gettext_lazy("Địa chỉ"), ("địa chỉ",)),
+)
+_LABELS = {c.name: c.label for c in UNIT_IMPORT_COLUMNS} | {"node": gettext_lazy("Mã công đoàn cấp trên")}
+_TEXT_LIMITS = {"code": 32, "name": 255, "chair_name": 120, "chair_email": 254, "address": 255}
+_COUNTS = ("employees", "union_members")
+_DATES = ("established_on", "dissolved_on")
+_MAX_COUNT = 2_147_483_647
+_DIGITS = re.compile(r"\d+")
+CHANGE_REASON = "import"
+
+
+@dataclass
+class PlannedUnit:
+    row: int
+    unit: Unit
+    version: int = 0  # the version read while planning; the write refuses if it moved
+    changes: tuple[FieldChange, ...] = ()
+
+
+@dataclass
+class UnitImportPlan:
+    creates: list[PlannedUnit] = field(default_factory=list)
+    updates: list[PlannedUnit] = field(default_factory=list)
+    unchanged: list[PlannedUnit] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    changed_fields: set[str] = field(default_factory=set)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def preview(self, limit: int = PREVIEW_ROWS) -> list[PreviewRow]:
+        actions = [("create", self.creates), ("update", self.updates), ("unchanged", self.unchanged)]
+        rows = [PreviewRow(p.row, p.unit.code, p.unit.name, action, p.changes) for action, ps in actions for p in ps]
+        return sorted(rows, key=lambda r: r.row)[:limit]
+
+
+def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | None) -> UnitImportPlan:
+    """Check every row against the database and ``by``'s subtree; write nothing.
+
+    Three queries whatever the size of the file: the scope, the federations and the
+    units already there (each IN-list cut in chunks of 5,000).
+    """
+    plan = UnitImportPlan(errors=list(table.errors))
+    if any(e.row == 1 for e in table.errors):
+        return plan  # without the right header the rows cannot be read
+    allowed = path_checker(by)
+    nodes = load_by_code(OrgNode.objects.all(), (r.text("federation_code") for r in table.rows))
+    existing = load_by_code(Unit.objects.select_related("node"), (r.text("code") for r in table.rows))
+    categories = _category_lookup()
+    first_row: dict[str, int] = {}
+    unreadable = {e.row for e in table.errors}  # its cells are shifted: more errors would be noise
+    for row in table.rows:
+        if row.number in unreadable:
+            continue
+        problems: list[str] = []
+        values = _parse(row, table.columns, nodes=nodes, categories=categories, allowed=allowed, problems=problems)
+        code = values["code"]
+        if code in first_row:
+            problems.append(_("Mã đơn vị «%(code)s» trùng với dòng %(row)s.") % {"code": code, "row": first_row[code]})
+        elif code:
+            first_row[code] = row.number
+        unit = existing.get(code)
+        if unit is not None and not allowed(unit.node.path):
+            problems.append(
+                _("Mã đơn vị «%(code)s» đã được dùng cho một đơn vị ngoài phạm vi bạn quản lý.") % {"code": code}
+            )
+        planned = None if problems else _merge(row.number, unit, values)
+        if planned is not None:
+            problems += _consistency(planned.unit)
+        if problems or planned is None:
+            plan.errors += [RowError(row.number, message) for message in problems]
+            continue
+        if unit is None:
+            plan.creates.append(planned)
+        elif planned.changes:
+            plan.updates.append(planned)
+            plan.changed_fields.update(name for name in values if name != "code")
+        else:
+            plan.unchanged.append(planned)
+    plan.errors.sort(key=lambda e: e.row)
+    return plan
+
+
+@transaction.atomic
+def units_import(*, plan: UnitImportPlan, by: AbstractBaseUser | AnonymousUser | None) -> ImportResult:
+    """Write a checked plan in bulk, with one history row per unit created or changed.
+
+    Raises ``ImportConflict`` (and writes nothing) when a unit was saved or a code was
+    taken since the plan was made: an edit in the browser must not be overwritten.
+    """
+    if plan.errors:
+        raise ValueError("a plan with errors cannot be imported")
+    user = history_user(by)
+    _check_versions(plan.updates)
+    now = timezone.now()
+    for planned in plan.updates:
+        planned.unit.version = planned.version + 1
+        planned.unit.updated_at = now
+    try:
+        if plan.creates:
+            bulk_create_with_history(
+                [p.unit for p in plan.creates],
+                Unit,
+                batch_size=WRITE_BATCH,
+                default_user=user,
+                default_change_reason=CHANGE_REASON,
+            )
+        if plan.updates:
+            bulk_update_with_history(
+                [p.unit for p in plan.updates],
+                Unit,
+                fields=sorted(plan.changed_fields | {"version", "updated_at"}),
+                batch_size=WRITE_BATCH,
+                default_user=user,
+                default_change_reason=CHANGE_REASON,
+            )
+    except IntegrityError as exc:
+        raise ImportConflict from exc
+    return ImportResult(created=len(plan.creates), updated=len(plan.updates))
+
+
+def _check_versions(updates: list[PlannedUnit]) -> None:
+    read = {p.unit.pk: p.version for p in updates}
+    ids = sorted(read)
+    current: dict[int, int] = {}
+    for start in range(0, len(ids), IN_CHUNK):
+        rows = Unit.objects.select_for_update().filter(pk__in=ids[start : start + IN_CHUNK])
+        current.update(rows.values_list("pk", "version"))
+    if current != read:
+        raise ImportConflict
+
+
+def _category_lookup() -> dict[str, str]:
+    """Machine values and the Vietnamese labels (the msgids, whatever the active language)."""
+    lookup = {value: value for value in Category.values}
+    with translation.override(None):
+        lookup.update({str(label).lower(): value for value, label in Category.choices})
+    return lookup
+
+
+def _parse(
+    row: SheetRow,
+    columns: tuple[str, ...],
+    *,
+    nodes: dict[str, OrgNode],
+    categories: dict[str, str],
+    allowed: Callable[[str], bool],
+    problems: list[str],
+) -> dict[str, Any]:
+    """The row's values under model field names, for the columns the file has."""
+    values: dict[str, Any] = {}
+    for name in ("code", "name", "chair_name", "chair_email", "address"):
+        if name in columns:
+            values[name] = text = row.text(name)
+            if len(text) > _TEXT_LIMITS[name]:
+                problems.append(_("%(label)s dài quá %(n)s ký tự.") % {"label": _LABELS[name], "n": _TEXT_LIMITS[name]})
+    if not values["code"]:
+        problems.append(_("Thiếu mã đơn vị."))
+    if not values["name"]:
+        problems.append(_("Thiếu tên đơn vị."))
+    if values.get("chair_email"):
+        try:
+            validate_email(values["chair_email"])
+        except ValidationError:
+            problems.append(_("Email chủ tịch «%(value)s» không hợp lệ.") % {"value": values["chair_email"]})
+
+    category = row.text("category")
+    values["category"] = categories.get(category.lower())
+    if not category:
+        problems.append(_("Thiếu loại hình."))
+    elif values["category"] is None:
+        problems.append(_("Loại hình «%(value)s» không hợp lệ.") % {"value": category})
+
+    federation = row.text("federation_code")
+    values["node"] = node = nodes.get(federation)
+    if not federation:
+        problems.append(_("Thiếu mã công đoàn cấp trên."))
+    elif node is None:
+        problems.append(_("Không có công đoàn cấp trên mã «%(code)s».") % {"code": federation})
+    elif not allowed(node.path):
+        problems.append(_("Công đoàn cấp trên «%(code)s» ngoài phạm vi bạn quản lý.") % {"code": federation})
+
+    for name in _COUNTS:
+        if name in columns:
+            try:
+                values[name] = _count(row.values[name])
+            except ValueError:
+                problems.append(
+                    _("%(label)s phải là số nguyên không âm (đang là «%(value)s»).")
+                    % {"label": _LABELS[name], "value": row.text(name)}
+                )
+    for name in _DATES:
+        if name in columns:
+            try:
+                values[name] = _date(row.values[name])
+            except ValueError:
+                problems.append(
+                    _("%(label)s «%(value)s» không hợp lệ; hãy ghi dd/mm/yyyy hoặc YYYY-MM-DD.")
+                    % {"label": _LABELS[name], "value": row.text(name)}
+                )
+    return values
+
+
+def _count(value: Any) -> int:
+    """A non-negative whole number; an empty cell is 0."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
+        raise ValueError(value)
+    return value
+
+
+def _date(value: Any) -> datetime.date | None:
+    """A date from an XLSX date cell, "YYYY-MM-DD" or "dd/mm/yyyy"; None when empty."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.datetime.strptime(value.strip(), pattern).date()
+            except ValueError:
+                continue
+    raise ValueError(value)
+
+
+def _merge(number: int, unit: Unit | None, values: dict[str, Any]) -> PlannedUnit:
+    """A new unit with defaults, or the existing one with the file's values and what changed."""
+    if unit is None:
+        return PlannedUnit(number, Unit(**values))
+    changes: list[FieldChange] = []
+    for name, new in values.items():
+        old = getattr(unit, name)
+        if old != new:
+            changes.append(FieldChange(_LABELS[name], _shown(old), _shown(new)))
+            setattr(unit, name, new)
+    return PlannedUnit(number, unit, unit.version, tuple(changes))
+
+
+def _shown(value: Any) -> Any:
+    if isinstance(value, OrgNode):
+        return value.code
+    if value in Category.values:
+        return Category(value).label
+    return None if value == "" else value
+
+
+def _consistency(unit: Unit) -> list[str]:
+    """Rules across fields, on the values the unit will have after the import."""
+    problems = []
+    if unit.union_members > unit.employees:
+        problems.append(
+            _("Số đoàn viên (%(members)s) lớn hơn số lao động (%(employees)s).")
+            % {"members": unit.union_members, "employees": unit.employees}
+        )
+    if unit.established_on and unit.dissolved_on and unit.dissolved_on < unit.established_on:
+        problems.append(_("Ngày giải thể trước ngày thành lập."))
+    return problems
