@@ -1,6 +1,7 @@
 """Default checklists and obligation rules, from the domain notes (../shared/domain.md).
 
-Plain data only: the data migration and the ``seed_rules`` service both read it.
+Plain data (and the category groups of units.obligations): the data migration and the
+``seed_rules`` service both read it.
 Administrators edit the rows it creates; a law change needs no deploy.
 """
 
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 from typing import TypedDict
 
-PUBLIC = ["state_agency", "public_service_unit"]
-EMPLOYERS = ["state_enterprise", "private_enterprise", "fdi_enterprise", "non_public_unit", "cooperative"]
+from units.obligations import EMPLOYER_CATEGORIES, PUBLIC_CATEGORIES
+
+PUBLIC = [str(c) for c in PUBLIC_CATEGORIES]
+EMPLOYERS = [str(c) for c in EMPLOYER_CATEGORIES]
 
 CONTENTS: dict[str, list[tuple[str, str]]] = {
     "worker_conference": [

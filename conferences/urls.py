@@ -8,6 +8,7 @@ urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("units/<int:unit_pk>/year/", views.unit_year, name="unit_year"),
     path("units/<int:unit_pk>/records/", views.unit_records, name="unit_records"),
+    path("units/<int:unit_pk>/obligations/", views.unit_obligations, name="unit_obligations"),
     path("units/<int:unit_pk>/new/<slug:kind>/", views.record_create, name="record_create"),
     path("records/<int:pk>/", views.record_detail, name="record_detail"),
     path("records/<int:pk>/edit/", views.record_edit, name="record_edit"),

@@ -58,6 +58,17 @@ def unit_year(request: HttpRequest, unit_pk: int) -> HttpResponse:
     )
 
 
+def unit_obligations(request: HttpRequest, unit_pk: int) -> HttpResponse:
+    """This year's obligations and their state: a fragment for the unit page."""
+    unit = _visible_unit_or_404(request, unit_pk)
+    year = timezone.localdate().year
+    return render(
+        request,
+        "conferences/_unit_obligations.html",
+        {"unit": unit, "year": year, "obligations": selectors.unit_year(unit, year)},
+    )
+
+
 def unit_records(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """The unit's history of records: a fragment for the unit page."""
     unit = _visible_unit_or_404(request, unit_pk)

@@ -1,7 +1,7 @@
-"""Which unit categories owe which events: the one place this mapping lives.
+"""The indicators the federation reports on, and the category groups the law speaks of.
 
-These are the defaults from the domain notes (Law 10/2022/QH15, Labour Code 2019).
-The conferences app seeds its per-year, admin-editable rules from them.
+Which category owes which event in a given year is data (conferences.ObligationRule),
+seeded from these groups; nothing else in the code decides it.
 """
 
 from __future__ import annotations
@@ -20,24 +20,13 @@ class Indicator(models.TextChoices):
     INSPECTION_BOARD = "inspection_board", _("Ban thanh tra nhân dân")
 
 
-PUBLIC_CATEGORIES = (Category.STATE_AGENCY, Category.PUBLIC_SERVICE_UNIT)
-EMPLOYER_CATEGORIES = (
+# Agencies and public service units (Law 10/2022/QH15, chapter on agencies and units).
+PUBLIC_CATEGORIES: tuple[str, ...] = (Category.STATE_AGENCY, Category.PUBLIC_SERVICE_UNIT)
+# Employers (Law 10/2022/QH15 chapter on enterprises; Labour Code 2019 for dialogues).
+EMPLOYER_CATEGORIES: tuple[str, ...] = (
     Category.STATE_ENTERPRISE,
     Category.PRIVATE_ENTERPRISE,
     Category.FDI_ENTERPRISE,
     Category.NON_PUBLIC_UNIT,
     Category.COOPERATIVE,
 )
-
-PUBLIC_DUTIES = (Indicator.CBCCVC_CONFERENCE, Indicator.INSPECTION_BOARD, Indicator.QCDC_REGULATION)
-EMPLOYER_DUTIES = (Indicator.WORKER_CONFERENCE, Indicator.DIALOGUE_PERIODIC, Indicator.QCDC_REGULATION)
-
-DEFAULT_OBLIGATIONS: dict[str, tuple[Indicator, ...]] = {
-    **dict.fromkeys(PUBLIC_CATEGORIES, PUBLIC_DUTIES),
-    **dict.fromkeys(EMPLOYER_CATEGORIES, EMPLOYER_DUTIES),
-    Category.OTHER: (),
-}
-
-
-def default_obligations(category: str) -> tuple[Indicator, ...]:
-    return DEFAULT_OBLIGATIONS.get(category, ())

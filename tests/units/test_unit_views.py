@@ -164,10 +164,16 @@ def test_it_exports_nothing_of_another_district(client_as, world, tmp_path):
 
 
 def test_it_shows_the_unit_its_union_and_obligations_this_year(client_as, world):
-    html = client_as(world.staff_x).get(url("unit_detail", world.unit_b)).content.decode()
+    client = client_as(world.staff_x)
+    html = client.get(url("unit_detail", world.unit_b)).content.decode()
     assert "Trường THCS Beta" in html
-    assert "Hội nghị cán bộ, công chức, viên chức" in html
     assert "Trần Thị Hà" in html
+    obligations = reverse("conferences:unit_obligations", args=[world.unit_b.pk])
+    assert obligations in html  # loaded by htmx, with a plain link without JavaScript
+    fragment = client.get(obligations).content.decode()
+    assert "Hội nghị cán bộ, công chức, viên chức" in fragment
+    assert "Hội nghị người lao động" not in fragment
+    assert client_as(world.staff_y).get(obligations).status_code == 404
 
 
 def test_it_shows_the_unit_page_with_a_constant_number_of_queries(client_as, world, django_assert_max_num_queries):

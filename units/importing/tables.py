@@ -10,6 +10,7 @@ import csv
 import datetime
 import io
 import itertools
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ if TYPE_CHECKING:
 
 XLSX_SIGNATURE = b"PK\x03\x04"
 CSV_DELIMITERS = ",;\t"
+_MAX_COUNT = 2_147_483_647
+_DIGITS = re.compile(r"\d+")
 
 
 class ImportFileError(Exception):
@@ -111,6 +114,36 @@ def cell_text(value: Any) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def cell_count(value: Any) -> int:
+    """A non-negative whole number; an empty cell is 0."""
+    if value is None or value == "":
+        return 0
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
+        raise ValueError(value)
+    return value
+
+
+def cell_date(value: Any) -> datetime.date | None:
+    """A date from an XLSX date cell, "YYYY-MM-DD" or "dd/mm/yyyy"; None when empty."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, str):
+        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
+            try:
+                return datetime.datetime.strptime(value.strip(), pattern).date()
+            except ValueError:
+                continue
+    raise ValueError(value)
 
 
 def read_table(*, data: bytes, suffix: str, columns: tuple[Column, ...], max_rows: int | None = None) -> Table:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -24,7 +22,17 @@ from units.importing.common import (
     load_by_code,
     path_checker,
 )
-from units.importing.tables import Column, FieldChange, ImportResult, PreviewRow, RowError, SheetRow, Table
+from units.importing.tables import (
+    Column,
+    FieldChange,
+    ImportResult,
+    PreviewRow,
+    RowError,
+    SheetRow,
+    Table,
+    cell_count,
+    cell_date,
+)
 from units.models import Category, OrgNode, Unit
 
 if TYPE_CHECKING:
@@ -77,8 +85,6 @@ _LABELS = {c.name: c.label for c in UNIT_IMPORT_COLUMNS} | {"node": gettext_lazy
 _TEXT_LIMITS = {"code": 32, "name": 255, "chair_name": 120, "chair_email": 254, "address": 255}
 _COUNTS = ("employees", "union_members")
 _DATES = ("established_on", "dissolved_on")
-_MAX_COUNT = 2_147_483_647
-_DIGITS = re.compile(r"\d+")
 CHANGE_REASON = "import"
 
 
@@ -257,7 +263,7 @@ def _parse(
     for name in _COUNTS:
         if name in columns:
             try:
-                values[name] = _count(row.values[name])
+                values[name] = cell_count(row.values[name])
             except ValueError:
                 problems.append(
                     _("%(label)s phải là số nguyên không âm (đang là «%(value)s»).")
@@ -266,43 +272,13 @@ def _parse(
     for name in _DATES:
         if name in columns:
             try:
-                values[name] = _date(row.values[name])
+                values[name] = cell_date(row.values[name])
             except ValueError:
                 problems.append(
                     _("%(label)s «%(value)s» không hợp lệ; hãy ghi dd/mm/yyyy hoặc YYYY-MM-DD.")
                     % {"label": _LABELS[name], "value": row.text(name)}
                 )
     return values
-
-
-def _count(value: Any) -> int:
-    """A non-negative whole number; an empty cell is 0."""
-    if value is None or value == "":
-        return 0
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, str) and _DIGITS.fullmatch(value.strip()):
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
-        raise ValueError(value)
-    return value
-
-
-def _date(value: Any) -> datetime.date | None:
-    """A date from an XLSX date cell, "YYYY-MM-DD" or "dd/mm/yyyy"; None when empty."""
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    if isinstance(value, str):
-        for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
-            try:
-                return datetime.datetime.strptime(value.strip(), pattern).date()
-            except ValueError:
-                continue
-    raise ValueError(value)
 
 
 def _merge(number: int, unit: Unit | None, values: dict[str, Any]) -> PlannedUnit:

@@ -15,7 +15,6 @@ from units import services
 from units.exports import units_workbook_response
 from units.forms import DeactivateForm, InviteChairForm, UnitFilterForm, UnitForm
 from units.models import Category, OrgNode, Unit
-from units.obligations import default_obligations
 from units.permissions import can_edit_unit, can_manage_units, can_read_tree, require
 from units.selectors import category_counts, units_filtered
 
@@ -84,8 +83,6 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit": unit,
             "ancestors": unit.node.ancestors(),
             "year": year,
-            "active_this_year": unit.is_active_in_year(year),
-            "obligations": default_obligations(unit.category),
             "changes": changes,
             "can_edit": can_edit_unit(request.user, unit),
             "chairs": unit.roles.filter(kind="chair").select_related("user"),
