@@ -20,7 +20,8 @@ from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QueryS
 from django.db.models.functions import Coalesce, Left
 from django.utils.translation import gettext as _
 
-from conferences.models import STANDING_KINDS, Attachment, ObligationRule, Record
+from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
+from conferences.quality import Check
 from conferences.rules import rules_for_year
 from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
 from units.obligations import Indicator
@@ -90,39 +91,65 @@ def _qualifying_records(rule: ObligationRule, year: int) -> QuerySet[Record]:
     return records.filter(year=year)
 
 
-def _quality_filter(rule: ObligationRule) -> Q:
-    """The record-level quality checks of ``rule`` as a filter (see conferences.quality)."""
-    q = Q()
-    if rule.kind in {"cbccvc_conference", "worker_conference"} and rule.quorum_percent is not None:
-        # conferences.quality: attended·100 >= (quorum − 0.005)·invited, i.e. the rate rounded
-        # half up to the rule's two decimals reaches it; in integers, times 200.
-        q &= Q(invited__gt=0, attended__isnull=False)
-        q &= Q(attended_x20000__gte=F("invited") * (2 * int(rule.quorum_percent * 100) - 1))
-    if rule.requires_resolution:
-        q &= Q(resolution_adopted=True)
-    return q
-
-
-def _annotated_units(units: QuerySet[Unit], rule: ObligationRule, year: int) -> QuerySet[Unit]:
-    records = _qualifying_records(rule, year).filter(unit=OuterRef("pk"))
-    on_time = records if rule.deadline is None else records.filter(held_on__lte=rule.deadline)
-    good = records.annotate(attended_x20000=F("attended") * 20000).filter(_quality_filter(rule))
-    if rule.kind not in STANDING_KINDS:
-        good = good.filter(Exists(Attachment.objects.filter(record=OuterRef("pk"), purpose=Attachment.Purpose.MINUTES)))
+def _checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[Record], dict[str, Q]]:
+    """Annotate ``records`` with what the quality checks need; return each check's pass
+    condition. The same checks as conferences.quality, said in SQL."""
+    annotated = records
+    checks: dict[str, Q] = {}
+    if rule.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
+        # attended·100 >= (quorum − 0.005)·invited, i.e. the rate rounded half up to the
+        # rule's two decimals reaches it; in integers, times 200.
+        annotated = annotated.annotate(attended_x20000=F("attended") * 20000)
+        checks[Check.QUORUM] = Q(
+            invited__gt=0,
+            attended__isnull=False,
+            attended_x20000__gte=F("invited") * (2 * int(rule.quorum_percent * 100) - 1),
+        )
     required = [c.pk for c in rule.contents.all() if c.is_active]
     if required:
-        through = Record.contents.through
         covered = (
-            through.objects.filter(record_id=OuterRef("pk"), contentitem_id__in=required)
+            Record.contents.through.objects.filter(record_id=OuterRef("pk"), contentitem_id__in=required)
             .order_by()
             .values("record_id")
             .annotate(n=Count("contentitem_id"))
             .values("n")
         )
-        good = good.annotate(covered=Coalesce(Subquery(covered, output_field=IntegerField()), Value(0))).filter(
-            covered=len(required)
-        )
+        annotated = annotated.annotate(covered=Coalesce(Subquery(covered, output_field=IntegerField()), Value(0)))
+        checks[Check.CONTENTS] = Q(covered=len(required))
+    if rule.kind not in STANDING_KINDS:
+        minutes = Attachment.objects.filter(record=OuterRef("pk"), purpose=Attachment.Purpose.MINUTES)
+        annotated = annotated.annotate(has_minutes=Exists(minutes))
+        checks[Check.MINUTES] = Q(has_minutes=True)
+    if rule.requires_resolution:
+        checks[Check.RESOLUTION] = Q(resolution_adopted=True)
+    return annotated, checks
+
+
+def _annotated_units(units: QuerySet[Unit], rule: ObligationRule, year: int) -> QuerySet[Unit]:
+    records = _qualifying_records(rule, year).filter(unit=OuterRef("pk"))
+    on_time = records if rule.deadline is None else records.filter(held_on__lte=rule.deadline)
+    annotated, checks = _checked(records, rule)
+    good = annotated.filter(*checks.values())
     return units.annotate(done=Exists(records), in_time=Exists(on_time), good=Exists(good))
+
+
+def quality_failures(node: OrgNode, year: int) -> dict[str, dict[str, int]]:
+    """Per indicator, how many accepted records fail each quality check (one query each)."""
+    rules = rules_for_year(year)
+    units = Unit.objects.under(node)
+    result: dict[str, dict[str, int]] = {}
+    for indicator in INDICATORS:
+        rule = rules.get(indicator)
+        if rule is None:
+            continue
+        records = _qualifying_records(rule, year).filter(unit__in=expected_units(units, rule, year))
+        annotated, checks = _checked(records, rule)
+        if not checks:
+            continue
+        counts = annotated.aggregate(**{code: Count("pk", filter=~q) for code, q in checks.items()})
+        if failed := {code: n for code, n in counts.items() if n}:
+            result[indicator] = failed
+    return result
 
 
 def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int) -> QuerySet[Unit]:
@@ -192,10 +219,15 @@ class Missing:
     chair_phone: str
 
 
-def non_compliant(node: OrgNode, year: int, *, limit: int | None = None) -> list[Missing]:
-    """Units expected to hold an event that have no accepted record for it: one query per indicator."""
+def non_compliant(
+    node: OrgNode | None, year: int, *, limit: int | None = None, only: Iterable[int] | None = None
+) -> list[Missing]:
+    """Units expected to hold an event that have no accepted record for it: one query per
+    indicator. ``node`` None with ``only`` checks just those units."""
     rules = rules_for_year(year)
-    units = Unit.objects.under(node)
+    units = Unit.objects.under(node) if node is not None else Unit.objects.all()
+    if only is not None:
+        units = units.filter(pk__in=list(only))
     missing: dict[int, set[str]] = {}
     for indicator in INDICATORS:
         rule = rules.get(indicator)
@@ -239,13 +271,20 @@ def _cell_payload(cell: Cell) -> dict[str, Any]:
 
 def _row_payload(row: Row) -> dict[str, Any]:
     return {
+        "node_id": row.node_id,
         "org_code": row.code,
         "org_name": row.name,
         "cells": {i: _cell_payload(c) for i, c in row.cells.items()},
     }
 
 
-def to_payload(report: Report, missing: list[Missing], *, built_at: datetime.datetime) -> dict[str, Any]:
+def to_payload(
+    report: Report,
+    missing: list[Missing],
+    *,
+    built_at: datetime.datetime,
+    failures: dict[str, dict[str, int]] | None = None,
+) -> dict[str, Any]:
     """Everything the exports need, as plain JSON: stored with the run so that a past
     report can be rendered again exactly as it was built."""
     from units.models import Category
@@ -270,8 +309,10 @@ def to_payload(report: Report, missing: list[Missing], *, built_at: datetime.dat
                 for category, cells in sorted(report.by_category.items())
             ]
         ),
+        "quality_failures": failures or {},
         "missing": [
             {
+                "unit_id": m.unit_id,
                 "code": m.code,
                 "name": m.name,
                 "node": m.node_name,

@@ -45,21 +45,8 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
         missing = [m for m in compute.non_compliant(node, year) if set(m.missing) & due]
         if not missing:
             continue
-        chair_emails = _chair_emails([m.unit_id for m in missing])
+        chair_messages += _chair_messages(missing, year=year, labels=labels, only=due)
         with translation.override(settings.LANGUAGE_CODE):
-            for unit in missing:
-                recipients = sorted(chair_emails.get(unit.unit_id, set()) | ({unit.chair_email} - {""}))
-                if not recipients:
-                    continue
-                context = {
-                    "unit": unit,
-                    "items": [labels[i] for i in unit.missing if i in due],
-                    "year": year,
-                    "site_url": settings.SITE_URL,
-                }
-                subject = render_to_string("reports/email/reminder_subject.txt", context).strip()
-                body = render_to_string("reports/email/reminder.txt", context)
-                chair_messages.append((subject, body, None, recipients))
             staff = sorted(
                 set(
                     Role.objects.filter(kind=Role.Kind.STAFF, node=node)
@@ -76,6 +63,33 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
     connection = get_connection()
     sent = send_mass_mail(chair_messages + digests, connection=connection) if chair_messages or digests else 0
     return {"chairs": len(chair_messages), "digests": len(digests), "sent": sent}
+
+
+def remind_chairs(*, unit_ids: list[int], year: int) -> int:
+    """Mail the chairs of these units what they still lack in ``year``; return how many mails."""
+    with translation.override(settings.LANGUAGE_CODE):
+        labels = {i.value: str(i.label) for i in Indicator}
+    missing = compute.non_compliant(None, year, only=unit_ids)
+    messages = _chair_messages(missing, year=year, labels=labels, only=set(labels))
+    return send_mass_mail(messages, connection=get_connection()) if messages else 0
+
+
+def _chair_messages(
+    missing: list[compute.Missing], *, year: int, labels: dict[str, str], only: set[str]
+) -> list[tuple[str, str, None, list[str]]]:
+    chair_emails = _chair_emails([m.unit_id for m in missing])
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for unit in missing:
+            recipients = sorted(chair_emails.get(unit.unit_id, set()) | ({unit.chair_email} - {""}))
+            items = [labels[i] for i in unit.missing if i in only]
+            if not recipients or not items:
+                continue
+            context = {"unit": unit, "items": items, "year": year, "site_url": settings.SITE_URL}
+            subject = render_to_string("reports/email/reminder_subject.txt", context).strip()
+            body = render_to_string("reports/email/reminder.txt", context)
+            messages.append((subject, body, None, recipients))
+    return messages
 
 
 def _chair_emails(unit_ids: list[int]) -> dict[int, set[str]]:

@@ -100,8 +100,9 @@ def report_build(*, run_id: int) -> ReportRun | None:
     report = compute.build(run.node, run.year, by_category=run.by_category)
     _progress(run, 50)
     missing = compute.non_compliant(run.node, run.year)
+    failures = compute.quality_failures(run.node, run.year)
     _progress(run, 70)
-    payload = compute.to_payload(report, missing, built_at=timezone.now())
+    payload = compute.to_payload(report, missing, built_at=timezone.now(), failures=failures)
     stem = f"bao-cao-qcdc-{run.node.code}-{run.year}"
     run.refresh_from_db()
     run.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx_bytes(payload)), save=False)

@@ -52,13 +52,14 @@ def sweep_report_runs() -> int:
 
 @shared_task(ignore_result=True)
 def rebuild_current_year() -> int:
-    """Nightly: queue this year's report for every node, so dashboards read fresh figures."""
+    """Nightly: queue this year's report (with the category breakdown) for every node, so
+    dashboards read fresh figures."""
     from units.models import OrgNode
 
     year = timezone.localdate().year
     queued = 0
     for node in OrgNode.objects.order_by("path").iterator():
-        _run, created = services.report_request(node=node, year=year, by=None, scheduled=True)
+        _run, created = services.report_request(node=node, year=year, by_category=True, by=None, scheduled=True)
         queued += created
     return queued
 
@@ -69,3 +70,11 @@ def send_reminders() -> dict[str, int]:
     from reports.reminders import send_weekly_reminders
 
     return send_weekly_reminders()
+
+
+@shared_task(ignore_result=True)
+def remind_units(*, unit_ids: list[int], year: int) -> int:
+    """Remind the chairs of these units now (from the dashboard); returns e-mails sent."""
+    from reports.reminders import remind_chairs
+
+    return remind_chairs(unit_ids=unit_ids, year=year)

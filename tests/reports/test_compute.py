@@ -175,3 +175,9 @@ def test_it_turns_the_report_into_the_documented_json(tree, world):
     }  # fmt: skip
     assert by_key[("Y", "cbccvc_conference")]["rate"] is None
     assert len(exported["rows"]) == 3 * len(compute.INDICATORS)
+
+
+def test_it_counts_which_quality_checks_fail(tree, world):
+    failures = compute.quality_failures(world.district_x, 2025)
+    assert failures["cbccvc_conference"] == {"contents": 1, "minutes": 1}
+    assert "worker_conference" not in failures
