@@ -341,3 +341,16 @@ def json_export(payload: dict[str, Any]) -> dict[str, Any]:
         for indicator, cell in row["cells"].items()
     ]
     return {"org": payload["org"], "year": payload["year"], "rows": rows}
+
+
+MISSING_KEPT = 500
+
+
+def compact(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload as stored with a run: the missing list cut to the units lacking the most.
+
+    The full list lives in the run's XLSX and PDF; keeping 100,000 names in every stored
+    payload would make each dashboard view read megabytes.
+    """
+    missing = sorted(payload["missing"], key=lambda m: (-len(m["missing"]), m["node"], m["code"]))
+    return {**payload, "missing": missing[:MISSING_KEPT], "missing_total": len(missing)}

@@ -108,7 +108,7 @@ def report_build(*, run_id: int) -> ReportRun | None:
     run.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx_bytes(payload)), save=False)
     _progress(run, 85)
     run.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes(payload)), save=False)
-    run.result = payload
+    run.result = compute.compact(payload)
     run.status = ReportRun.Status.DONE
     run.progress = 100
     run.finished_at = timezone.now()

@@ -2,17 +2,25 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from reports import services
+from reports import dashboard, services
 from reports.forms import RunForm
 from reports.models import ReportRun
-from units.models import OrgNode
-from units.permissions import can_read_tree, require
+from units.models import OrgNode, Unit
+from units.permissions import can_manage_units, can_read_tree, require
 
 
 def _visible_runs(request: HttpRequest) -> QuerySet[ReportRun]:
@@ -85,3 +93,109 @@ def run_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     except FileNotFoundError as exc:
         raise Http404 from exc
     return FileResponse(handle, as_attachment=True, filename=f"{stem}.{fmt}")
+
+
+def _dashboard_node(request: HttpRequest) -> OrgNode:
+    """The node asked for (404 outside the user's subtree), else the user's top node."""
+    visible = OrgNode.objects.visible_to(request.user)
+    if node_id := request.GET.get("node") or request.POST.get("node"):
+        try:
+            return get_object_or_404(visible, pk=int(node_id))
+        except ValueError as exc:
+            raise Http404 from exc
+    node = visible.order_by("depth", "path").first()
+    if node is None:
+        raise Http404
+    return node
+
+
+def _dashboard_year(request: HttpRequest) -> int:
+    try:
+        year = int(request.GET.get("year") or request.POST.get("year") or dashboard.default_year())
+    except ValueError:
+        return dashboard.default_year()
+    return year if services.MIN_YEAR <= year <= services.MAX_YEAR else dashboard.default_year()
+
+
+@require(can_read_tree)
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    node = _dashboard_node(request)
+    year = _dashboard_year(request)
+    years = dashboard.years_to_show(year)
+    payloads = dashboard.latest_payloads(node, years)
+    payload = payloads.get(year)
+    indicator = request.GET.get("indicator") or "worker_conference"
+    context: dict[str, Any] = {
+        "node": node,
+        "year": year,
+        "years": list(range(dashboard.default_year(), dashboard.default_year() - 6, -1)),
+        "breadcrumb": OrgNode.objects.visible_to(request.user).filter(pk__in=node.ancestor_ids).order_by("depth"),
+        "payload": payload,
+        "indicator": indicator,
+        "can_remind": can_manage_units(request.user),
+    }
+    if payload:
+        if indicator not in payload["total"]["cells"]:
+            indicator = context["indicator"] = payload["indicators"][0]["code"]
+        children = dashboard.child_rates(payload, indicator)
+        overdue = dashboard.overdue_units(payload, year, timezone.localdate())
+        context |= {
+            "kpis": dashboard.kpis(payload, payloads.get(year - 1)),
+            "children": children,
+            "laggards": list(reversed(children))[: dashboard.LAGGARDS],
+            "overdue": overdue[: dashboard.OVERDUE_UNITS],
+            "overdue_total": len(overdue),
+            "missing_total": payload.get("missing_total", len(payload["missing"])),
+            "top_failure": dashboard.top_failure(payload),
+            "indicator_label": next(i["label"] for i in payload["indicators"] if i["code"] == indicator),
+            "chart_data": {
+                "indicator": indicator,
+                "average": payload["total"]["cells"][indicator]["rate"],
+                "children": [
+                    {"label": c["name"], "rate": c["rate"], "url": _drill_url(c["node_id"], year, indicator)}
+                    for c in children
+                ],
+                "years": years,
+                "trend": dashboard.trend(payloads, years),
+                "labels": {i["code"]: i["label"] for i in payload["indicators"]},
+            },
+        }
+    return render(request, "reports/dashboard.html", context)
+
+
+def _drill_url(node_id: int | None, year: int, indicator: str) -> str | None:
+    if node_id is None:
+        return None
+    return f"{reverse('reports:dashboard')}?{urlencode({'node': node_id, 'year': year, 'indicator': indicator})}"
+
+
+@require(can_manage_units)
+@require_POST
+def dashboard_remind(request: HttpRequest) -> HttpResponse:
+    """Remind now the chairs of the overdue units the dashboard shows (a Celery job)."""
+    node = _dashboard_node(request)
+    year = _dashboard_year(request)
+    payload = dashboard.latest_payloads(node, [year]).get(year)
+    overdue = dashboard.overdue_units(payload, year, timezone.localdate()) if payload else []
+    # Only units the user manages: a leader's view may list more than staff may act on.
+    unit_ids = list(
+        Unit.objects.managed_by(request.user)
+        .filter(pk__in=[u["unit_id"] for u in overdue[: dashboard.OVERDUE_UNITS]])
+        .values_list("pk", flat=True)
+    )
+    if not unit_ids:
+        messages.info(request, _("Không có đơn vị quá hạn nào để nhắc."))
+    else:
+        from reports.tasks import remind_units
+
+        remind_units.delay(unit_ids=unit_ids, year=year)
+        messages.success(
+            request,
+            ngettext(
+                "Đang gửi nhắc việc tới chủ tịch của %(n)d đơn vị.",
+                "Đang gửi nhắc việc tới chủ tịch của %(n)d đơn vị.",
+                len(unit_ids),
+            )
+            % {"n": len(unit_ids)},
+        )
+    return redirect(_drill_url(node.pk, year, request.POST.get("indicator") or "worker_conference") or "/")

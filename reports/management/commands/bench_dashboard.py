@@ -1,0 +1,78 @@
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from conferences import demo as records_demo
+from reports import services
+from reports.models import ReportRun
+from units import demo
+from units.models import OrgNode, Unit
+
+
+class Command(BaseCommand):
+    help = "Time the dashboard view on a small and a large dataset and print the ratio (target ≤ 1.5)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--small", type=int, default=2_000)
+        parser.add_argument("--large", type=int, default=200_000)
+        parser.add_argument("--years", type=int, default=5)
+        parser.add_argument("--requests", type=int, default=30, help="timed requests per size (median printed)")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        results = {}
+        for size in (options["small"], options["large"]):
+            results[size] = self._measure(size, options)
+        small, large = results[options["small"]], results[options["large"]]
+        self.stdout.write(
+            f"ratio {options['large']:,} / {options['small']:,} units: {large / small:.2f}  (target ≤ 1.5)"
+        )
+
+    def _measure(self, size: int, options: dict[str, Any]) -> float:
+        last = timezone.localdate().year - 1
+        first = last - options["years"] + 1
+        if Unit.objects.count() != size:
+            started = time.perf_counter()
+            records_demo.reset()
+            demo.reset()
+            ReportRun.objects.all().delete()
+            demo.build(units=size, first_year=first, last_year=last, seed=options["seed"])
+            records_demo.build_records(first_year=first, last_year=last, seed=options["seed"])
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            self.stdout.write(f"seeded {size:,} units in {time.perf_counter() - started:.1f} s")
+        root = OrgNode.objects.get(parent__isnull=True, code="VGCL")
+        for year in (last - 1, last):
+            if not ReportRun.objects.filter(node=root, year=year, status="done").exists():
+                run = ReportRun.objects.create(node=root, year=year, by_category=True)
+                started = time.perf_counter()
+                services.report_build(run_id=run.pk)
+                self.stdout.write(f"report of the root for {year} built in {time.perf_counter() - started:.1f} s")
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(get_user_model().objects.get(username="quantri"))
+        url = reverse("reports:dashboard") + f"?node={root.pk}&year={last}"
+        assert client.get(url, secure=True).status_code == 200
+        times = []
+        for _ in range(options["requests"]):
+            started = time.perf_counter()
+            client.get(url, secure=True)
+            times.append(time.perf_counter() - started)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, secure=True)
+        median = statistics.median(times)
+        self.stdout.write(
+            f"dashboard at {size:,} units: median {median * 1000:.1f} ms, p95 "
+            f"{sorted(times)[int(len(times) * 0.95) - 1] * 1000:.1f} ms, {len(queries.captured_queries)} queries"
+        )
+        return median
