@@ -280,7 +280,7 @@ class AuditEntry(models.Model):
         """(field label, "before → after" or value) for display."""
         fields = Record._meta.get_fields()
         labels = {f.name: capfirst(str(f.verbose_name)) for f in fields if hasattr(f, "verbose_name")}
-        labels |= {"file": str(_("Tệp")), "purpose": str(_("Loại tài liệu"))}
+        labels |= {"file": str(_("Tệp")), "purpose": str(_("Loại tài liệu")), "row": str(_("Dòng trong tệp"))}
 
         def show(value: object) -> str:
             if value in (None, ""):
