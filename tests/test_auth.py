@@ -113,3 +113,15 @@ def test_it_stays_vietnamese_for_an_english_browser_until_the_user_switches(clie
     response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
     assert '<html lang="vi">' in response.content.decode()
     assert "Tên đăng nhập" in response.content.decode()
+
+
+def test_it_sends_a_content_security_policy_without_inline_scripts(client):
+    policy = client.get(reverse("login"))["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "frame-ancestors 'none'" in policy
+
+
+def test_it_has_no_inline_script_in_the_pages(client):
+    client.force_login(UserFactory())
+    html = client.get(reverse("home")).content.decode()
+    assert "<script>" not in html and " onclick=" not in html and " onchange=" not in html
