@@ -12,10 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from conferences import demo as records_demo
-from reports import services
+from reports import demo, services
 from reports.models import ReportRun
-from units import demo
 from units.models import OrgNode, Unit
 
 
@@ -43,11 +41,8 @@ class Command(BaseCommand):
         first = last - options["years"] + 1
         if Unit.objects.count() != size:
             started = time.perf_counter()
-            records_demo.reset()
             demo.reset()
-            ReportRun.objects.all().delete()
             demo.build(units=size, first_year=first, last_year=last, seed=options["seed"])
-            records_demo.build_records(first_year=first, last_year=last, seed=options["seed"])
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
                     cursor.execute("ANALYZE")

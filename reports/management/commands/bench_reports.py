@@ -8,11 +8,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.utils import timezone
 
-from conferences import demo as records_demo
 from conferences.models import STANDING_KINDS, ObligationRule
 from conferences.rules import rules_for_year
-from reports import compute
-from units import demo
+from reports import compute, demo
 from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
 
 # The same figures as reports.compute, written by hand: one statement per indicator.
@@ -108,10 +106,10 @@ class Command(BaseCommand):
         first = last - options["years"] + 1
         if Unit.objects.count() != options["units"]:
             started = time.perf_counter()
-            records_demo.reset()
             demo.reset()
-            demo.build(units=options["units"], first_year=first, last_year=last, seed=options["seed"])
-            records = records_demo.build_records(first_year=first, last_year=last, seed=options["seed"])
+            _result, records = demo.build(
+                units=options["units"], first_year=first, last_year=last, seed=options["seed"]
+            )
             self.stdout.write(
                 f"seeded {options['units']:,} units and {records:,} records ({first}–{last}) "
                 f"in {time.perf_counter() - started:.1f} s"

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from conferences import demo as records_demo
+from reports import demo as reports_demo
 from units import demo
 from units.models import Unit
 
@@ -47,8 +48,7 @@ class Command(BaseCommand):
                 return
             if not options["reset"]:
                 raise CommandError("Units already exist: add --reset to rebuild or --if-empty to keep them.")
-            records_demo.reset()
-            demo.reset()
+            reports_demo.reset()
         started = time.perf_counter()
         result = demo.build(units=options["units"], first_year=first, last_year=last, seed=options["seed"])
         units_done = time.perf_counter()
