@@ -125,8 +125,17 @@ def review_queue(*, user: AbstractBaseUser | AnonymousUser, filters: dict[str, A
     return qs.order_by("submitted_at", "pk")
 
 
+QUEUE_COUNT_CAP = 100
+
+
 def queue_count(user: AbstractBaseUser | AnonymousUser) -> int:
-    return Record.objects.filter(unit__in=Unit.objects.managed_by(user), status=Record.Status.SUBMITTED).count()
+    """Records waiting for the user, counted up to QUEUE_COUNT_CAP.
+
+    The badge is on every page: counting stops at the cap ("99+") so its cost does not
+    grow with a province's backlog.
+    """
+    waiting = Record.objects.filter(unit__in=Unit.objects.managed_by(user), status=Record.Status.SUBMITTED)
+    return waiting.values("pk")[:QUEUE_COUNT_CAP].count()
 
 
 def unit_records(unit: Unit) -> RecordQuerySet:

@@ -267,3 +267,11 @@ def test_it_shows_the_record_page_with_a_constant_number_of_queries(client_as, w
         services.record_update(record=record, by=world.chair_a, version=record.version, data={"attended": n})
     with django_assert_num_queries(len(few.captured_queries)):
         client.get(url)
+
+
+def test_it_caps_the_navigation_count_so_it_stays_cheap(client_as, world):
+    from conferences.selectors import QUEUE_COUNT_CAP, queue_count
+
+    RecordFactory.create_batch(QUEUE_COUNT_CAP + 5, unit=world.unit_a, status="submitted")
+    assert queue_count(world.staff_x) == QUEUE_COUNT_CAP
+    assert ">99+<" in client_as(world.staff_x).get(reverse("home")).content.decode()
