@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Category, Unit
+from units.models import Category, Unit, unit_scope_q
 from units.obligations import Indicator
 
 if TYPE_CHECKING:
@@ -105,7 +105,11 @@ class ObligationRule(models.Model):
 class RecordQuerySet(models.QuerySet["Record"]):
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> RecordQuerySet:
         """Records of the units the user may see: the same scope as the units."""
-        return self.filter(unit__in=Unit.objects.visible_to(user))
+        return self.filter(unit_scope_q(user, prefix="unit__"))
+
+    def managed_by(self, user: AbstractBaseUser | AnonymousUser) -> RecordQuerySet:
+        """Records of the units the user manages (staff and admins)."""
+        return self.filter(unit_scope_q(user, prefix="unit__", manage=True))
 
     def accepted(self) -> RecordQuerySet:
         return self.filter(status=Record.Status.ACCEPTED)

@@ -116,7 +116,7 @@ def record_with_checks(record: Record) -> tuple[ObligationRule | None, list[Chec
 
 def review_queue(*, user: AbstractBaseUser | AnonymousUser, filters: dict[str, Any]) -> RecordQuerySet:
     """Records in the staff member's subtree, submitted ones first and oldest first."""
-    qs = Record.objects.filter(unit__in=Unit.objects.managed_by(user)).select_related("unit__node")
+    qs = Record.objects.managed_by(user).select_related("unit__node")
     qs = qs.filter(status=filters.get("status") or Record.Status.SUBMITTED)
     if kind := filters.get("kind"):
         qs = qs.filter(kind=kind)
@@ -134,7 +134,7 @@ def queue_count(user: AbstractBaseUser | AnonymousUser) -> int:
     The badge is on every page: counting stops at the cap ("99+") so its cost does not
     grow with a province's backlog.
     """
-    waiting = Record.objects.filter(unit__in=Unit.objects.managed_by(user), status=Record.Status.SUBMITTED)
+    waiting = Record.objects.managed_by(user).filter(status=Record.Status.SUBMITTED)
     return waiting.values("pk")[:QUEUE_COUNT_CAP].count()
 
 
