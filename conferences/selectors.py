@@ -135,7 +135,7 @@ def queue_count(user: AbstractBaseUser | AnonymousUser) -> int:
     grow with a province's backlog.
     """
     waiting = Record.objects.managed_by(user).filter(status=Record.Status.SUBMITTED)
-    return waiting.values("pk")[:QUEUE_COUNT_CAP].count()
+    return waiting.order_by().values("pk")[:QUEUE_COUNT_CAP].count()
 
 
 def unit_records(unit: Unit) -> RecordQuerySet:
