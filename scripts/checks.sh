@@ -28,7 +28,7 @@ log "migrations"
 "$PY" manage.py makemigrations --check --dry-run
 
 log "check --deploy with production settings"
-DEBUG=false SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(64))')" \
+env -u DJANGO_ALLOW_ASYNC_UNSAFE DEBUG=false SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(64))')" \
   ALLOWED_HOSTS=qcdc.example.vn "$PY" manage.py check --deploy --fail-level WARNING
 
 log "collectstatic (production storage)"
