@@ -5,6 +5,7 @@ import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import connection
 from django.utils import timezone
 
 from conferences import demo as records_demo
@@ -58,6 +59,10 @@ class Command(BaseCommand):
             )
         )
         records = records_demo.build_records(first_year=first, last_year=last, seed=options["seed"])
+        if connection.vendor == "postgresql":
+            # Fresh planner statistics: without them the first report took 253 s instead of 11 s.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Đã tạo {records} hồ sơ {first}–{last} trong {time.perf_counter() - units_done:.1f} giây."
