@@ -199,6 +199,25 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def _send_back(current: Record, by: Actor, *, reason: str, action: str, review: bool) -> Record:
+    """Put a record back in the chair's hands with a reason: audit now, e-mail after commit."""
+    current.status = Record.Status.RETURNED
+    current.return_reason = reason
+    current.version = F("version") + 1
+    fields = ["status", "return_reason", "version", "updated_at"]
+    if review:
+        current.reviewed_at = timezone.now()
+        current.reviewed_by = by
+        fields += ["reviewed_at", "reviewed_by"]
+    current.save(update_fields=fields)
+    _audit(current, by, action, reason=reason)
+    from conferences.tasks import notify_returned
+
+    transaction.on_commit(lambda: notify_returned.delay(record_id=current.pk))
+    current.refresh_from_db()
+    return current
+
+
 @transaction.atomic
 def record_return(*, record: Record, by: Actor, reason: str) -> Record:
     """Send a submitted record back to the chair with what to fix."""
@@ -208,18 +227,7 @@ def record_return(*, record: Record, by: Actor, reason: str) -> Record:
         raise TransitionNotAllowed
     if not permissions.can_review(by, current):
         raise PermissionDenied
-    current.status = Record.Status.RETURNED
-    current.return_reason = reason
-    current.reviewed_at = timezone.now()
-    current.reviewed_by = by
-    current.version = F("version") + 1
-    current.save(update_fields=["status", "return_reason", "reviewed_at", "reviewed_by", "version", "updated_at"])
-    _audit(current, by, AuditEntry.Action.RETURNED, reason=reason)
-    from conferences.tasks import notify_returned
-
-    transaction.on_commit(lambda: notify_returned.delay(record_id=current.pk))
-    current.refresh_from_db()
-    return current
+    return _send_back(current, by, reason=reason, action=AuditEntry.Action.RETURNED, review=True)
 
 
 @transaction.atomic
@@ -231,16 +239,7 @@ def record_reopen(*, record: Record, by: Actor, reason: str) -> Record:
         raise TransitionNotAllowed
     if not permissions.can_reopen(by, current):
         raise PermissionDenied
-    current.status = Record.Status.RETURNED
-    current.return_reason = reason
-    current.version = F("version") + 1
-    current.save(update_fields=["status", "return_reason", "version", "updated_at"])
-    _audit(current, by, AuditEntry.Action.REOPENED, reason=reason)
-    from conferences.tasks import notify_returned
-
-    transaction.on_commit(lambda: notify_returned.delay(record_id=current.pk))
-    current.refresh_from_db()
-    return current
+    return _send_back(current, by, reason=reason, action=AuditEntry.Action.REOPENED, review=False)
 
 
 def attachment_add(*, record: Record, by: Actor, upload: UploadedFile, purpose: str) -> Attachment:
