@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
 from conferences.quality import Check
 from conferences.rules import rules_for_year
+from reports.periods import Period, period_end
 from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
 from units.obligations import Indicator
 
@@ -63,6 +64,7 @@ class Row:
     node_id: int
     code: str
     name: str
+    path: str = ""
     cells: dict[str, Cell] = field(default_factory=lambda: {i: Cell() for i in INDICATORS})
 
 
@@ -73,6 +75,7 @@ class Report:
     rows: list[Row]
     total: Row
     by_category: dict[str, dict[str, Cell]] | None = None
+    period: str = Period.YEAR
 
 
 def percent(part: int, whole: int) -> float | None:
@@ -83,12 +86,14 @@ def percent(part: int, whole: int) -> float | None:
     return float(value)
 
 
-def _qualifying_records(rule: ObligationRule, year: int) -> QuerySet[Record]:
-    """Accepted records of the rule's kind that count for ``year``."""
+def _qualifying_records(rule: ObligationRule, year: int, period: str = Period.YEAR) -> QuerySet[Record]:
+    """Accepted records of the rule's kind that count for ``year`` up to the period's end."""
     records = Record.objects.filter(kind=rule.kind, status=Record.Status.ACCEPTED)
+    until = period_end(year, period)
     if rule.kind in STANDING_KINDS:
-        return records.filter(held_on__lte=datetime.date(year, 12, 31))
-    return records.filter(year=year)
+        return records.filter(held_on__lte=until)
+    records = records.filter(year=year)
+    return records if period == Period.YEAR else records.filter(held_on__lte=until)
 
 
 def _checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[Record], dict[str, Q]]:
@@ -125,24 +130,34 @@ def _checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[
     return annotated, checks
 
 
-def _annotated_units(units: QuerySet[Unit], rule: ObligationRule, year: int) -> QuerySet[Unit]:
-    records = _qualifying_records(rule, year).filter(unit=OuterRef("pk"))
+def annotated_units(
+    units: QuerySet[Unit], rule: ObligationRule, year: int, period: str = Period.YEAR, *, with_record: bool = False
+) -> QuerySet[Unit]:
+    """``units`` with ``done``, ``in_time`` and ``good`` (each implies ``done``) and, when
+    asked, ``record_id``: the earliest qualifying record, the one the unit is counted by."""
+    records = _qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
     on_time = records if rule.deadline is None else records.filter(held_on__lte=rule.deadline)
     annotated, checks = _checked(records, rule)
     good = annotated.filter(*checks.values())
-    return units.annotate(done=Exists(records), in_time=Exists(on_time), good=Exists(good))
+    units = units.annotate(done=Exists(records), in_time=Exists(on_time), good=Exists(good))
+    if with_record:
+        first = records.order_by("held_on", "pk").values("pk")[:1]
+        units = units.annotate(record_id=Subquery(first, output_field=IntegerField()))
+    return units
 
 
-def quality_failures(node: OrgNode, year: int) -> dict[str, dict[str, int]]:
+def quality_failures(
+    node: OrgNode, year: int, period: str = Period.YEAR, *, exclude_paths: Iterable[str] = ()
+) -> dict[str, dict[str, int]]:
     """Per indicator, how many accepted records fail each quality check (one query each)."""
     rules = rules_for_year(year)
-    units = Unit.objects.under(node)
+    units = units_under(node, exclude_paths)
     result: dict[str, dict[str, int]] = {}
     for indicator in INDICATORS:
         rule = rules.get(indicator)
         if rule is None:
             continue
-        records = _qualifying_records(rule, year).filter(unit__in=expected_units(units, rule, year))
+        records = _qualifying_records(rule, year, period).filter(unit__in=expected_units(units, rule, year, period))
         annotated, checks = _checked(records, rule)
         if not checks:
             continue
@@ -152,16 +167,20 @@ def quality_failures(node: OrgNode, year: int) -> dict[str, dict[str, int]]:
     return result
 
 
-def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int) -> QuerySet[Unit]:
-    """Units active in ``year`` whose category (and size) the rule binds."""
+def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int, period: str = Period.YEAR) -> QuerySet[Unit]:
+    """Units active during the period whose category (and size) the rule binds."""
     expected = units.active_in_year(year).filter(category__in=rule.categories)  # type: ignore[attr-defined]
+    if period != Period.YEAR:
+        expected = expected.filter(Q(established_on__isnull=True) | Q(established_on__lte=period_end(year, period)))
     if rule.min_employees is not None:
         expected = expected.filter(employees__gte=rule.min_employees)
     return expected
 
 
-def _counts(units: QuerySet[Unit], rule: ObligationRule, year: int, group: Any) -> Iterable[dict[str, Any]]:
-    annotated = _annotated_units(expected_units(units, rule, year), rule, year)
+def _counts(
+    units: QuerySet[Unit], rule: ObligationRule, year: int, period: str, group: Any
+) -> Iterable[dict[str, Any]]:
+    annotated = annotated_units(expected_units(units, rule, year, period), rule, year, period)
     return (
         annotated.order_by()
         .annotate(group=group)
@@ -175,36 +194,68 @@ def _counts(units: QuerySet[Unit], rule: ObligationRule, year: int, group: Any) 
     )
 
 
-def build(node: OrgNode, year: int, *, by_category: bool = False) -> Report:
+def units_under(node: OrgNode, exclude_paths: Iterable[str] = ()) -> QuerySet[Unit]:
+    """Units under ``node`` except those under the given subtrees (closed children)."""
+    units = Unit.objects.under(node)
+    for path in exclude_paths:
+        units = units.exclude(node__path__startswith=path)
+    return units
+
+
+Grouped = Iterable[tuple[str, str, Cell]]  # (group, indicator, cell)
+
+
+def build(
+    node: OrgNode,
+    year: int,
+    *,
+    by_category: bool = False,
+    period: str = Period.YEAR,
+    exclude_paths: Iterable[str] = (),
+) -> Report:
     """The report of ``node`` for ``year``: a row per child (and for directly held units)."""
     rules = rules_for_year(year)
-    units = Unit.objects.under(node)
+    units = units_under(node, exclude_paths)
     prefix_length = len(node.path) + PATH_SEGMENT_WIDTH + 1
-    children = {n.path: n for n in OrgNode.objects.filter(parent=node).order_by("code")}
-    rows = {path: Row(node_id=n.pk, code=n.code, name=n.name) for path, n in children.items()}
-    own = Row(node_id=node.pk, code=node.code, name=node.name)
-    total = Row(node_id=node.pk, code=node.code, name=node.name)
-    categories: dict[str, dict[str, Cell]] | None = {} if by_category else None
+    by_child: list[tuple[str, str, Cell]] = []
+    by_cat: list[tuple[str, str, Cell]] | None = [] if by_category else None
     for indicator in INDICATORS:
         rule = rules.get(indicator)
         if rule is None:
             continue
-        for row in _counts(units, rule, year, Left("node__path", prefix_length)):
-            target = rows.get(row["group"], own)
-            cell = Cell(row["expected"], row["done_n"], row["on_time_n"], row["quality_n"])
-            target.cells[indicator].add(cell)
-            total.cells[indicator].add(cell)
-        if categories is not None:
-            for row in _counts(units, rule, year, F("category")):
-                cell = Cell(row["expected"], row["done_n"], row["on_time_n"], row["quality_n"])
-                categories.setdefault(row["group"], {i: Cell() for i in INDICATORS})[indicator].add(cell)
+        for row in _counts(units, rule, year, period, Left("node__path", prefix_length)):
+            by_child.append(
+                (row["group"], indicator, Cell(row["expected"], row["done_n"], row["on_time_n"], row["quality_n"]))
+            )
+        if by_cat is not None:
+            for row in _counts(units, rule, year, period, F("category")):
+                by_cat.append(
+                    (row["group"], indicator, Cell(row["expected"], row["done_n"], row["on_time_n"], row["quality_n"]))
+                )
+    return assemble(node, year, period, by_child, by_cat)
+
+
+def assemble(node: OrgNode, year: int, period: str, by_child: Grouped, by_cat: Grouped | None) -> Report:
+    """Put counts grouped by child path prefix (and by category) into report rows."""
+    children = {n.path: n for n in OrgNode.objects.filter(parent=node).order_by("code")}
+    rows = {path: Row(node_id=n.pk, code=n.code, name=n.name, path=path) for path, n in children.items()}
+    own = Row(node_id=node.pk, code=node.code, name=node.name, path=node.path)
+    total = Row(node_id=node.pk, code=node.code, name=node.name, path=node.path)
+    for group, indicator, cell in by_child:
+        rows.get(group, own).cells[indicator].add(cell)
+        total.cells[indicator].add(cell)
+    categories: dict[str, dict[str, Cell]] | None = None
+    if by_cat is not None:
+        categories = {}
+        for group, indicator, cell in by_cat:
+            categories.setdefault(group, {i: Cell() for i in INDICATORS})[indicator].add(cell)
     ordered = list(rows.values())
     if children and any(c.expected for c in own.cells.values()):
         # Units filed directly under a node that also has child nodes get a row of their own.
         own.code = f"{node.code}{DIRECT_SUFFIX}"
         own.name = f"{node.name} ({_('đơn vị trực thuộc trực tiếp')})"
         ordered.append(own)
-    return Report(node=node, year=year, rows=ordered, total=total, by_category=categories)
+    return Report(node=node, year=year, rows=ordered, total=total, by_category=categories, period=period)
 
 
 @dataclass
@@ -220,12 +271,18 @@ class Missing:
 
 
 def non_compliant(
-    node: OrgNode | None, year: int, *, limit: int | None = None, only: Iterable[int] | None = None
+    node: OrgNode | None,
+    year: int,
+    *,
+    limit: int | None = None,
+    only: Iterable[int] | None = None,
+    period: str = Period.YEAR,
+    exclude_paths: Iterable[str] = (),
 ) -> list[Missing]:
     """Units expected to hold an event that have no accepted record for it: one query per
     indicator. ``node`` None with ``only`` checks just those units."""
     rules = rules_for_year(year)
-    units = Unit.objects.under(node) if node is not None else Unit.objects.all()
+    units = units_under(node, exclude_paths) if node is not None else Unit.objects.all()
     if only is not None:
         units = units.filter(pk__in=list(only))
     missing: dict[int, set[str]] = {}
@@ -233,10 +290,15 @@ def non_compliant(
         rule = rules.get(indicator)
         if rule is None:
             continue
-        records = _qualifying_records(rule, year).filter(unit=OuterRef("pk"))
-        ids = expected_units(units, rule, year).filter(~Exists(records)).values_list("pk", flat=True)
+        records = _qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
+        ids = expected_units(units, rule, year, period).filter(~Exists(records)).values_list("pk", flat=True)
         for unit_id in ids.iterator(chunk_size=5000):
             missing.setdefault(unit_id, set()).add(indicator)
+    return missing_details(missing, limit=limit)
+
+
+def missing_details(missing: dict[int, set[str]], *, limit: int | None = None) -> list[Missing]:
+    """The units of ``{unit_id: indicators lacking}`` with their chairs, ordered by node and code."""
     selected = sorted(missing)[:limit] if limit else sorted(missing)
     result: list[Missing] = []
     for start in range(0, len(selected), 5000):
@@ -257,7 +319,7 @@ def non_compliant(
     return result
 
 
-def _cell_payload(cell: Cell) -> dict[str, Any]:
+def cell_payload(cell: Cell) -> dict[str, Any]:
     return {
         "expected": cell.expected,
         "done": cell.done,
@@ -272,9 +334,23 @@ def _cell_payload(cell: Cell) -> dict[str, Any]:
 def _row_payload(row: Row) -> dict[str, Any]:
     return {
         "node_id": row.node_id,
+        "path": row.path,
         "org_code": row.code,
         "org_name": row.name,
-        "cells": {i: _cell_payload(c) for i, c in row.cells.items()},
+        "cells": {i: cell_payload(c) for i, c in row.cells.items()},
+    }
+
+
+def missing_payload(m: Missing) -> dict[str, Any]:
+    return {
+        "unit_id": m.unit_id,
+        "code": m.code,
+        "name": m.name,
+        "node": m.node_name,
+        "missing": m.missing,
+        "chair_name": m.chair_name,
+        "chair_email": m.chair_email,
+        "chair_phone": m.chair_phone,
     }
 
 
@@ -293,6 +369,7 @@ def to_payload(
         "org": report.node.code,
         "org_name": report.node.name,
         "year": report.year,
+        "period": report.period,
         "built_at": built_at.isoformat(),
         "indicators": [{"code": i, "label": str(Indicator(i).label)} for i in INDICATORS],
         "rows": [_row_payload(r) for r in report.rows],
@@ -304,25 +381,13 @@ def to_payload(
                 {
                     "category": category,
                     "label": str(Category(category).label),
-                    "cells": {i: _cell_payload(c) for i, c in cells.items()},
+                    "cells": {i: cell_payload(c) for i, c in cells.items()},
                 }
                 for category, cells in sorted(report.by_category.items())
             ]
         ),
         "quality_failures": failures or {},
-        "missing": [
-            {
-                "unit_id": m.unit_id,
-                "code": m.code,
-                "name": m.name,
-                "node": m.node_name,
-                "missing": m.missing,
-                "chair_name": m.chair_name,
-                "chair_email": m.chair_email,
-                "chair_phone": m.chair_phone,
-            }
-            for m in missing
-        ],
+        "missing": [missing_payload(m) for m in missing],
     }
 
 
@@ -336,11 +401,20 @@ def json_export(payload: dict[str, Any]) -> dict[str, Any]:
             "done": cell["done"],
             "on_time": cell["on_time"],
             "rate": cell["rate"],
+            "status": row.get("status", "provisional"),
+            "version": row.get("version"),
         }
         for row in [*payload["rows"], payload["total"]]
         for indicator, cell in row["cells"].items()
     ]
-    return {"org": payload["org"], "year": payload["year"], "rows": rows}
+    return {
+        "org": payload["org"],
+        "year": payload["year"],
+        "period": payload.get("period", Period.YEAR),
+        "status": payload["total"].get("status", "provisional"),
+        "version": payload["total"].get("version"),
+        "rows": rows,
+    }
 
 
 MISSING_KEPT = 500

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports import compute
-from reports.models import ReportRun
+from reports.models import PeriodClose, ReportRun
+from reports.periods import Period
 from units.models import OrgNode
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ def report_request(
     node: OrgNode,
     year: int,
     by_category: bool = False,
+    period: str = Period.YEAR,
     by: AbstractBaseUser | AnonymousUser | None,
     scheduled: bool = False,
 ) -> tuple[ReportRun, bool]:
@@ -61,7 +63,7 @@ def report_request(
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(year)
     runs_sweep()
-    params = {"node": node, "year": year, "by_category": by_category}
+    params = {"node": node, "year": year, "period": period, "by_category": by_category}
     active = ReportRun.objects.filter(**params, status__in=ReportRun.ACTIVE).first()
     if active is not None:
         return active, False
@@ -97,13 +99,9 @@ def report_build(*, run_id: int) -> ReportRun | None:
     )
     if not MIN_YEAR <= run.year <= MAX_YEAR:
         raise ValueError(_("Năm %(year)s nằm ngoài phạm vi báo cáo.") % {"year": run.year})
-    report = compute.build(run.node, run.year, by_category=run.by_category)
-    _progress(run, 50)
-    missing = compute.non_compliant(run.node, run.year)
-    failures = compute.quality_failures(run.node, run.year)
+    payload = _run_payload(run)
     _progress(run, 70)
-    payload = compute.to_payload(report, missing, built_at=timezone.now(), failures=failures)
-    stem = f"bao-cao-qcdc-{run.node.code}-{run.year}"
+    stem = run_stem(run)
     run.refresh_from_db()
     run.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx_bytes(payload)), save=False)
     _progress(run, 85)
@@ -114,6 +112,32 @@ def report_build(*, run_id: int) -> ReportRun | None:
     run.finished_at = timezone.now()
     run.save(update_fields=["xlsx", "pdf", "result", "status", "progress", "finished_at"])
     return run
+
+
+def run_stem(run: ReportRun) -> str:
+    suffix = "" if run.period == Period.YEAR else f"-{run.period}"
+    return f"bao-cao-qcdc-{run.node.code}-{run.year}{suffix}"
+
+
+def _run_payload(run: ReportRun) -> dict[str, Any]:
+    """The node's closed figures when its period is closed; otherwise live figures, with
+    each closed child read from its snapshot and the others marked provisional."""
+    from reports import closing
+
+    own = PeriodClose.objects.filter(
+        node=run.node, year=run.year, period=run.period, status=PeriodClose.Status.CLOSED
+    ).first()
+    if own is not None and own.result:
+        missing = [compute.missing_payload(m) for m in closing.snapshot_missing([own])]
+        return {**own.result, "missing": missing, "built_at": timezone.now().isoformat()}
+    closed = closing.closed_children(run.node, run.year, run.period)
+    exclude = [c.node.path for c in closed.values()]
+    report = compute.build(run.node, run.year, by_category=run.by_category, period=run.period, exclude_paths=exclude)
+    _progress(run, 50)
+    missing = compute.non_compliant(run.node, run.year, period=run.period, exclude_paths=exclude)
+    missing = sorted(missing + closing.snapshot_missing(list(closed.values())), key=lambda m: (m.node_name, m.code))
+    failures = compute.quality_failures(run.node, run.year, run.period, exclude_paths=exclude)
+    return closing.roll_up(report, missing, failures, closed)
 
 
 def report_fail(*, run_id: int, reason: str) -> None:

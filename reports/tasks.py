@@ -44,6 +44,25 @@ def build_report_run(self: Task, *, run_id: int) -> None:
         services.report_fail(run_id=run_id, reason=str(exc) or exc.__class__.__name__)
 
 
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
+def build_close(self: Task, *, close_id: int) -> None:
+    """Close a period for a node (snapshot, figures, files); retried twice, then failed."""
+    from reports import closing
+
+    try:
+        closing.close_build(close_id=close_id)
+    except SoftTimeLimitExceeded:
+        closing.close_fail(close_id=close_id, reason=_("Quá thời gian cho phép."))
+    except Exception as exc:
+        logger.exception("close %s failed (attempt %s)", close_id, self.request.retries + 1)
+        if self.request.retries < MAX_RETRIES:
+            if self.request.is_eager:
+                self.apply(kwargs={"close_id": close_id}, retries=self.request.retries + 1)
+                return
+            raise self.retry(exc=exc, countdown=5 * (self.request.retries + 1)) from exc
+        closing.close_fail(close_id=close_id, reason=str(exc) or exc.__class__.__name__)
+
+
 @shared_task(ignore_result=True)
 def sweep_report_runs() -> int:
     """Fail runs whose worker died mid-run, so nothing stays "running" forever."""

@@ -4,61 +4,15 @@ import datetime
 
 import pytest
 
-from conferences.models import Attachment, ContentItem, ObligationRule
+from conferences.models import ObligationRule
 from conferences.quality import meets_quality, quality_checks
 from reports import compute
 from tests.factories import RecordFactory, UnitFactory
+from tests.reports.conftest import full_contents, good, minutes
 from units.models import Category
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-
-
-def minutes(record):
-    Attachment.objects.create(
-        record=record, purpose="minutes", file="minutes/x.pdf", original_name="x.pdf",
-        content_type="application/pdf", size=1, sha256="0" * 64,
-    )  # fmt: skip
-    return record
-
-
-def full_contents(record):
-    record.contents.set(ContentItem.objects.filter(kind=record.kind))
-    return record
-
-
-def good(record):
-    return full_contents(minutes(record))
-
-
-@pytest.fixture
-def tree(world):
-    """District X: a mix of every case; district Y: one good unit."""
-    x = world.district_x
-    units = {
-        # unit A (private enterprise, from `world`): conference on time and good; dialogue on the last day.
-        "A": world.unit_a,
-        # unit B (public service unit, from `world`): CBCCVC held late (15/04), formal (no minutes).
-        "B": world.unit_b,
-        "dissolved": UnitFactory(code="D1", node=x, dissolved_on=D(2024, 6, 30)),
-        "founded_mid_year": UnitFactory(code="E1", node=x, established_on=D(2025, 7, 1)),
-        "returned_only": UnitFactory(code="F1", node=x),
-        "wrong_year": UnitFactory(code="G1", node=x),
-        "other": UnitFactory(code="H1", node=x, category=Category.OTHER),
-        "C": world.unit_c,
-    }
-    good(RecordFactory(unit=units["A"], kind="worker_conference", held_on=D(2025, 3, 10), status="accepted"))
-    good(RecordFactory(unit=units["A"], kind="dialogue_periodic", held_on=D(2025, 12, 31), status="accepted"))
-    RecordFactory(unit=units["B"], kind="cbccvc_conference", held_on=D(2025, 4, 15), status="accepted")
-    good(RecordFactory(unit=units["dissolved"], kind="worker_conference", held_on=D(2024, 3, 1), status="accepted"))
-    good(RecordFactory(unit=units["returned_only"], kind="worker_conference", held_on=D(2025, 3, 1), status="returned"))
-    good(RecordFactory(unit=units["wrong_year"], kind="worker_conference", held_on=D(2024, 12, 30), status="accepted"))
-    good(RecordFactory(unit=units["other"], kind="worker_conference", held_on=D(2025, 3, 1), status="accepted"))
-    good(RecordFactory(unit=units["C"], kind="worker_conference", held_on=D(2025, 2, 1), status="accepted"))
-    # A regulation issued in 2023 is still in force in 2025; B's board was set up in 2025.
-    RecordFactory(unit=units["A"], kind="qcdc_regulation", held_on=D(2023, 5, 1), status="accepted")
-    RecordFactory(unit=units["B"], kind="inspection_board", held_on=D(2025, 1, 20), status="accepted", members=3)
-    return units
 
 
 def cells(row):
@@ -167,11 +121,14 @@ def test_it_turns_the_report_into_the_documented_json(tree, world):
     )  # fmt: skip
     exported = compute.json_export(payload)
     assert exported["org"] == "P" and exported["year"] == 2025
-    assert set(exported) == {"org", "year", "rows"}
-    assert all(set(r) == {"org_code", "indicator", "expected", "done", "on_time", "rate"} for r in exported["rows"])
+    assert set(exported) == {"org", "year", "period", "status", "version", "rows"}
+    assert exported["period"] == "year" and exported["status"] == "provisional" and exported["version"] is None
+    fields = {"org_code", "indicator", "expected", "done", "on_time", "rate", "status", "version"}
+    assert all(set(r) == fields for r in exported["rows"])
     by_key = {(r["org_code"], r["indicator"]): r for r in exported["rows"]}
     assert by_key[("P", "worker_conference")] == {
         "org_code": "P", "indicator": "worker_conference", "expected": 5, "done": 2, "on_time": 2, "rate": 40.0,
+        "status": "provisional", "version": None,
     }  # fmt: skip
     assert by_key[("Y", "cbccvc_conference")]["rate"] is None
     assert len(exported["rows"]) == 3 * len(compute.INDICATORS)

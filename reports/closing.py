@@ -1,0 +1,465 @@
+"""Closing a period: freeze a node's figures in a snapshot, reopen from the level above,
+and roll children's closed figures up into a parent's report.
+
+A close writes one ``SnapshotRow`` per expected unit × indicator with ``INSERT …
+SELECT`` statements (one per indicator, one per closed child copied), so closing the
+root of 200,000 units issues no query per unit. The figures, the missing list and the
+difference from the previous version are then read off the snapshot, so every figure
+of a closed period is exactly the length of its explanation list.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, connection, transaction
+from django.db.models import BigIntegerField, CharField, Count, F, Max, Q, QuerySet, Value
+from django.db.models.functions import Left
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from conferences.rules import rules_for_year
+from reports import compute
+from reports.models import PeriodClose, SnapshotRow
+from reports.periods import frozen_q
+from units.models import PATH_SEGMENT_WIDTH, OrgNode
+from units.permissions import can_manage_node, scope_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    from conferences.models import Record
+
+    Actor = AbstractBaseUser | AnonymousUser
+
+DIFF_KEPT = 500
+SNAPSHOT_COLUMNS = (
+    "close_id",
+    "unit_id",
+    "indicator",
+    "node_id",
+    "node_path",
+    "category",
+    "done",
+    "on_time",
+    "quality",
+    "record_id",
+)
+FIGURES = ("expected", "done", "on_time", "quality")
+
+
+class AlreadyClosed(Exception):
+    """The period is closed for this node; only the level above can reopen it."""
+
+
+class NotClosed(Exception):
+    """Only a closed version can be reopened."""
+
+
+# Who may ------------------------------------------------------------------------------
+
+
+def parent_path(node: OrgNode) -> str:
+    return node.path[: -(PATH_SEGMENT_WIDTH + 1)]
+
+
+def can_close(user: Actor, node: OrgNode) -> bool:
+    """Staff of the node (or of a node above it) close its period."""
+    return can_manage_node(user, node)
+
+
+def can_reopen(user: Actor, close: PeriodClose) -> bool:
+    """Only the level above: staff of the parent's subtree (admins for the root)."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return True
+    above = parent_path(close.node)
+    return bool(above) and any(above.startswith(p) for p in scope.staff_paths)
+
+
+def is_frozen(record: Record) -> bool:
+    """Whether a closed (or closing) period holds this record's figures. Cached on the
+    record, because templates ask several permission questions per page."""
+    cached = getattr(record, "_frozen", None)
+    if cached is None:
+        cached = PeriodClose.objects.filter(
+            frozen_q(record.unit.node.path, record.held_on.year, record.held_on), status__in=PeriodClose.HOLDING
+        ).exists()
+        record._frozen = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def frozen_for(unit_node_path: str, held_on: Any) -> bool:
+    return PeriodClose.objects.filter(
+        frozen_q(unit_node_path, held_on.year, held_on), status__in=PeriodClose.HOLDING
+    ).exists()
+
+
+# Reading --------------------------------------------------------------------------------
+
+
+def current_closes(nodes: list[OrgNode] | QuerySet[OrgNode], year: int, period: str) -> dict[int, PeriodClose]:
+    """The newest version per node (closed, reopened, being built or failed): one query."""
+    latest: dict[int, PeriodClose] = {}
+    for close in (
+        PeriodClose.objects.filter(node__in=nodes, year=year, period=period)
+        .select_related("closed_by", "reopened_by")
+        .defer("result")
+        .order_by("node_id", "-version")
+    ):
+        latest.setdefault(close.node_id, close)
+    return latest
+
+
+def closed_children(node: OrgNode, year: int, period: str) -> dict[int, PeriodClose]:
+    """The children of ``node`` whose period is closed now, with their closed version."""
+    return {
+        c.node_id: c
+        for c in PeriodClose.objects.filter(
+            node__parent=node, year=year, period=period, status=PeriodClose.Status.CLOSED
+        )
+        .select_related("node")
+        .order_by("node__code")
+    }
+
+
+# Writing --------------------------------------------------------------------------------
+
+
+def close_request(*, node: OrgNode, year: int, period: str, by: Actor) -> tuple[PeriodClose, bool]:
+    """Start closing ``node``'s period, or return the close already being built.
+
+    Raises ``AlreadyClosed`` when a closed version holds the period. The partial unique
+    constraint settles two simultaneous requests: the loser gets the winner's close.
+    """
+    if not can_close(by, node):
+        raise PermissionDenied
+    holding = PeriodClose.objects.filter(node=node, year=year, period=period, status__in=PeriodClose.HOLDING).first()
+    if holding is not None:
+        if holding.status == PeriodClose.Status.CLOSED:
+            raise AlreadyClosed
+        return holding, False
+    last = PeriodClose.objects.filter(node=node, year=year, period=period).aggregate(v=Max("version"))["v"] or 0
+    try:
+        with transaction.atomic():
+            close = PeriodClose.objects.create(
+                node=node,
+                year=year,
+                period=period,
+                version=last + 1,
+                closed_by=by if by.is_authenticated else None,
+            )
+            from reports.tasks import build_close
+
+            transaction.on_commit(lambda: build_close.delay(close_id=close.pk))
+    except IntegrityError:
+        holding = PeriodClose.objects.filter(
+            node=node, year=year, period=period, status__in=PeriodClose.HOLDING
+        ).first()
+        if holding is None or holding.status == PeriodClose.Status.CLOSED:
+            raise AlreadyClosed from None
+        return holding, False
+    return close, True
+
+
+@transaction.atomic
+def close_reopen(*, close: PeriodClose, by: Actor, reason: str) -> PeriodClose:
+    """Reopen a closed version (the level above only), with a reason kept on the version."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Hãy ghi rõ lý do.")})
+    current = PeriodClose.objects.select_for_update().select_related("node").get(pk=close.pk)
+    if current.status != PeriodClose.Status.CLOSED:
+        raise NotClosed
+    if not can_reopen(by, current):
+        raise PermissionDenied
+    current.status = PeriodClose.Status.REOPENED
+    current.reopened_by = by if by.is_authenticated else None
+    current.reopened_at = timezone.now()
+    current.reopen_reason = reason
+    current.save(update_fields=["status", "reopened_by", "reopened_at", "reopen_reason"])
+    return current
+
+
+def close_fail(*, close_id: int, reason: str) -> None:
+    PeriodClose.objects.filter(pk=close_id, status__in=PeriodClose.ACTIVE).update(
+        status=PeriodClose.Status.FAILED, error=reason[:2000]
+    )
+
+
+def _progress(close: PeriodClose, percent: int) -> None:
+    PeriodClose.objects.filter(pk=close.pk).update(progress=percent)
+
+
+def close_build(*, close_id: int) -> PeriodClose | None:
+    """Write the snapshot, then the figures and files read from it. Idempotent: a close
+    no longer queued or running (a redelivered message) is left alone."""
+    from reports.exports import pdf_bytes, xlsx_bytes
+
+    close = PeriodClose.objects.select_related("node", "closed_by").get(pk=close_id)
+    if close.status not in PeriodClose.ACTIVE:
+        return None
+    PeriodClose.objects.filter(pk=close.pk).update(
+        status=PeriodClose.Status.RUNNING, started_at=timezone.now(), attempts=close.attempts + 1, progress=5, error=""
+    )
+    with transaction.atomic():
+        SnapshotRow.objects.filter(close=close).delete()  # a retried attempt starts afresh
+        copied = _write_snapshot(close)
+    _progress(close, 60)
+    payload = _payload(close, copied)
+    _progress(close, 75)
+    stem = f"chot-so-lieu-{close.node.code}-{close.year}-{close.period}-v{close.version}"
+    close.refresh_from_db()
+    close.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx_bytes(payload)), save=False)
+    close.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes(payload)), save=False)
+    close.result = compute.compact(payload)
+    close.status = PeriodClose.Status.CLOSED
+    close.progress = 100
+    close.closed_at = timezone.now()
+    close.save(update_fields=["xlsx", "pdf", "result", "status", "progress", "closed_at"])
+    return close
+
+
+def _highest_closed_below(close: PeriodClose) -> list[PeriodClose]:
+    """Closed versions of nodes below ``close.node``, keeping only the highest of each branch
+    (a closed child already holds its closed grandchildren)."""
+    below = (
+        PeriodClose.objects.filter(
+            year=close.year,
+            period=close.period,
+            status=PeriodClose.Status.CLOSED,
+            node__path__startswith=close.node.path,
+        )
+        .exclude(node=close.node)
+        .select_related("node")
+        .defer("result")
+        .order_by("node__path")
+    )
+    highest: list[PeriodClose] = []
+    for candidate in below:
+        if not any(candidate.node.path.startswith(h.node.path) for h in highest):
+            highest.append(candidate)
+    return highest
+
+
+def _insert_snapshot(rows: QuerySet[Any]) -> None:
+    sql, params = rows.query.sql_with_params()
+    columns = ", ".join(connection.ops.quote_name(c) for c in SNAPSHOT_COLUMNS)
+    table = connection.ops.quote_name(SnapshotRow._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+
+
+def _write_snapshot(close: PeriodClose) -> list[PeriodClose]:
+    """Copy the closed branches below, count the rest live; return the copied closes."""
+    highest = _highest_closed_below(close)
+    close_id = Value(close.pk, output_field=BigIntegerField())
+    for child in highest:
+        _insert_snapshot(
+            SnapshotRow.objects.filter(close=child)
+            .order_by()
+            .annotate(s_close=close_id)
+            .values_list(
+                "s_close",
+                "unit_id",
+                "indicator",
+                "node_id",
+                "node_path",
+                "category",
+                "done",
+                "on_time",
+                "quality",
+                "record_id",
+            )
+        )
+    units = compute.units_under(close.node, [c.node.path for c in highest])
+    rules = rules_for_year(close.year)
+    for indicator in compute.INDICATORS:
+        rule = rules.get(indicator)
+        if rule is None:
+            continue
+        expected = compute.expected_units(units, rule, close.year, close.period)
+        annotated = compute.annotated_units(expected, rule, close.year, close.period, with_record=True)
+        _insert_snapshot(
+            annotated.order_by()
+            .annotate(s_close=close_id, s_indicator=Value(indicator, output_field=CharField()), s_path=F("node__path"))
+            .values_list(
+                "s_close", "pk", "s_indicator", "node_id", "s_path", "category", "done", "in_time", "good", "record_id"
+            )
+        )
+    return highest
+
+
+def _snapshot_counts(close: PeriodClose, group: Any) -> list[tuple[str, str, compute.Cell]]:
+    rows = (
+        SnapshotRow.objects.filter(close=close)
+        .order_by()
+        .annotate(group=group)
+        .values("group", "indicator")
+        .annotate(
+            n=Count("pk"),
+            done_n=Count("pk", filter=Q(done=True)),
+            on_time_n=Count("pk", filter=Q(on_time=True)),
+            quality_n=Count("pk", filter=Q(quality=True)),
+        )
+    )
+    return [
+        (r["group"], r["indicator"], compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"])) for r in rows
+    ]
+
+
+def _payload(close: PeriodClose, copied: list[PeriodClose]) -> dict[str, Any]:
+    node = close.node
+    prefix_length = len(node.path) + PATH_SEGMENT_WIDTH + 1
+    report = compute.assemble(
+        node,
+        close.year,
+        close.period,
+        _snapshot_counts(close, Left("node_path", prefix_length)),
+        _snapshot_counts(close, F("category")),
+    )
+    payload = compute.to_payload(
+        report,
+        snapshot_missing([close]),
+        built_at=timezone.now(),
+        failures=compute.quality_failures(node, close.year, close.period),
+    )
+    versions = {c.node_id: c.version for c in copied}
+    for row in payload["rows"]:
+        if row["node_id"] == node.pk:
+            row |= {"status": "closed", "version": close.version}
+        elif row["node_id"] in versions:
+            row |= {"status": "closed", "version": versions[row["node_id"]]}
+        else:
+            row |= {"status": "provisional", "version": None}
+    payload["total"] |= {"status": "closed", "version": close.version}
+    payload["close"] = {
+        "id": close.pk,
+        "version": close.version,
+        "closed_by": close.closed_by.get_username() if close.closed_by else "",
+    }
+    payload["diff"] = version_diff(close)
+    return payload
+
+
+def version_diff(close: PeriodClose) -> dict[str, Any] | None:
+    """Which units moved in or out of which figure since the previous version.
+
+    Two EXCEPT queries on the snapshots; only the changed unit × indicator pairs reach
+    Python, at most ``DIFF_KEPT`` of them per side.
+    """
+    previous = (
+        PeriodClose.objects.filter(
+            node=close.node,
+            year=close.year,
+            period=close.period,
+            version__lt=close.version,
+            status__in=[PeriodClose.Status.CLOSED, PeriodClose.Status.REOPENED],
+        )
+        .order_by("-version")
+        .first()
+    )
+    if previous is None:
+        return None
+    columns = ("unit_id", "indicator", "done", "on_time", "quality")
+    new = SnapshotRow.objects.filter(close=close).order_by().values_list(*columns)
+    old = SnapshotRow.objects.filter(close=previous).order_by().values_list(*columns)
+    added = {(u, i): (d, o, q) for u, i, d, o, q in new.difference(old)[: DIFF_KEPT + 1]}
+    removed = {(u, i): (d, o, q) for u, i, d, o, q in old.difference(new)[: DIFF_KEPT + 1]}
+    truncated = len(added) > DIFF_KEPT or len(removed) > DIFF_KEPT
+    from units.models import Unit
+
+    names = {
+        pk: (code, name)
+        for pk, code, name in Unit.objects.filter(pk__in={u for u, _i in added | removed}).values_list(
+            "pk", "code", "name"
+        )
+    }
+    changes = []
+    for key in sorted(set(added) | set(removed), key=lambda k: (names.get(k[0], ("", ""))[0], k[1])):
+        before = (True, *removed[key]) if key in removed else (False, False, False, False)
+        after = (True, *added[key]) if key in added else (False, False, False, False)
+        for figure, was, now in zip(FIGURES, before, after, strict=True):
+            if bool(was) != bool(now):
+                code, name = names.get(key[0], ("?", "?"))
+                changes.append(
+                    {
+                        "unit_id": key[0],
+                        "code": code,
+                        "name": name,
+                        "indicator": key[1],
+                        "figure": figure,
+                        "change": "in" if now else "out",
+                    }
+                )
+    return {
+        "previous_version": previous.version,
+        "previous_id": previous.pk,
+        "changes": changes,
+        "truncated": truncated,
+    }
+
+
+# Roll-up ----------------------------------------------------------------------------------
+
+
+def _sum_cells(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    total = compute.Cell()
+    for c in cells:
+        total.add(compute.Cell(c["expected"], c["done"], c["on_time"], c["quality"]))
+    return compute.cell_payload(total)
+
+
+def roll_up(
+    report: compute.Report,
+    missing: list[compute.Missing],
+    failures: dict[str, dict[str, int]],
+    closed: dict[int, PeriodClose],
+) -> dict[str, Any]:
+    """A live report of a node whose closed children are read from their snapshots.
+
+    ``report`` and ``failures`` were counted live without the closed children's
+    subtrees; each closed child's row, categories and failures come from its closed
+    version (``missing`` already combines live and snapshot units). Every row says whether it is closed (and which
+    version) or provisional (chưa chốt).
+    """
+    payload = compute.to_payload(report, missing, built_at=timezone.now(), failures=failures)
+    indicators = [i["code"] for i in payload["indicators"]]
+    for row in payload["rows"]:
+        close = closed.get(row["node_id"])
+        if close is not None and row["node_id"] != report.node.pk and close.result:
+            row["cells"] = close.result["total"]["cells"]
+            row |= {"status": "closed", "version": close.version, "close_id": close.pk}
+        else:
+            row |= {"status": "provisional", "version": None}
+    if payload["rows"]:
+        payload["total"]["cells"] = {i: _sum_cells([r["cells"][i] for r in payload["rows"]]) for i in indicators}
+    payload["total"] |= {"status": "provisional", "version": None}
+    closed_results = [c.result for c in closed.values() if c.result]
+    if payload["by_category"] is not None:
+        merged: dict[str, dict[str, Any]] = {c["category"]: c for c in payload["by_category"]}
+        for result in closed_results:
+            for category in result.get("by_category") or []:
+                mine = merged.setdefault(category["category"], {**category, "cells": {}})
+                mine["cells"] = {
+                    i: _sum_cells([c for c in (mine["cells"].get(i), category["cells"].get(i)) if c])
+                    for i in indicators
+                }
+        payload["by_category"] = [merged[k] for k in sorted(merged)]
+    for result in closed_results:
+        for indicator, counts in result.get("quality_failures", {}).items():
+            mine = payload["quality_failures"].setdefault(indicator, {})
+            for check, n in counts.items():
+                mine[check] = mine.get(check, 0) + n
+    return payload
+
+
+def snapshot_missing(closes: list[PeriodClose]) -> list[compute.Missing]:
+    """The units lacking an event in these closed versions, read off their snapshots."""
+    missing: dict[int, set[str]] = {}
+    rows = SnapshotRow.objects.filter(close__in=closes, done=False).values_list("unit_id", "indicator")
+    for unit_id, indicator in rows.iterator(chunk_size=5000):
+        missing.setdefault(unit_id, set()).add(indicator)
+    return compute.missing_details(missing)

@@ -1,0 +1,66 @@
+"""Reporting periods (the half-year and the full year), their deadlines, and what a
+closed period freezes.
+
+A period is identified by ``(year, kind)``. Its figures count records held from 1
+January up to the period's last day; the obligations themselves stay yearly.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.db.models import Max, Q, TextChoices
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from units.models import OrgNode
+
+
+class Period(TextChoices):
+    HALF = "h1", _("6 tháng đầu năm")
+    YEAR = "year", _("Cả năm")
+
+
+# The deadline of the deepest level (the direct-superior unions); each level up gets a
+# week more, so that it can check what its children sent.
+BASE_DEADLINE = {Period.HALF: (0, 7, 15), Period.YEAR: (1, 1, 15)}  # (years after, month, day)
+LEVEL_STEP = datetime.timedelta(days=7)
+
+
+def period_end(year: int, period: str) -> datetime.date:
+    return datetime.date(year, 6, 30) if period == Period.HALF else datetime.date(year, 12, 31)
+
+
+def periods_covering(held_on: datetime.date) -> list[str]:
+    """The periods of ``held_on``'s year whose figures a record held that day counts in."""
+    return [Period.YEAR, Period.HALF] if held_on <= period_end(held_on.year, Period.HALF) else [Period.YEAR]
+
+
+def default_deadline(year: int, period: str, levels_above_deepest: int) -> datetime.date:
+    years_after, month, day = BASE_DEADLINE[Period(period)]
+    return datetime.date(year + years_after, month, day) + LEVEL_STEP * max(levels_above_deepest, 0)
+
+
+def deepest_depth() -> int:
+    from units.models import OrgNode
+
+    return OrgNode.objects.aggregate(d=Max("depth"))["d"] or 0
+
+
+def deadlines_for(nodes: list[OrgNode], year: int, period: str) -> dict[int, datetime.date]:
+    """Each node's submission deadline: the one set for its level, else the default.
+    Two queries, whatever the number of nodes."""
+    from reports.models import PeriodDeadline
+
+    set_for = dict(PeriodDeadline.objects.filter(year=year, period=period).values_list("depth", "due_on"))
+    deepest = deepest_depth()
+    return {n.pk: set_for.get(n.depth) or default_deadline(year, period, deepest - n.depth) for n in nodes}
+
+
+def frozen_q(node_path: str, year: int, held_on: datetime.date | None) -> Q:
+    """Closed periods that freeze a record of ``year`` (held on ``held_on``) of a unit
+    under ``node_path``: a close of the unit's node or of any node above it."""
+    node_ids = [int(s) for s in node_path.split(".") if s]
+    periods = periods_covering(held_on) if held_on else [Period.YEAR]
+    return Q(node_id__in=node_ids, year=year, period__in=periods)
