@@ -74,6 +74,10 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
+def frozen_message() -> str:
+    return _("Số liệu kỳ báo cáo của ngày này đã được chốt; chỉ cấp trên mới mở lại được.")
+
+
 def _locked(record: Record) -> Record:
     """Re-read the record under a row lock, so two transitions cannot interleave."""
     return Record.objects.select_for_update().select_related("unit__node").get(pk=record.pk)
@@ -91,6 +95,8 @@ def record_create(
         if name in data:
             setattr(record, name, data[name])
     record.full_clean()
+    if permissions.is_frozen(record):
+        raise ValidationError({"held_on": frozen_message()})
     record.save()
     if contents:
         record.contents.set(contents)
@@ -121,6 +127,8 @@ def record_update(
             changes["contents"] = [sorted(labels[p] for p in before), sorted(labels[p] for p in after)]
             current.contents.set(contents)
     current.full_clean()
+    if "held_on" in changes and permissions.is_frozen(current):
+        raise ValidationError({"held_on": frozen_message()})
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()

@@ -81,20 +81,16 @@ def can_reopen(user: Actor, close: PeriodClose) -> bool:
 
 def is_frozen(record: Record) -> bool:
     """Whether a closed (or closing) period holds this record's figures. Cached on the
-    record, because templates ask several permission questions per page."""
+    record for its date, because templates ask several permission questions per page."""
+    key = (record.unit.node.path, record.held_on)
     cached = getattr(record, "_frozen", None)
-    if cached is None:
-        cached = PeriodClose.objects.filter(
-            frozen_q(record.unit.node.path, record.held_on.year, record.held_on), status__in=PeriodClose.HOLDING
+    if cached is None or cached[0] != key:
+        frozen = PeriodClose.objects.filter(
+            frozen_q(key[0], record.held_on.year, record.held_on), status__in=PeriodClose.HOLDING
         ).exists()
+        cached = (key, frozen)
         record._frozen = cached  # type: ignore[attr-defined]
-    return cached
-
-
-def frozen_for(unit_node_path: str, held_on: Any) -> bool:
-    return PeriodClose.objects.filter(
-        frozen_q(unit_node_path, held_on.year, held_on), status__in=PeriodClose.HOLDING
-    ).exists()
+    return cached[1]
 
 
 # Reading --------------------------------------------------------------------------------

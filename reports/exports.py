@@ -73,7 +73,15 @@ def signature_date(day: datetime.date) -> str:
 
 
 def report_title(payload: dict[str, Any]) -> str:
-    return f"BÁO CÁO KẾT QUẢ THỰC HIỆN QUY CHẾ DÂN CHỦ Ở CƠ SỞ NĂM {payload['year']}"
+    when = "6 THÁNG ĐẦU NĂM" if payload.get("period") == "h1" else "NĂM"
+    return f"BÁO CÁO KẾT QUẢ THỰC HIỆN QUY CHẾ DÂN CHỦ Ở CƠ SỞ {when} {payload['year']}"
+
+
+def status_label(row: dict[str, Any]) -> str:
+    """ "Đã chốt (lần 2)" for figures read from a closed version, "Chưa chốt" for live ones."""
+    if row.get("status") == "closed":
+        return f"Đã chốt (lần {row['version']})"
+    return "Chưa chốt"
 
 
 def indicator_labels(codes: Iterable[str], indicators: list[dict[str, str]]) -> str:
@@ -146,19 +154,24 @@ def _write_summary_table(
     title: str,
     leading: tuple[tuple[str, int], ...],
     lines: list[tuple[list[Any], dict[str, Any]]],
+    status: bool = False,
 ) -> None:
     """Title block, a two-level header (indicators over their figures), one line per entry
-    of ``lines`` (leading values, cells) and the bold total from the payload.
+    of ``lines`` (leading values, cells) and the bold total from the payload; with
+    ``status``, a last column says whether each line is closed or provisional.
 
     A write-only sheet takes its widths and panes before its rows; merges are written last.
     """
     indicators = payload["indicators"]
-    width = len(leading) + len(indicators) * len(XLSX_CELL_COLUMNS)
+    figures_width = len(leading) + len(indicators) * len(XLSX_CELL_COLUMNS)
+    width = figures_width + status
     header_row = 5
     for column, (_heading, column_width) in enumerate(leading, start=1):
         ws.column_dimensions[get_column_letter(column)].width = column_width
-    for column in range(len(leading) + 1, width + 1):
+    for column in range(len(leading) + 1, figures_width + 1):
         ws.column_dimensions[get_column_letter(column)].width = 11
+    if status:
+        ws.column_dimensions[get_column_letter(width)].width = 16
     ws.freeze_panes = f"{get_column_letter(len(leading) + 1)}{header_row + 2}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
@@ -167,7 +180,9 @@ def _write_summary_table(
 
     ws.append([_cell(ws, str(payload["org_name"]).upper(), "title")])
     ws.append([_cell(ws, title, "title_centered")])
-    ws.append([_cell(ws, f"Ngày lập: {built_at_local(payload):%d/%m/%Y}", "subtitle")])
+    ws.append(
+        [_cell(ws, f"Ngày lập: {built_at_local(payload):%d/%m/%Y} · {status_label(payload['total'])}", "subtitle")]
+    )
     ws.append([])
     ws.merged_cells.add(_range(1, 2, width, 2))
     ws.merged_cells.add(_range(1, 3, width, 3))
@@ -181,13 +196,21 @@ def _write_summary_table(
         bottom += [_cell(ws, heading, "header") for _key, heading, _is_rate in XLSX_CELL_COLUMNS]
         first = len(leading) + 1 + position * len(XLSX_CELL_COLUMNS)
         ws.merged_cells.add(_range(first, header_row, first + len(XLSX_CELL_COLUMNS) - 1, header_row))
+    if status:
+        top.append(_cell(ws, "Tình trạng số liệu", "header"))
+        bottom.append(_cell(ws, None, "header"))
+        ws.merged_cells.add(_range(width, header_row, width, header_row + 1))
     ws.append(top)
     ws.append(bottom)
 
-    for values, cells in lines:
-        ws.append([_cell(ws, value, "text") for value in values] + _figures(ws, indicators, cells, prefix=""))
+    rows = payload["rows"]
+    for number, (values, cells) in enumerate(lines):
+        trailing = [_cell(ws, status_label(rows[number]), "text")] if status else []
+        leading_cells = [_cell(ws, value, "text") for value in values]
+        ws.append(leading_cells + _figures(ws, indicators, cells, prefix="") + trailing)
     total = [_cell(ws, "Tổng cộng", "total_label")] + [_cell(ws, None, "total_label") for _ in leading[1:]]
-    ws.append(total + _figures(ws, indicators, payload["total"]["cells"], prefix="total_"))
+    trailing = [_cell(ws, status_label(payload["total"]), "total_label")] if status else []
+    ws.append(total + _figures(ws, indicators, payload["total"]["cells"], prefix="total_") + trailing)
     total_row = header_row + 2 + len(lines)
     ws.merged_cells.add(_range(1, total_row, len(leading), total_row))
     ws.append([_cell(ws, QUALITY_NOTE, "note")])
@@ -237,6 +260,7 @@ def xlsx_bytes(payload: dict[str, Any]) -> bytes:
         payload,
         title=report_title(payload),
         leading=(("STT", 6), ("Mã", 14), ("Đơn vị", 40)),
+        status=True,
         lines=[
             ([number, row["org_code"], row["org_name"]], row["cells"])
             for number, row in enumerate(payload["rows"], start=1)
@@ -273,6 +297,7 @@ def pdf_context(payload: dict[str, Any]) -> dict[str, Any]:
         "missing": missing[:PDF_MISSING_LIMIT],
         "missing_more": max(len(missing) - PDF_MISSING_LIMIT, 0),
         "quality_note": QUALITY_NOTE,
+        "status": status_label(payload["total"]),
     }
 
 

@@ -22,3 +22,9 @@ def format_rate(rate: float | str | None) -> str:
 def format_count(number: int | str | None) -> str:
     """``12345`` → ``"12.345"``; a missing figure stays empty."""
     return exports.format_count(number) if isinstance(number, int) else ""
+
+
+@register.filter
+def status_label(row: dict) -> str:
+    """For the PDF (always Vietnamese): "Đã chốt (lần 2)" or "Chưa chốt"."""
+    return exports.status_label(row)

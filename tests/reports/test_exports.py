@@ -145,7 +145,15 @@ def test_it_titles_the_summary_sheet_like_a_federation_report():
     assert ws["A1"].value == "LIÊN ĐOÀN LAO ĐỘNG THÀNH PHỐ HÀ NỘI"
     assert ws["A1"].font.bold
     assert ws["A2"].value == "BÁO CÁO KẾT QUẢ THỰC HIỆN QUY CHẾ DÂN CHỦ Ở CƠ SỞ NĂM 2025"
-    assert ws["A3"].value == "Ngày lập: 05/01/2026"
+    assert ws["A3"].value == "Ngày lập: 05/01/2026 · Chưa chốt"
+
+
+def test_it_says_which_lines_are_closed_and_which_provisional():
+    data = payload()
+    data["rows"][0] |= {"status": "closed", "version": 2}
+    ws = workbook(data)["Tổng hợp"]
+    assert ws["R5"].value == "Tình trạng số liệu"
+    assert [ws[f"R{row}"].value for row in (7, 8, 9)] == ["Đã chốt (lần 2)", "Chưa chốt", "Chưa chốt"]
 
 
 def test_it_merges_each_indicator_over_its_columns_in_a_two_level_header():

@@ -1,0 +1,230 @@
+"""Closing a period: frozen snapshots, who may close and reopen, versions and their
+differences, and the roll-up of closed and provisional children."""
+
+import datetime
+import json
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from openpyxl import load_workbook
+
+from conferences import services as record_services
+from conferences.models import Record
+from reports import closing, compute, services
+from reports.models import PeriodClose, SnapshotRow
+from reports.periods import Period
+from tests.factories import RecordFactory, UserFactory, grant
+from units.models import Role
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+@pytest.fixture(autouse=True)
+def _run_jobs_on_commit(django_capture_on_commit_callbacks):
+    """Jobs are queued after commit; run them at once, as the in-process default does."""
+    from django.db import transaction
+
+    real = transaction.on_commit
+    transaction.on_commit = lambda func, using=None, robust=False: func()
+    yield
+    transaction.on_commit = real
+
+
+@pytest.fixture
+def staff_p(world):
+    user = UserFactory(username="staff_p")
+    grant(user, Role.Kind.STAFF, node=world.province)
+    return user
+
+
+def close(node, user, year=2025, period=Period.YEAR):
+    created, _new = closing.close_request(node=node, year=year, period=period, by=user)
+    created.refresh_from_db()
+    assert created.status == PeriodClose.Status.CLOSED, created.error
+    return created
+
+
+def cells(payload_row):
+    return {i: (c["expected"], c["done"], c["on_time"], c["quality"]) for i, c in payload_row["cells"].items()}
+
+
+def test_closing_freezes_exactly_the_live_figures(tree, world):
+    live = compute.build(world.district_x, 2025)
+    closed = close(world.district_x, world.staff_x)
+    assert cells(closed.result["total"]) == cells(compute.to_payload(live, [], built_at=closed.closed_at)["total"])
+    expected = sum(c.expected for c in live.total.cells.values())
+    assert SnapshotRow.objects.filter(close=closed).count() == expected
+    assert closed.result["total"]["status"] == "closed" and closed.result["total"]["version"] == 1
+    assert closed.xlsx.name.endswith(".xlsx") and closed.pdf.name.endswith(".pdf")
+
+
+def test_a_snapshot_row_names_the_record_it_counts(tree, world):
+    closed = close(world.district_x, world.staff_x)
+    row = SnapshotRow.objects.get(close=closed, unit=world.unit_a, indicator="worker_conference")
+    assert row.done and row.on_time and row.quality
+    assert row.record == Record.objects.get(unit=world.unit_a, kind="worker_conference")
+    assert row.node == world.district_x and row.node_path == world.district_x.path
+    missing = SnapshotRow.objects.get(close=closed, unit__code="F1", indicator="worker_conference")
+    assert not missing.done and missing.record is None
+
+
+def test_a_closed_year_refuses_edits_to_its_records_from_everyone(tree, world):
+    draft = RecordFactory(unit=world.unit_a, kind="dialogue_on_request", held_on=D(2025, 8, 1), status="draft")
+    close(world.district_x, world.staff_x)
+    with pytest.raises(PermissionDenied):
+        record_services.record_update(record=draft, by=world.chair_a, version=draft.version, data={"place": "Hội"})
+    with pytest.raises(PermissionDenied):
+        record_services.record_submit(record=draft, by=world.chair_a)
+    accepted = Record.objects.get(unit=world.unit_a, kind="worker_conference")
+    with pytest.raises(PermissionDenied):
+        record_services.record_reopen(record=accepted, by=world.admin, reason="Sai số liệu")
+    with pytest.raises(ValidationError) as error:
+        record_services.record_create(
+            unit=world.unit_a, kind="dialogue_on_request", by=world.chair_a, data={"held_on": D(2025, 9, 1)}
+        )
+    assert "held_on" in error.value.message_dict
+    # Other years and other districts are untouched.
+    record_services.record_create(
+        unit=world.unit_a, kind="dialogue_on_request", by=world.chair_a, data={"held_on": D(2026, 1, 5)}
+    )
+    record_services.record_create(
+        unit=world.unit_c, kind="dialogue_on_request", by=world.chair_c, data={"held_on": D(2025, 9, 1)}
+    )
+
+
+def test_a_closed_half_year_freezes_only_records_of_the_first_half(tree, world):
+    close(world.district_x, world.staff_x, period=Period.HALF)
+    with pytest.raises(ValidationError):
+        record_services.record_create(
+            unit=world.unit_a, kind="dialogue_on_request", by=world.chair_a, data={"held_on": D(2025, 6, 30)}
+        )
+    record_services.record_create(
+        unit=world.unit_a, kind="dialogue_on_request", by=world.chair_a, data={"held_on": D(2025, 7, 1)}
+    )
+
+
+def test_the_half_year_counts_only_what_was_held_by_30_june(tree, world):
+    closed = close(world.district_x, world.staff_x, period=Period.HALF)
+    # A's periodic dialogue was held on 31/12, after the half-year.
+    assert cells(closed.result["total"])["dialogue_periodic"] == (3, 0, 0, 0)
+    assert cells(closed.result["total"])["worker_conference"][1] == 1
+
+
+def test_only_the_nodes_own_staff_or_those_above_close_it(tree, world, staff_p):
+    for outsider in (world.staff_y, world.leader_x, world.chair_a):
+        with pytest.raises(PermissionDenied):
+            closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=outsider)
+    assert not PeriodClose.objects.exists()
+
+
+def test_a_node_cannot_close_twice_nor_reopen_its_own_close(tree, world, staff_p):
+    closed = close(world.district_x, world.staff_x)
+    with pytest.raises(closing.AlreadyClosed):
+        closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
+    for not_above in (world.staff_x, world.staff_y, world.leader_p):
+        with pytest.raises(PermissionDenied):
+            closing.close_reopen(close=closed, by=not_above, reason="Sửa số liệu")
+    with pytest.raises(ValidationError):
+        closing.close_reopen(close=closed, by=staff_p, reason="  ")
+    reopened = closing.close_reopen(close=closed, by=staff_p, reason="Đơn vị F1 đã nộp biên bản")
+    assert reopened.status == PeriodClose.Status.REOPENED and reopened.reopened_by == staff_p
+    with pytest.raises(closing.NotClosed):
+        closing.close_reopen(close=reopened, by=staff_p, reason="Lần nữa")
+
+
+def test_the_province_close_can_only_be_reopened_from_above(tree, world, staff_p):
+    closed = close(world.province, staff_p)
+    with pytest.raises(PermissionDenied):
+        closing.close_reopen(close=closed, by=staff_p, reason="Tự mở lại")
+    closing.close_reopen(close=closed, by=world.admin, reason="Tổng Liên đoàn yêu cầu")
+
+
+def test_close_edit_reopen_close_again_differs_by_exactly_that_unit(tree, world, staff_p):
+    first = close(world.district_x, world.staff_x)
+    first_total = cells(first.result["total"])
+    first_xlsx = first.xlsx.read()
+    returned = Record.objects.get(unit__code="F1", kind="worker_conference")
+    with pytest.raises(PermissionDenied):
+        record_services.record_accept(record=returned, by=world.staff_x)
+    closing.close_reopen(close=first, by=staff_p, reason="F1 đã bổ sung")
+    record_services.record_accept(record=returned, by=world.staff_x)
+    second = close(world.district_x, world.staff_x)
+    assert second.version == 2
+    assert second.result["diff"]["previous_version"] == 1
+    changes = second.result["diff"]["changes"]
+    assert {(c["code"], c["indicator"], c["figure"], c["change"]) for c in changes} == {
+        ("F1", "worker_conference", "done", "in"),
+        ("F1", "worker_conference", "on_time", "in"),
+        ("F1", "worker_conference", "quality", "in"),
+    }
+    # Version 1 is kept as it was: figures and file.
+    first.refresh_from_db()
+    assert first.status == PeriodClose.Status.REOPENED
+    assert cells(first.result["total"]) == first_total
+    assert first.xlsx.open("rb").read() == first_xlsx
+    assert cells(second.result["total"])["worker_conference"][1] == first_total["worker_conference"][1] + 1
+
+
+def test_a_failed_build_releases_the_period(tree, world, monkeypatch):
+    monkeypatch.setattr(closing, "_write_snapshot", lambda close: 1 / 0)
+    created, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
+    created.refresh_from_db()
+    assert created.status == PeriodClose.Status.FAILED and "division" in created.error
+    assert created.attempts == 3
+    assert not closing.is_frozen(Record.objects.get(unit=world.unit_a, kind="worker_conference"))
+
+
+def run_for(node, user, **kwargs):
+    run, _created = services.report_request(node=node, year=2025, by=user, **kwargs)
+    run.refresh_from_db()
+    assert run.status == "done", run.error
+    return run
+
+
+def test_a_province_report_mixes_closed_and_provisional_children(tree, world, staff_p):
+    x_closed = close(world.district_x, world.staff_x)
+    # After X closed, a new record in Y counts live; X's figures stay as closed.
+    RecordFactory(unit=world.unit_c, kind="dialogue_periodic", held_on=D(2025, 5, 5), status="accepted")
+    run = run_for(world.province, world.leader_p, by_category=True)
+    rows = {r["org_code"]: r for r in run.result["rows"]}
+    assert rows["X"]["status"] == "closed" and rows["X"]["version"] == 1 and rows["X"]["close_id"] == x_closed.pk
+    assert cells(rows["X"]) == cells(x_closed.result["total"])
+    assert rows["Y"]["status"] == "provisional" and rows["Y"]["version"] is None
+    assert cells(rows["Y"])["dialogue_periodic"] == (1, 1, 1, 0)
+    live = compute.to_payload(compute.build(world.province, 2025, by_category=True), [], built_at=run.created_at)
+    assert cells(run.result["total"]) == cells(live["total"])
+    assert {c["category"]: cells(c) for c in run.result["by_category"]} == {
+        c["category"]: cells(c) for c in live["by_category"]
+    }
+    assert run.result["missing_total"] == len(compute.non_compliant(world.province, 2025))
+    exported = json.loads(services.json_bytes(run))
+    statuses = {(r["org_code"], r["status"], r["version"]) for r in exported["rows"]}
+    assert ("X", "closed", 1) in statuses and ("Y", "provisional", None) in statuses
+    assert exported["status"] == "provisional"
+    sheet = load_workbook(run.xlsx.open("rb"), read_only=True)["Tổng hợp"]
+    text = " ".join(str(v) for row in sheet.iter_rows(values_only=True) for v in row if v is not None)
+    assert "Đã chốt (lần 1)" in text and "Chưa chốt" in text
+
+
+def test_a_province_close_copies_its_closed_children_and_counts_the_rest_live(tree, world, staff_p):
+    x_closed = close(world.district_x, world.staff_x)
+    province = close(world.province, staff_p)
+    rows = {r["org_code"]: r for r in province.result["rows"]}
+    assert rows["X"]["status"] == "closed" and rows["X"]["version"] == x_closed.version
+    assert rows["Y"]["status"] == "provisional"
+    columns = ("unit_id", "indicator", "done")
+    copied = SnapshotRow.objects.filter(close=province, node=world.district_x).values_list(*columns)
+    original = SnapshotRow.objects.filter(close=x_closed).values_list(*columns)
+    assert set(copied) == set(original)
+    # Closing the province freezes Y's records too.
+    assert closing.is_frozen(Record.objects.get(unit=world.unit_c, kind="worker_conference"))
+
+
+def test_a_report_of_a_closed_node_is_its_closed_figures(tree, world):
+    closed = close(world.district_x, world.staff_x)
+    RecordFactory(unit=world.unit_b, kind="dialogue_on_request", held_on=D(2024, 5, 5), status="accepted")
+    run = run_for(world.district_x, world.staff_x)
+    assert cells(run.result["total"]) == cells(closed.result["total"])
+    assert run.result["total"]["status"] == "closed"
+    assert run.result["missing_total"] == closed.result["missing_total"]
