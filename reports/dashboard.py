@@ -84,6 +84,7 @@ def child_rates(payload: dict[str, Any], indicator: str) -> list[dict[str, Any]]
             "rate": row["cells"][indicator]["rate"],
             "done": row["cells"][indicator]["done"],
             "expected": row["cells"][indicator]["expected"],
+            "row": row,
         }
         for row in payload["rows"]
         if row["cells"][indicator]["expected"]

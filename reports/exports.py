@@ -317,3 +317,48 @@ def pdf_bytes(payload: dict[str, Any]) -> bytes:
     fetcher = URLFetcher(allowed_protocols=("data",))
     html = HTML(string=pdf_html(payload), base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
     return html.write_pdf()
+
+
+# Explanation lists ------------------------------------------------------------------------
+
+
+def explain_xlsx_bytes(units: Iterable[dict[str, Any]], *, title: str) -> bytes:
+    """The units behind a figure, one per line, with what the snapshot or live data says."""
+    from units.models import Category
+
+    wb = Workbook(write_only=True)
+    _add_styles(wb)
+    ws = wb.create_sheet("Giải trình")
+    headings = (
+        ("STT", 6),
+        ("Mã", 14),
+        ("Tên đơn vị", 40),
+        ("Công đoàn cấp trên", 30),
+        ("Loại hình", 28),
+        ("Đã thực hiện", 12),
+        ("Đúng hạn", 12),
+        ("Đạt chất lượng", 12),
+        ("Mã hồ sơ", 12),
+    )
+    for column, (_heading, width) in enumerate(headings, start=1):
+        ws.column_dimensions[get_column_letter(column)].width = width
+    ws.append([_cell(ws, title, "title")])
+    ws.append([_cell(ws, heading, "header") for heading, _width in headings])
+    labels = dict(Category.choices)
+    yes_no = {True: "Có", False: "Không"}
+    for number, unit in enumerate(units, start=1):
+        values = [
+            number,
+            unit["code"],
+            unit["name"],
+            unit["node_name"],
+            str(labels.get(unit["category"], unit["category"])),
+            yes_no[bool(unit["done"])],
+            yes_no[bool(unit["on_time"])],
+            yes_no[bool(unit["quality"])],
+            unit["record_id"],
+        ]
+        ws.append([_cell(ws, value, "text") for value in values])
+    buffer = BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

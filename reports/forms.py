@@ -6,12 +6,17 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from reports.periods import Period
+from reports.services import MAX_YEAR, MIN_YEAR
 from units.models import OrgNode
 
 
 class RunForm(forms.Form):
     node = forms.ModelChoiceField(label=_("Đơn vị lập báo cáo"), queryset=OrgNode.objects.none())
     year = forms.TypedChoiceField(label=_("Năm"), coerce=int, choices=[])
+    period = forms.TypedChoiceField(
+        label=_("Kỳ báo cáo"), choices=Period.choices, initial=Period.YEAR, required=False, empty_value=Period.YEAR
+    )
     by_category = forms.BooleanField(label=_("Chia theo loại hình"), required=False)
 
     def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
@@ -21,3 +26,19 @@ class RunForm(forms.Form):
         this_year = timezone.localdate().year
         self.fields["year"].choices = [(y, y) for y in range(this_year, this_year - 6, -1)]
         self.fields["year"].initial = this_year
+
+
+class PeriodForm(forms.Form):
+    """A reporting period: the year and the half-year or the full year."""
+
+    year = forms.IntegerField(label=_("Năm"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    period = forms.ChoiceField(label=_("Kỳ báo cáo"), choices=Period.choices)
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Lý do mở lại"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        error_messages={"required": _("Hãy ghi rõ lý do mở lại.")},
+    )

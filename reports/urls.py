@@ -1,15 +1,22 @@
 from django.urls import path
 
-from reports import views
+from reports.views import periods, runs
 
 app_name = "reports"
 
 urlpatterns = [
-    path("", views.run_list, name="run_list"),
-    path("dashboard/", views.dashboard_view, name="dashboard"),
-    path("dashboard/remind/", views.dashboard_remind, name="dashboard_remind"),
-    path("new/", views.run_create, name="run_create"),
-    path("<int:pk>/", views.run_detail, name="run_detail"),
-    path("<int:pk>/status/", views.run_status, name="run_status"),
-    path("<int:pk>/download/<slug:fmt>/", views.run_download, name="run_download"),
+    path("", runs.run_list, name="run_list"),
+    path("dashboard/", runs.dashboard_view, name="dashboard"),
+    path("dashboard/remind/", runs.dashboard_remind, name="dashboard_remind"),
+    path("new/", runs.run_create, name="run_create"),
+    path("<int:pk>/", runs.run_detail, name="run_detail"),
+    path("<int:pk>/status/", runs.run_status, name="run_status"),
+    path("<int:pk>/download/<slug:fmt>/", runs.run_download, name="run_download"),
+    path("periods/", periods.period_overview, name="periods"),
+    path("periods/close/", periods.close_create, name="close_create"),
+    path("closes/<int:pk>/", periods.close_detail, name="close_detail"),
+    path("closes/<int:pk>/status/", periods.close_status, name="close_status"),
+    path("closes/<int:pk>/reopen/", periods.close_reopen, name="close_reopen"),
+    path("closes/<int:pk>/download/<slug:fmt>/", periods.close_download, name="close_download"),
+    path("explain/", periods.explain_view, name="explain"),
 ]

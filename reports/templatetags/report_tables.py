@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
+from django.urls import reverse
 
 from reports import exports
 
@@ -24,3 +26,31 @@ def cell(cells: dict[str, Any], indicator: str) -> dict[str, Any]:
 
 
 register.filter("indicator_labels", exports.indicator_labels)
+
+
+@register.simple_tag
+def explain_url(source: dict[str, Any], row: dict[str, Any] | None, indicator: str, figure: str) -> str:
+    """The link from a figure to the units behind it.
+
+    ``source`` addresses the report (a closed version, or a node, year and period live);
+    a roll-up row read from a child's closed version links to that version's total.
+    """
+    params: dict[str, Any] = dict(source)
+    if row is not None and row.get("close_id") and row.get("close_id") != source.get("close"):
+        params = {"close": row["close_id"]}
+    elif row is not None:
+        params["row"] = row["node_id"]
+    params |= {"indicator": indicator, "figure": figure}
+    return f"{reverse('reports:explain')}?{urlencode(params)}"
+
+
+@register.filter
+def subtract(value: int, other: int) -> int:
+    return int(value or 0) - int(other or 0)
+
+
+@register.filter
+def figure_label(figure: str) -> str:
+    from reports.explain import FIGURES
+
+    return str(FIGURES.get(figure, figure))

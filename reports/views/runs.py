@@ -52,6 +52,7 @@ def run_create(request: HttpRequest) -> HttpResponse:
         node=form.cleaned_data["node"],
         year=form.cleaned_data["year"],
         by_category=form.cleaned_data["by_category"],
+        period=form.cleaned_data["period"],
         by=request.user,
     )
     return redirect(run)
@@ -59,13 +60,24 @@ def run_create(request: HttpRequest) -> HttpResponse:
 
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     run = _visible_run_or_404(request, pk)
-    return render(request, "reports/run_detail.html", {"run": run, "payload": run.result})
+    payload = run.result
+    own_close = (payload or {}).get("close")
+    source = {"close": own_close["id"]} if own_close else {"node": run.node_id, "year": run.year, "period": run.period}
+    context = {
+        "run": run,
+        "job": run,
+        "status_url": reverse("reports:run_status", args=[run.pk]),
+        "payload": payload,
+        "explain_source": source,
+    }
+    return render(request, "reports/run_detail.html", context)
 
 
 def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment htmx polls; once the run ends it tells the page to reload."""
     run = _visible_run_or_404(request, pk)
-    response = render(request, "reports/_run_status.html", {"run": run})
+    status_url = reverse("reports:run_status", args=[run.pk])
+    response = render(request, "reports/_job_status.html", {"job": run, "status_url": status_url})
     if not run.is_active:
         response["HX-Refresh"] = "true"
     return response
@@ -75,7 +87,7 @@ def run_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     run = _visible_run_or_404(request, pk)
     if run.status != ReportRun.Status.DONE:
         raise Http404
-    stem = f"bao-cao-qcdc-{run.node.code}-{run.year}"
+    stem = services.run_stem(run)
     if fmt == "json":
         from io import BytesIO
 
@@ -95,7 +107,7 @@ def run_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     return FileResponse(handle, as_attachment=True, filename=f"{stem}.{fmt}")
 
 
-def _dashboard_node(request: HttpRequest) -> OrgNode:
+def node_from_request(request: HttpRequest) -> OrgNode:
     """The node asked for (404 outside the user's subtree), else the user's top node."""
     visible = OrgNode.objects.visible_to(request.user)
     if node_id := request.GET.get("node") or request.POST.get("node"):
@@ -119,7 +131,7 @@ def _dashboard_year(request: HttpRequest) -> int:
 
 @require(can_read_tree)
 def dashboard_view(request: HttpRequest) -> HttpResponse:
-    node = _dashboard_node(request)
+    node = node_from_request(request)
     year = _dashboard_year(request)
     years = dashboard.years_to_show(year)
     payloads = dashboard.latest_payloads(node, years)
@@ -139,7 +151,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             indicator = context["indicator"] = payload["indicators"][0]["code"]
         children = dashboard.child_rates(payload, indicator)
         overdue = dashboard.overdue_units(payload, year, timezone.localdate())
+        own_close = payload.get("close")
         context |= {
+            "explain_source": {"close": own_close["id"]}
+            if own_close
+            else {"node": node.pk, "year": year, "period": payload.get("period", "year")},
             "kpis": dashboard.kpis(payload, payloads.get(year - 1)),
             "children": children,
             "laggards": list(reversed(children))[: dashboard.LAGGARDS],
@@ -173,7 +189,7 @@ def _drill_url(node_id: int | None, year: int, indicator: str) -> str | None:
 @require_POST
 def dashboard_remind(request: HttpRequest) -> HttpResponse:
     """Remind now the chairs of the overdue units the dashboard shows (a Celery job)."""
-    node = _dashboard_node(request)
+    node = node_from_request(request)
     year = _dashboard_year(request)
     payload = dashboard.latest_payloads(node, [year]).get(year)
     overdue = dashboard.overdue_units(payload, year, timezone.localdate()) if payload else []

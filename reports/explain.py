@@ -1,0 +1,100 @@
+""" "Explain this number": the units behind a count of a report.
+
+A figure is addressed by its source (a closed version's snapshot, or live data for a
+node, year and period), a row (a child node, the units filed directly under the node,
+or the whole node), an indicator and one of the figures. The list is a queryset of the
+same shape from either source, so its length is the figure by construction: the
+snapshot lists are read from the rows the closed figures were counted from, and the
+live lists use the report's own expected-units and qualifying-record conditions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from conferences.rules import rules_for_year
+from reports import compute
+from reports.models import PeriodClose, SnapshotRow
+from units.models import OrgNode, Unit
+
+FIGURES: dict[str, Any] = {
+    "expected": _("Phải thực hiện"),
+    "done": _("Đã thực hiện"),
+    "on_time": _("Đúng hạn"),
+    "quality": _("Đạt chất lượng"),
+    "missing": _("Chưa thực hiện"),
+}
+COLUMNS = ("unit_id", "code", "name", "node_name", "category", "done", "on_time", "quality", "record_id")
+
+
+@dataclass(frozen=True)
+class Address:
+    """Which figure: ``row`` is a child node's id, the node's own id for units filed
+    directly under it, or None for the node's total."""
+
+    indicator: str
+    figure: str
+    row: int | None = None
+
+
+def _figure_q(figure: str, *, done: str = "done", on_time: str = "on_time", quality: str = "quality") -> Q:
+    return {
+        "expected": Q(),
+        "done": Q(**{done: True}),
+        "on_time": Q(**{on_time: True}),
+        "quality": Q(**{quality: True}),
+        "missing": Q(**{done: False}),
+    }[figure]
+
+
+def from_snapshot(close: PeriodClose, address: Address) -> QuerySet[SnapshotRow]:
+    """The snapshot rows behind a figure of a closed version."""
+    rows = SnapshotRow.objects.filter(close=close, indicator=address.indicator)
+    if address.row is not None:
+        payload_rows = {r["node_id"]: r for r in (close.result or {}).get("rows", [])}
+        if address.row == close.node_id:
+            rows = rows.filter(node_path=close.node.path)
+        elif address.row in payload_rows:
+            rows = rows.filter(node_path__startswith=payload_rows[address.row]["path"])
+        else:
+            return rows.none()
+    return (
+        rows.filter(_figure_q(address.figure))
+        .annotate(code=F("unit__code"), name=F("unit__name"), node_name=F("node__name"))
+        .values(*COLUMNS)
+        .order_by("node_name", "code")
+    )
+
+
+def live(node: OrgNode, year: int, period: str, address: Address) -> QuerySet[Unit]:
+    """The units behind a figure of the live report of ``node``."""
+    rule = rules_for_year(year).get(address.indicator)
+    if rule is None:
+        return Unit.objects.none()
+    if address.row is None:
+        units = Unit.objects.under(node)
+    elif address.row == node.pk:
+        units = Unit.objects.filter(node=node)
+    else:
+        child = OrgNode.objects.filter(parent=node, pk=address.row).first()
+        if child is None:
+            return Unit.objects.none()
+        units = Unit.objects.under(child)
+    annotated = compute.annotated_units(
+        compute.expected_units(units, rule, year, period), rule, year, period, with_record=True
+    )
+    return (
+        annotated.annotate(
+            unit_id=F("pk"),
+            node_name=F("node__name"),
+            on_time=ExpressionWrapper(Q(in_time=True), output_field=BooleanField()),
+            quality=ExpressionWrapper(Q(good=True), output_field=BooleanField()),
+        )
+        .filter(_figure_q(address.figure, on_time="in_time", quality="good"))
+        .values(*COLUMNS)
+        .order_by("node_name", "code")
+    )

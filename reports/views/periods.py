@@ -1,0 +1,235 @@
+"""Closing periods: where each node stands, close, reopen, read a closed version and its
+differences, and the units behind any figure ("explain this number")."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from conferences.models import Record
+from reports import closing, compute, explain, periods, services
+from reports.forms import PeriodForm, ReopenForm
+from reports.models import PeriodClose
+from reports.views.runs import node_from_request
+from units.models import OrgNode
+from units.permissions import can_read_tree, require
+
+EXPLAIN_PAGE = 100
+
+
+def _visible_closes(request: HttpRequest) -> QuerySet[PeriodClose]:
+    return PeriodClose.objects.filter(node__in=OrgNode.objects.visible_to(request.user))
+
+
+def _year_and_period(request: HttpRequest) -> tuple[int, str]:
+    form = PeriodForm(request.GET or request.POST)
+    if form.is_valid():
+        return form.cleaned_data["year"], form.cleaned_data["period"]
+    return timezone.localdate().year, periods.Period.YEAR
+
+
+@require(can_read_tree)
+def period_overview(request: HttpRequest) -> HttpResponse:
+    """A node's own close for a period, and where each child stands against its deadline."""
+    node = node_from_request(request)
+    year, period = _year_and_period(request)
+    children = list(OrgNode.objects.filter(parent=node).order_by("code"))
+    latest = closing.current_closes([node, *children], year, period)
+    deadlines = periods.deadlines_for([node, *children], year, period)
+    today = timezone.localdate()
+
+    def line(n: OrgNode) -> dict[str, Any]:
+        close = latest.get(n.pk)
+        closed = close is not None and close.status == PeriodClose.Status.CLOSED
+        return {
+            "node": n,
+            "close": close,
+            "deadline": deadlines[n.pk],
+            "overdue": not closed and today > deadlines[n.pk],
+        }
+
+    own = line(node)
+    own_close = own["close"]
+    context = {
+        "node": node,
+        "year": year,
+        "period": period,
+        "period_label": periods.Period(period).label,
+        "form": PeriodForm(initial={"year": year, "period": period}),
+        "own": own,
+        "children": [line(c) for c in children],
+        "can_close": closing.can_close(request.user, node)
+        and (own_close is None or own_close.status in (PeriodClose.Status.REOPENED, PeriodClose.Status.FAILED)),
+        "breadcrumb": OrgNode.objects.visible_to(request.user).filter(pk__in=node.ancestor_ids).order_by("depth"),
+    }
+    return render(request, "reports/periods.html", context)
+
+
+@require(can_read_tree)
+@require_POST
+def close_create(request: HttpRequest) -> HttpResponse:
+    node = node_from_request(request)
+    form = PeriodForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Năm hoặc kỳ báo cáo không hợp lệ."))
+        return redirect(f"{reverse('reports:periods')}?node={node.pk}")
+    try:
+        close, _created = closing.close_request(
+            node=node, year=form.cleaned_data["year"], period=form.cleaned_data["period"], by=request.user
+        )
+    except closing.AlreadyClosed:
+        messages.warning(request, _("Kỳ báo cáo này đã được chốt; chỉ cấp trên mới mở lại được."))
+        return redirect(_overview_url(node.pk, form.cleaned_data["year"], form.cleaned_data["period"]))
+    return redirect(close)
+
+
+def _overview_url(node_id: int, year: int, period: str) -> str:
+    return f"{reverse('reports:periods')}?node={node_id}&year={year}&period={period}"
+
+
+@require(can_read_tree)
+def close_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    close = get_object_or_404(_visible_closes(request).select_related("node", "closed_by", "reopened_by"), pk=pk)
+    versions = (
+        PeriodClose.objects.filter(node=close.node, year=close.year, period=close.period)
+        .select_related("closed_by", "reopened_by")
+        .defer("result")
+        .order_by("-version")
+    )
+    context = {
+        "close": close,
+        "job": close,
+        "status_url": reverse("reports:close_status", args=[close.pk]),
+        "payload": close.result,
+        "versions": versions,
+        "explain_source": {"close": close.pk},
+        "can_reopen": close.status == PeriodClose.Status.CLOSED and closing.can_reopen(request.user, close),
+        "reopen_form": ReopenForm(),
+        "overview_url": _overview_url(close.node_id, close.year, close.period),
+    }
+    return render(request, "reports/close_detail.html", context)
+
+
+@require(can_read_tree)
+def close_status(request: HttpRequest, pk: int) -> HttpResponse:
+    close = get_object_or_404(_visible_closes(request), pk=pk)
+    response = render(
+        request,
+        "reports/_job_status.html",
+        {"job": close, "status_url": reverse("reports:close_status", args=[close.pk])},
+    )
+    if not close.is_active:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require(can_read_tree)
+@require_POST
+def close_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    close = get_object_or_404(_visible_closes(request).select_related("node"), pk=pk)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Hãy ghi rõ lý do mở lại."))
+        return redirect(close)
+    try:
+        closing.close_reopen(close=close, by=request.user, reason=form.cleaned_data["reason"])
+    except closing.NotClosed:
+        messages.warning(request, _("Phiên bản này không còn ở trạng thái đã chốt."))
+        return redirect(close)
+    except ValidationError:
+        messages.error(request, _("Hãy ghi rõ lý do mở lại."))
+        return redirect(close)
+    messages.success(
+        request,
+        _("Đã mở lại kỳ báo cáo của %(node)s. Đơn vị có thể sửa hồ sơ rồi chốt lại.") % {"node": close.node.name},
+    )
+    return redirect(close)
+
+
+@require(can_read_tree)
+def close_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
+    close = get_object_or_404(_visible_closes(request).select_related("node"), pk=pk)
+    if not close.result:
+        raise Http404
+    stem = f"chot-so-lieu-{close.node.code}-{close.year}-{close.period}-v{close.version}"
+    if fmt == "json":
+        body = json.dumps(compute.json_export(close.result), ensure_ascii=False, indent=2).encode()
+        return FileResponse(BytesIO(body), as_attachment=True, filename=f"{stem}.json", content_type="application/json")
+    field = {"xlsx": close.xlsx, "pdf": close.pdf}.get(fmt)
+    if not field:
+        raise Http404
+    try:
+        return FileResponse(field.open("rb"), as_attachment=True, filename=f"{stem}.{fmt}")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+
+
+def _int(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+@require(can_read_tree)
+def explain_view(request: HttpRequest) -> HttpResponse:
+    """The units behind one figure, from a closed version's snapshot or from live data."""
+    indicator = request.GET.get("indicator", "")
+    figure = request.GET.get("figure", "")
+    if indicator not in compute.INDICATORS or figure not in explain.FIGURES:
+        raise Http404
+    address = explain.Address(indicator=indicator, figure=figure, row=_int(request.GET.get("row")))
+    close = None
+    if close_id := _int(request.GET.get("close")):
+        close = get_object_or_404(
+            _visible_closes(request).select_related("node").exclude(result__isnull=True), pk=close_id
+        )
+        node, year, period = close.node, close.year, close.period
+        units = explain.from_snapshot(close, address)
+    else:
+        node = node_from_request(request)
+        year, period = _year_and_period(request)
+        if not services.MIN_YEAR <= year <= services.MAX_YEAR:
+            raise Http404
+        units = explain.live(node, year, period, address)
+    row_name = node.name
+    if address.row is not None and address.row != node.pk:
+        row_name = get_object_or_404(OrgNode.objects.visible_to(request.user), pk=address.row).name
+    if request.GET.get("format") == "xlsx":
+        from reports.exports import explain_xlsx_bytes
+
+        stem = f"giai-trinh-{node.code}-{year}-{indicator}-{figure}"
+        body = explain_xlsx_bytes(units.iterator(chunk_size=5000), title=f"{row_name} – {year}")
+        return FileResponse(BytesIO(body), as_attachment=True, filename=f"{stem}.xlsx")
+    page = Paginator(units, EXPLAIN_PAGE).get_page(request.GET.get("page"))
+    held_on = dict(
+        Record.objects.filter(pk__in=[u["record_id"] for u in page if u["record_id"]]).values_list("pk", "held_on")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "node": node,
+        "row_name": row_name,
+        "year": year,
+        "period_label": periods.Period(period).label,
+        "close": close,
+        "indicator_label": dict(compute.Indicator.choices)[indicator],
+        "figure_label": explain.FIGURES[figure],
+        "figure": figure,
+        "page": page,
+        "rows": [{**u, "held_on": held_on.get(u["record_id"])} for u in page],
+        "query": query.urlencode(),
+    }
+    return render(request, "reports/explain.html", context)
