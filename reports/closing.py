@@ -10,6 +10,7 @@ of a closed period is exactly the length of its explanation list.
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -200,21 +201,29 @@ def close_build(*, close_id: int) -> PeriodClose | None:
     PeriodClose.objects.filter(pk=close.pk).update(
         status=PeriodClose.Status.RUNNING, started_at=timezone.now(), attempts=close.attempts + 1, progress=5, error=""
     )
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
     with transaction.atomic():
         SnapshotRow.objects.filter(close=close).delete()  # a retried attempt starts afresh
         copied = _write_snapshot(close)
+    timings["snapshot"] = time.perf_counter() - started
     _progress(close, 60)
+    started = time.perf_counter()
     payload = _payload(close, copied)
+    timings["figures"] = time.perf_counter() - started
     _progress(close, 75)
     stem = f"chot-so-lieu-{close.node.code}-{close.year}-{close.period}-v{close.version}"
     close.refresh_from_db()
+    started = time.perf_counter()
     close.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx_bytes(payload)), save=False)
     close.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes(payload)), save=False)
+    timings["files"] = time.perf_counter() - started
     close.result = compute.compact(payload)
     close.status = PeriodClose.Status.CLOSED
     close.progress = 100
     close.closed_at = timezone.now()
     close.save(update_fields=["xlsx", "pdf", "result", "status", "progress", "closed_at"])
+    close.timings = timings  # type: ignore[attr-defined]
     return close
 
 

@@ -60,9 +60,64 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
                 subject = render_to_string("reports/email/digest_subject.txt", context).strip()
                 body = render_to_string("reports/email/digest.txt", context)
                 digests.append((subject, body, None, staff))
-    connection = get_connection()
-    sent = send_mass_mail(chair_messages + digests, connection=connection) if chair_messages or digests else 0
-    return {"chairs": len(chair_messages), "digests": len(digests), "sent": sent}
+    closes = close_reminders(today)
+    outgoing = chair_messages + digests + closes
+    sent = send_mass_mail(outgoing, connection=get_connection()) if outgoing else 0
+    return {"chairs": len(chair_messages), "digests": len(digests), "closes": len(closes), "sent": sent}
+
+
+def nodes_past_deadline(today: datetime.date) -> list[tuple[OrgNode, int, str, datetime.date]]:
+    """Nodes holding units (and the nodes above them) that have not closed last year or
+    this half-year although its deadline has passed. A few queries, whatever the tree."""
+    from reports.models import PeriodClose
+    from reports.periods import Period, deadlines_for
+
+    holding_paths = set(OrgNode.objects.filter(units__isnull=False).values_list("path", flat=True).distinct())
+    ids = {int(segment) for path in holding_paths for segment in path.split(".") if segment}
+    nodes = list(OrgNode.objects.filter(pk__in=ids).order_by("path"))
+    late = []
+    for year, period in ((today.year - 1, Period.YEAR), (today.year, Period.HALF)):
+        deadlines = deadlines_for(nodes, year, period)
+        closed = set(
+            PeriodClose.objects.filter(year=year, period=period, status=PeriodClose.Status.CLOSED).values_list(
+                "node_id", flat=True
+            )
+        )
+        late += [(n, year, period, deadlines[n.pk]) for n in nodes if n.pk not in closed and today > deadlines[n.pk]]
+    return late
+
+
+def close_reminders(today: datetime.date) -> list[tuple[str, str, None, list[str]]]:
+    """A mail to the staff of each node past its deadline for closing a period."""
+    from django.urls import reverse
+
+    from reports.periods import Period
+
+    late = nodes_past_deadline(today)
+    staff: dict[int, set[str]] = defaultdict(set)
+    for node_id, email in (
+        Role.objects.filter(kind=Role.Kind.STAFF, node_id__in=[n.pk for n, *_rest in late])
+        .exclude(user__email="")
+        .values_list("node_id", "user__email")
+    ):
+        staff[node_id].add(email)
+    messages = []
+    with translation.override(settings.LANGUAGE_CODE):
+        for node, year, period, deadline in late:
+            if not staff[node.pk]:
+                continue
+            url = f"{settings.SITE_URL}{reverse('reports:periods')}?node={node.pk}&year={year}&period={period}"
+            context = {
+                "node": node,
+                "year": year,
+                "period_label": Period(period).label,
+                "deadline": deadline,
+                "url": url,
+            }
+            subject = render_to_string("reports/email/close_reminder_subject.txt", context).strip()
+            body = render_to_string("reports/email/close_reminder.txt", context)
+            messages.append((subject, body, None, sorted(staff[node.pk])))
+    return messages
 
 
 def remind_chairs(*, unit_ids: list[int], year: int) -> int:

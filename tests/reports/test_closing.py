@@ -228,3 +228,18 @@ def test_a_report_of_a_closed_node_is_its_closed_figures(tree, world):
     assert cells(run.result["total"]) == cells(closed.result["total"])
     assert run.result["total"]["status"] == "closed"
     assert run.result["missing_total"] == closed.result["missing_total"]
+
+
+def test_nodes_past_their_deadline_are_reminded_until_they_close(tree, world, staff_p, mailoutbox):
+    from reports.reminders import close_reminders
+
+    # 20/01/2026: districts (the deepest level) were due on 15/01, the province on 22/01.
+    before = close_reminders(D(2026, 1, 20))
+    year_2025 = [m for m in before if "Cả năm 2025" in m[0]]
+    assert {tuple(m[3]) for m in year_2025} == {(world.staff_x.email,), (world.staff_y.email,)}
+    assert "15/01/2026" in year_2025[0][1] and "/reports/periods/?node=" in year_2025[0][1]
+    close(world.district_x, world.staff_x)
+    after = [m for m in close_reminders(D(2026, 1, 20)) if "Cả năm 2025" in m[0]]
+    assert [m[3] for m in after] == [[world.staff_y.email]]
+    later = [m for m in close_reminders(D(2026, 1, 23)) if "Cả năm 2025" in m[0]]
+    assert [staff_p.email] in [m[3] for m in later]

@@ -98,6 +98,7 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=3, help="timed runs of each (the median is printed)")
         parser.add_argument("--seed", type=int, default=2026)
         parser.add_argument("--year", type=int, default=this_year - 1, help="the report's year")
+        parser.add_argument("--no-close", action="store_true", help="skip timing the close of the root")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if connection.vendor != "postgresql":
@@ -155,3 +156,73 @@ class Command(BaseCommand):
         if not agree:
             self.stderr.write(f"raw SQL totals: {totals_raw}")
             raise SystemExit(1)
+        if not options["no_close"]:
+            self._bench_close(root, year, totals_orm)
+
+    def _bench_close(self, root: OrgNode, year: int, live: dict[str, list[int]]) -> None:
+        """Close the root's year as the job does (snapshot, figures, diff, files), then read
+        the closed page and an explanation list, counting queries."""
+        from django.conf import settings
+        from django.contrib.auth import get_user_model
+        from django.db.models import Count
+        from django.test import RequestFactory
+        from django.test.utils import CaptureQueriesContext, override_settings
+        from django.urls import reverse
+
+        from reports import closing
+        from reports.models import PeriodClose, SnapshotRow
+        from reports.periods import Period
+        from reports.views import periods
+
+        PeriodClose.objects.filter(node=root, year=year, period=Period.YEAR, status=PeriodClose.Status.CLOSED).update(
+            status=PeriodClose.Status.REOPENED, reopen_reason="benchmark"
+        )
+        version = (PeriodClose.objects.filter(node=root, year=year, period=Period.YEAR).count()) + 1
+        close = PeriodClose.objects.create(node=root, year=year, period=Period.YEAR, version=version)
+        started = time.perf_counter()
+        built = closing.close_build(close_id=close.pk)
+        elapsed = time.perf_counter() - started
+        assert built is not None
+        phases = ", ".join(f"{k} {v:.1f} s" for k, v in built.timings.items())
+        close.refresh_from_db()
+        rows = SnapshotRow.objects.filter(close=close).aggregate(n=Count("pk"))["n"]
+        closed = {
+            i: [c["expected"], c["done"], c["on_time"], c["quality"]]
+            for i, c in close.result["total"]["cells"].items()
+            if c["expected"]
+        }
+        self.stdout.write(
+            f"close of the root, {year} (snapshot, figures, diff, XLSX, PDF): {elapsed:.1f} s "
+            f"for {rows:,} snapshot rows, version {close.version}  (target < 60 s)"
+        )
+        self.stdout.write(f"  phases: {phases}")
+        self.stdout.write(f"closed figures agree with the live report: {'yes' if closed == live else 'NO'}")
+
+        admin, _created = get_user_model().objects.get_or_create(
+            username="bench-admin", defaults={"is_superuser": True, "is_staff": True}
+        )
+        factory = RequestFactory()
+        # Pages render {% static %}; the benchmark has no collected manifest.
+        plain_static = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
+        plain = {**settings.STORAGES, "staticfiles": plain_static}
+        for label, view, url, kwargs in (
+            ("closed report page", periods.close_detail, close.get_absolute_url(), {"pk": close.pk}),
+            (
+                "explain list (root, conferences done)",
+                periods.explain_view,
+                f"{reverse('reports:explain')}?close={close.pk}&indicator=worker_conference&figure=done",
+                {},
+            ),
+        ):
+            request = factory.get(url)
+            request.user = admin
+            with override_settings(STORAGES=plain):
+                view(request, **kwargs)  # warm
+                with CaptureQueriesContext(connection) as queries:
+                    started = time.perf_counter()
+                    response = view(request, **kwargs)
+                    took = time.perf_counter() - started
+            self.stdout.write(
+                f"{label}: {took * 1000:.0f} ms, {len(queries.captured_queries)} queries, HTTP {response.status_code}"
+            )
+        admin.delete()
