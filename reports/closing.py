@@ -25,6 +25,7 @@ from conferences.rules import rules_for_year
 from reports import compute
 from reports.models import PeriodClose, SnapshotRow
 from reports.periods import frozen_q
+from units.history import TreeAsOf
 from units.models import PATH_SEGMENT_WIDTH, OrgNode
 from units.permissions import can_manage_node, scope_for
 
@@ -111,11 +112,12 @@ def current_closes(nodes: list[OrgNode] | QuerySet[OrgNode], year: int, period: 
 
 
 def closed_children(node: OrgNode, year: int, period: str) -> dict[int, PeriodClose]:
-    """The children of ``node`` whose period is closed now, with their closed version."""
+    """The nodes under ``node`` on the period's last day whose period is closed now."""
+    children = [child.pk for child, _path in compute.tree_for(year, period).children(node)]
     return {
         c.node_id: c
         for c in PeriodClose.objects.filter(
-            node__parent=node, year=year, period=period, status=PeriodClose.Status.CLOSED
+            node__in=children, year=year, period=period, status=PeriodClose.Status.CLOSED
         )
         .select_related("node")
         .order_by("node__code")
@@ -191,10 +193,8 @@ def _progress(close: PeriodClose, percent: int) -> None:
 
 
 def close_build(*, close_id: int) -> PeriodClose | None:
-    """Write the snapshot, then the figures and files read from it. Idempotent: a close
-    no longer queued or running (a redelivered message) is left alone."""
-    from reports.exports import pdf_bytes, xlsx_bytes
-
+    """Write the snapshot and the figures read from it, then queue the files. Idempotent:
+    a close no longer queued or running (a redelivered message) is left alone."""
     close = PeriodClose.objects.select_related("node", "closed_by").get(pk=close_id)
     if close.status not in PeriodClose.ACTIVE:
         return None
@@ -205,47 +205,63 @@ def close_build(*, close_id: int) -> PeriodClose | None:
     started = time.perf_counter()
     with transaction.atomic():
         SnapshotRow.objects.filter(close=close).delete()  # a retried attempt starts afresh
-        copied = _write_snapshot(close)
+        tree = compute.tree_for(close.year, close.period)
+        copied = _write_snapshot(close, tree)
     timings["snapshot"] = time.perf_counter() - started
     _progress(close, 60)
     started = time.perf_counter()
-    payload = _payload(close, copied)
+    payload = _payload(close, copied, tree)
     timings["figures"] = time.perf_counter() - started
-    _progress(close, 75)
-    stem = f"chot-so-lieu-{close.node.code}-{close.year}-{close.period}-v{close.version}"
-    close.refresh_from_db()
-    started = time.perf_counter()
-    close.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx_bytes(payload)), save=False)
-    close.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes(payload)), save=False)
-    timings["files"] = time.perf_counter() - started
     close.result = compute.compact(payload)
     close.status = PeriodClose.Status.CLOSED
     close.progress = 100
     close.closed_at = timezone.now()
-    close.save(update_fields=["xlsx", "pdf", "result", "status", "progress", "closed_at"])
+    close.save(update_fields=["result", "status", "progress", "closed_at"])
+    from reports.tasks import render_close_files
+
+    render_close_files.delay(close_id=close.pk)
     close.timings = timings  # type: ignore[attr-defined]
     return close
 
 
-def _highest_closed_below(close: PeriodClose) -> list[PeriodClose]:
-    """Closed versions of nodes below ``close.node``, keeping only the highest of each branch
-    (a closed child already holds its closed grandchildren)."""
-    below = (
-        PeriodClose.objects.filter(
-            year=close.year,
-            period=close.period,
-            status=PeriodClose.Status.CLOSED,
-            node__path__startswith=close.node.path,
-        )
+def close_files(*, close_id: int) -> PeriodClose | None:
+    """The XLSX and PDF of a closed version, with every missing unit read off the snapshot.
+    They follow the close, since they only render figures already frozen."""
+    from reports.exports import pdf_bytes, xlsx_bytes
+
+    close = PeriodClose.objects.select_related("node").get(pk=close_id)
+    if not close.result or (close.xlsx and close.pdf):
+        return None
+    payload = {**close.result, "missing": [compute.missing_payload(m) for m in snapshot_missing([close])]}
+    stem = close_stem(close)
+    close.xlsx.save(f"{stem}.xlsx", ContentFile(xlsx_bytes(payload)), save=False)
+    close.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes(payload)), save=False)
+    close.save(update_fields=["xlsx", "pdf"])
+    return close
+
+
+def close_stem(close: PeriodClose) -> str:
+    return f"chot-so-lieu-{close.node.code}-{close.year}-{close.period}-v{close.version}"
+
+
+def _highest_closed_below(close: PeriodClose, tree: TreeAsOf) -> list[tuple[PeriodClose, str]]:
+    """Closed versions of nodes below ``close.node`` on the period's last day, keeping only
+    the highest of each branch (a closed child already holds its closed grandchildren),
+    each with its node's path on that day."""
+    own = tree.path_of(close.node)
+    candidates = (
+        PeriodClose.objects.filter(year=close.year, period=close.period, status=PeriodClose.Status.CLOSED)
         .exclude(node=close.node)
         .select_related("node")
         .defer("result")
-        .order_by("node__path")
     )
-    highest: list[PeriodClose] = []
-    for candidate in below:
-        if not any(candidate.node.path.startswith(h.node.path) for h in highest):
-            highest.append(candidate)
+    below = sorted(
+        ((c, path) for c in candidates if (path := tree.path_of(c.node)).startswith(own)), key=lambda item: item[1]
+    )
+    highest: list[tuple[PeriodClose, str]] = []
+    for candidate, path in below:
+        if not any(path.startswith(p) for _c, p in highest):
+            highest.append((candidate, path))
     return highest
 
 
@@ -257,11 +273,15 @@ def _insert_snapshot(rows: QuerySet[Any]) -> None:
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
 
 
-def _write_snapshot(close: PeriodClose) -> list[PeriodClose]:
-    """Copy the closed branches below, count the rest live; return the copied closes."""
-    highest = _highest_closed_below(close)
+def _write_snapshot(close: PeriodClose, tree: TreeAsOf) -> list[PeriodClose]:
+    """Copy the closed branches below, count the rest live; return the copied closes.
+
+    Units are placed where they were on the period's last day (``hist_node_id`` and
+    ``hist_path``), so a later move or merge does not change a closed period.
+    """
+    highest = _highest_closed_below(close, tree)
     close_id = Value(close.pk, output_field=BigIntegerField())
-    for child in highest:
+    for child, _path in highest:
         _insert_snapshot(
             SnapshotRow.objects.filter(close=child)
             .order_by()
@@ -279,7 +299,7 @@ def _write_snapshot(close: PeriodClose) -> list[PeriodClose]:
                 "record_id",
             )
         )
-    units = compute.units_under(close.node, [c.node.path for c in highest])
+    units = tree.units_under(close.node, exclude_paths=[path for _c, path in highest])
     rules = rules_for_year(close.year)
     for indicator in compute.INDICATORS:
         rule = rules.get(indicator)
@@ -289,12 +309,21 @@ def _write_snapshot(close: PeriodClose) -> list[PeriodClose]:
         annotated = compute.annotated_units(expected, rule, close.year, close.period, with_record=True)
         _insert_snapshot(
             annotated.order_by()
-            .annotate(s_close=close_id, s_indicator=Value(indicator, output_field=CharField()), s_path=F("node__path"))
+            .annotate(s_close=close_id, s_indicator=Value(indicator, output_field=CharField()))
             .values_list(
-                "s_close", "pk", "s_indicator", "node_id", "s_path", "category", "done", "in_time", "good", "record_id"
+                "s_close",
+                "pk",
+                "s_indicator",
+                "hist_node_id",
+                "hist_path",
+                "category",
+                "done",
+                "in_time",
+                "good",
+                "record_id",
             )
         )
-    return highest
+    return [c for c, _path in highest]
 
 
 def _snapshot_counts(close: PeriodClose, group: Any) -> list[tuple[str, str, compute.Cell]]:
@@ -315,15 +344,16 @@ def _snapshot_counts(close: PeriodClose, group: Any) -> list[tuple[str, str, com
     ]
 
 
-def _payload(close: PeriodClose, copied: list[PeriodClose]) -> dict[str, Any]:
+def _payload(close: PeriodClose, copied: list[PeriodClose], tree: TreeAsOf) -> dict[str, Any]:
     node = close.node
-    prefix_length = len(node.path) + PATH_SEGMENT_WIDTH + 1
+    prefix_length = len(tree.path_of(node)) + PATH_SEGMENT_WIDTH + 1
     report = compute.assemble(
         node,
         close.year,
         close.period,
         _snapshot_counts(close, Left("node_path", prefix_length)),
         _snapshot_counts(close, F("category")),
+        tree=tree,
     )
     payload = compute.to_payload(
         report,

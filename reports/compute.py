@@ -24,6 +24,7 @@ from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, Obl
 from conferences.quality import Check
 from conferences.rules import rules_for_year
 from reports.periods import Period, period_end
+from units.history import TreeAsOf
 from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
 from units.obligations import Indicator
 
@@ -151,7 +152,7 @@ def quality_failures(
 ) -> dict[str, dict[str, int]]:
     """Per indicator, how many accepted records fail each quality check (one query each)."""
     rules = rules_for_year(year)
-    units = units_under(node, exclude_paths)
+    units = units_under(node, year, period, exclude_paths)
     result: dict[str, dict[str, int]] = {}
     for indicator in INDICATORS:
         rule = rules.get(indicator)
@@ -194,12 +195,17 @@ def _counts(
     )
 
 
-def units_under(node: OrgNode, exclude_paths: Iterable[str] = ()) -> QuerySet[Unit]:
-    """Units under ``node`` except those under the given subtrees (closed children)."""
-    units = Unit.objects.under(node)
-    for path in exclude_paths:
-        units = units.exclude(node__path__startswith=path)
-    return units
+def tree_for(year: int, period: str) -> TreeAsOf:
+    """The tree on the period's last day: reports group units by the node that held them then."""
+    return TreeAsOf(period_end(year, period))
+
+
+def units_under(
+    node: OrgNode | None, year: int, period: str = Period.YEAR, exclude_paths: Iterable[str] = ()
+) -> QuerySet[Unit]:
+    """Units under ``node`` on the period's last day, except those under the given subtrees
+    (closed children, by their path then); annotated with ``hist_node_id`` and ``hist_path``."""
+    return tree_for(year, period).units_under(node, exclude_paths=tuple(exclude_paths))
 
 
 Grouped = Iterable[tuple[str, str, Cell]]  # (group, indicator, cell)
@@ -215,15 +221,16 @@ def build(
 ) -> Report:
     """The report of ``node`` for ``year``: a row per child (and for directly held units)."""
     rules = rules_for_year(year)
-    units = units_under(node, exclude_paths)
-    prefix_length = len(node.path) + PATH_SEGMENT_WIDTH + 1
+    tree = tree_for(year, period)
+    units = tree.units_under(node, exclude_paths=tuple(exclude_paths))
+    prefix_length = len(tree.path_of(node)) + PATH_SEGMENT_WIDTH + 1
     by_child: list[tuple[str, str, Cell]] = []
     by_cat: list[tuple[str, str, Cell]] | None = [] if by_category else None
     for indicator in INDICATORS:
         rule = rules.get(indicator)
         if rule is None:
             continue
-        for row in _counts(units, rule, year, period, Left("node__path", prefix_length)):
+        for row in _counts(units, rule, year, period, Left("hist_path", prefix_length)):
             by_child.append(
                 (row["group"], indicator, Cell(row["expected"], row["done_n"], row["on_time_n"], row["quality_n"]))
             )
@@ -232,15 +239,19 @@ def build(
                 by_cat.append(
                     (row["group"], indicator, Cell(row["expected"], row["done_n"], row["on_time_n"], row["quality_n"]))
                 )
-    return assemble(node, year, period, by_child, by_cat)
+    return assemble(node, year, period, by_child, by_cat, tree=tree)
 
 
-def assemble(node: OrgNode, year: int, period: str, by_child: Grouped, by_cat: Grouped | None) -> Report:
-    """Put counts grouped by child path prefix (and by category) into report rows."""
-    children = {n.path: n for n in OrgNode.objects.filter(parent=node).order_by("code")}
+def assemble(
+    node: OrgNode, year: int, period: str, by_child: Grouped, by_cat: Grouped | None, *, tree: TreeAsOf
+) -> Report:
+    """Put counts grouped by child path prefix (and by category) into report rows: one per
+    node under ``node`` on the period's last day, keyed by its path then."""
+    children = {path: n for n, path in tree.children(node)}
     rows = {path: Row(node_id=n.pk, code=n.code, name=n.name, path=path) for path, n in children.items()}
-    own = Row(node_id=node.pk, code=node.code, name=node.name, path=node.path)
-    total = Row(node_id=node.pk, code=node.code, name=node.name, path=node.path)
+    own_path = tree.path_of(node)
+    own = Row(node_id=node.pk, code=node.code, name=node.name, path=own_path)
+    total = Row(node_id=node.pk, code=node.code, name=node.name, path=own_path)
     for group, indicator, cell in by_child:
         rows.get(group, own).cells[indicator].add(cell)
         total.cells[indicator].add(cell)
@@ -282,7 +293,7 @@ def non_compliant(
     """Units expected to hold an event that have no accepted record for it: one query per
     indicator. ``node`` None with ``only`` checks just those units."""
     rules = rules_for_year(year)
-    units = units_under(node, exclude_paths) if node is not None else Unit.objects.all()
+    units = units_under(node, year, period, exclude_paths)
     if only is not None:
         units = units.filter(pk__in=list(only))
     missing: dict[int, set[str]] = {}

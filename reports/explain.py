@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from conferences.rules import rules_for_year
@@ -57,7 +57,7 @@ def from_snapshot(close: PeriodClose, address: Address) -> QuerySet[SnapshotRow]
     if address.row is not None:
         payload_rows = {r["node_id"]: r for r in (close.result or {}).get("rows", [])}
         if address.row == close.node_id:
-            rows = rows.filter(node_path=close.node.path)
+            rows = rows.filter(node_path=(close.result or {})["total"]["path"])
         elif address.row in payload_rows:
             rows = rows.filter(node_path__startswith=payload_rows[address.row]["path"])
         else:
@@ -75,22 +75,23 @@ def live(node: OrgNode, year: int, period: str, address: Address) -> QuerySet[Un
     rule = rules_for_year(year).get(address.indicator)
     if rule is None:
         return Unit.objects.none()
+    tree = compute.tree_for(year, period)
     if address.row is None:
-        units = Unit.objects.under(node)
+        units = tree.units_under(node)
     elif address.row == node.pk:
-        units = Unit.objects.filter(node=node)
+        units = tree.units_under(node).filter(hist_node_id=node.pk)
     else:
-        child = OrgNode.objects.filter(parent=node, pk=address.row).first()
+        child = next((path for n, path in tree.children(node) if n.pk == address.row), None)
         if child is None:
             return Unit.objects.none()
-        units = Unit.objects.under(child)
+        units = tree.units_under(node).filter(hist_path__startswith=child)
     annotated = compute.annotated_units(
         compute.expected_units(units, rule, year, period), rule, year, period, with_record=True
     )
     return (
         annotated.annotate(
             unit_id=F("pk"),
-            node_name=F("node__name"),
+            node_name=Subquery(OrgNode.objects.filter(pk=OuterRef("hist_node_id")).values("name")[:1]),
             on_time=ExpressionWrapper(Q(in_time=True), output_field=BooleanField()),
             quality=ExpressionWrapper(Q(good=True), output_field=BooleanField()),
         )

@@ -39,11 +39,20 @@ def runs_sweep() -> int:
         Q(status=ReportRun.Status.RUNNING, started_at__lt=running_limit)
         | Q(status=ReportRun.Status.QUEUED, created_at__lt=now - QUEUE_PATIENCE)
     )
-    return stale.update(
+    failed = stale.update(
         status=ReportRun.Status.FAILED,
         finished_at=timezone.now(),
         error=_("Quá thời gian: tiến trình lập báo cáo đã dừng giữa chừng. Hãy lập lại."),
     )
+    # A close left running would hold its period (and freeze its records) for ever.
+    failed += PeriodClose.objects.filter(
+        Q(status=PeriodClose.Status.RUNNING, started_at__lt=running_limit)
+        | Q(status=PeriodClose.Status.QUEUED, created_at__lt=now - QUEUE_PATIENCE)
+    ).update(
+        status=PeriodClose.Status.FAILED,
+        error=_("Quá thời gian: tiến trình chốt số liệu đã dừng giữa chừng. Hãy chốt lại."),
+    )
+    return failed
 
 
 def report_request(
@@ -131,7 +140,8 @@ def _run_payload(run: ReportRun) -> dict[str, Any]:
         missing = [compute.missing_payload(m) for m in closing.snapshot_missing([own])]
         return {**own.result, "missing": missing, "built_at": timezone.now().isoformat()}
     closed = closing.closed_children(run.node, run.year, run.period)
-    exclude = [c.node.path for c in closed.values()]
+    tree = compute.tree_for(run.year, run.period)
+    exclude = [tree.path_of(c.node) for c in closed.values()]
     report = compute.build(run.node, run.year, by_category=run.by_category, period=run.period, exclude_paths=exclude)
     _progress(run, 50)
     missing = compute.non_compliant(run.node, run.year, period=run.period, exclude_paths=exclude)

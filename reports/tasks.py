@@ -63,6 +63,21 @@ def build_close(self: Task, *, close_id: int) -> None:
         closing.close_fail(close_id=close_id, reason=str(exc) or exc.__class__.__name__)
 
 
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
+def render_close_files(self: Task, *, close_id: int) -> None:
+    """Render a closed version's XLSX and PDF; retried, and harmless to run twice."""
+    from reports import closing
+
+    try:
+        closing.close_files(close_id=close_id)
+    except Exception as exc:
+        logger.exception("files of close %s failed (attempt %s)", close_id, self.request.retries + 1)
+        if self.request.retries < MAX_RETRIES and not self.request.is_eager:
+            raise self.retry(exc=exc, countdown=5 * (self.request.retries + 1)) from exc
+        if self.request.retries < MAX_RETRIES:
+            self.apply(kwargs={"close_id": close_id}, retries=self.request.retries + 1)
+
+
 @shared_task(ignore_result=True)
 def sweep_report_runs() -> int:
     """Fail runs whose worker died mid-run, so nothing stays "running" forever."""

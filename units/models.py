@@ -86,6 +86,16 @@ class OrgNode(models.Model):
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
+    started_on = models.DateField(_("hoạt động từ"), null=True, blank=True)
+    ended_on = models.DateField(_("ngừng hoạt động từ"), null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="absorbed",
+        verbose_name=_("đã hợp nhất vào"),
+    )
 
     objects = OrgNodeQuerySet.as_manager()
 
@@ -287,3 +297,47 @@ class Role(models.Model):
     def __str__(self) -> str:
         target = self.unit or self.node or _("toàn hệ thống")
         return f"{self.user} – {self.get_kind_display()} – {target}"
+
+
+class NodePathChange(models.Model):
+    """A node's place in the tree changed on ``effective_on`` (a move, or a move of a node
+    above it). Before that day the node sat at ``old_path``; the current path is on the
+    node. Rows are only added, so any past day's tree can be read back."""
+
+    node = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="path_changes")
+    old_path = models.CharField(max_length=255)
+    new_path = models.CharField(max_length=255)
+    effective_on = models.DateField(_("có hiệu lực từ"), db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_on", "pk"]
+        verbose_name = _("thay đổi vị trí trong cây")
+        verbose_name_plural = _("thay đổi vị trí trong cây")
+        indexes = [models.Index(fields=["node", "effective_on"], name="pathchange_node_day")]
+
+    def __str__(self) -> str:
+        return f"{self.node_id}: {self.old_path} → {self.new_path} ({self.effective_on:%d/%m/%Y})"
+
+
+class UnitTransfer(models.Model):
+    """A unit moved from one node to another on ``effective_on``; before that day it
+    belonged to ``from_node``. Rows are only added."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="transfers")
+    from_node = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+")
+    to_node = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+")
+    effective_on = models.DateField(_("có hiệu lực từ"), db_index=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_on", "pk"]
+        verbose_name = _("chuyển đơn vị")
+        verbose_name_plural = _("chuyển đơn vị")
+        indexes = [models.Index(fields=["unit", "effective_on"], name="transfer_unit_day")]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.from_node_id} → {self.to_node_id} ({self.effective_on:%d/%m/%Y})"

@@ -163,7 +163,7 @@ def close_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     close = get_object_or_404(_visible_closes(request).select_related("node"), pk=pk)
     if not close.result:
         raise Http404
-    stem = f"chot-so-lieu-{close.node.code}-{close.year}-{close.period}-v{close.version}"
+    stem = closing.close_stem(close)
     if fmt == "json":
         body = json.dumps(compute.json_export(close.result), ensure_ascii=False, indent=2).encode()
         return FileResponse(BytesIO(body), as_attachment=True, filename=f"{stem}.json", content_type="application/json")

@@ -55,6 +55,8 @@ def test_closing_freezes_exactly_the_live_figures(tree, world):
     assert cells(closed.result["total"]) == cells(compute.to_payload(live, [], built_at=closed.closed_at)["total"])
     expected = sum(c.expected for c in live.total.cells.values())
     assert SnapshotRow.objects.filter(close=closed).count() == expected
+    pairs = SnapshotRow.objects.filter(close=closed).values_list("unit_id", "indicator")
+    assert len(set(pairs)) == len(pairs)  # one row per unit and indicator
     assert closed.result["total"]["status"] == "closed" and closed.result["total"]["version"] == 1
     assert closed.xlsx.name.endswith(".xlsx") and closed.pdf.name.endswith(".pdf")
 
@@ -167,7 +169,7 @@ def test_close_edit_reopen_close_again_differs_by_exactly_that_unit(tree, world,
 
 
 def test_a_failed_build_releases_the_period(tree, world, monkeypatch):
-    monkeypatch.setattr(closing, "_write_snapshot", lambda close: 1 / 0)
+    monkeypatch.setattr(closing, "_write_snapshot", lambda close, tree: 1 / 0)
     created, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
     created.refresh_from_db()
     assert created.status == PeriodClose.Status.FAILED and "division" in created.error
@@ -243,3 +245,20 @@ def test_nodes_past_their_deadline_are_reminded_until_they_close(tree, world, st
     assert [m[3] for m in after] == [[world.staff_y.email]]
     later = [m for m in close_reminders(D(2026, 1, 23)) if "Cả năm 2025" in m[0]]
     assert [staff_p.email] in [m[3] for m in later]
+
+
+def test_a_close_left_running_by_a_dead_worker_is_failed_and_releases_the_period(tree, world, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    stuck = PeriodClose.objects.create(
+        node=world.district_x, year=2025, period=Period.YEAR, version=1, status=PeriodClose.Status.RUNNING,
+        started_at=timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 600),
+    )  # fmt: skip
+    record = Record.objects.get(unit=world.unit_a, kind="worker_conference")
+    assert closing.is_frozen(record)
+    services.runs_sweep()
+    stuck.refresh_from_db()
+    assert stuck.status == PeriodClose.Status.FAILED and "chốt lại" in stuck.error
+    assert not closing.is_frozen(Record.objects.get(pk=record.pk))

@@ -1,0 +1,113 @@
+"""The tree as it stood on a given day.
+
+Moves, merges and transfers only add rows (``NodePathChange``, ``UnitTransfer``); the
+current tree is on ``OrgNode.path`` and ``Unit.node``. Reading the past means: a unit
+belonged on day D to the ``from_node`` of its first transfer after D (else to its current
+node), and a node sat on day D at the ``old_path`` of its first path change after D
+(else at its current path).
+
+When nothing changed after D (the usual case: this year's reports), the current tree is
+the answer and every query stays a plain indexed prefix search. Otherwise the units are
+narrowed to those that could have been under the node on D (currently under it, or
+transferred, or under a node that moved since) before their path on D is computed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer
+
+
+@dataclass
+class TreeAsOf:
+    day: datetime.date
+    _paths: dict[int, str] = field(default_factory=dict)
+
+    @cached_property
+    def changed(self) -> bool:
+        """Whether anything moved after ``day`` (two indexed EXISTS)."""
+        return (
+            UnitTransfer.objects.filter(effective_on__gt=self.day).exists()
+            or NodePathChange.objects.filter(effective_on__gt=self.day).exists()
+        )
+
+    def _old_paths(self, node_ids: list[int]) -> dict[int, str]:
+        """Each node's path on ``day`` where it differs from today's (one query)."""
+        found: dict[int, str] = {}
+        for node_id, old_path in (
+            NodePathChange.objects.filter(node_id__in=node_ids, effective_on__gt=self.day)
+            .order_by("node_id", "effective_on", "pk")
+            .values_list("node_id", "old_path")
+        ):
+            found.setdefault(node_id, old_path)
+        return found
+
+    def path_of(self, node: OrgNode) -> str:
+        if not self.changed:
+            return node.path
+        if node.pk not in self._paths:
+            self._paths[node.pk] = self._old_paths([node.pk]).get(node.pk, node.path)
+        return self._paths[node.pk]
+
+    def existed(self, node: OrgNode) -> bool:
+        return (node.started_on is None or node.started_on <= self.day) and (
+            node.ended_on is None or node.ended_on > self.day
+        )
+
+    def children(self, node: OrgNode) -> list[tuple[OrgNode, str]]:
+        """The nodes directly under ``node`` on ``day`` with their path then, by code.
+
+        Includes nodes merged away since and nodes moved elsewhere since; excludes nodes
+        that did not exist yet, or had already ended, on ``day``.
+        """
+        parent_path = self.path_of(node)
+        if not self.changed:
+            candidates = list(OrgNode.objects.filter(parent=node))
+            placed = [(n, n.path) for n in candidates]
+        else:
+            moved = NodePathChange.objects.filter(effective_on__gt=self.day).values("node_id")
+            candidates = list(OrgNode.objects.filter(Q(parent=node) | Q(pk__in=moved)))
+            old = self._old_paths([n.pk for n in candidates])
+            placed = [(n, old.get(n.pk, n.path)) for n in candidates]
+        width = len(parent_path) + PATH_SEGMENT_WIDTH + 1
+        return sorted(
+            ((n, p) for n, p in placed if len(p) == width and p.startswith(parent_path) and self.existed(n)),
+            key=lambda item: item[0].code,
+        )
+
+    def units_under(self, node: OrgNode | None, *, exclude_paths: list[str] | tuple[str, ...] = ()) -> QuerySet[Unit]:
+        """Units under ``node`` on ``day`` (all units for None), annotated with
+        ``hist_node_id`` and ``hist_path``: their node, and its path, on that day."""
+        if not self.changed:
+            units = Unit.objects.all() if node is None else Unit.objects.under(node)
+            units = units.annotate(hist_node_id=F("node_id"), hist_path=F("node__path"))
+            for path in exclude_paths:
+                units = units.exclude(node__path__startswith=path)
+            return units
+        transfers = UnitTransfer.objects.filter(unit=OuterRef("pk"), effective_on__gt=self.day).order_by(
+            "effective_on", "pk"
+        )
+        units = Unit.objects.all()
+        if node is not None:
+            units = units.filter(
+                Q(node__path__startswith=node.path)
+                | Q(pk__in=UnitTransfer.objects.filter(effective_on__gt=self.day).values("unit_id"))
+                | Q(node__in=NodePathChange.objects.filter(effective_on__gt=self.day).values("node_id"))
+            )
+        units = units.annotate(hist_node_id=Coalesce(Subquery(transfers.values("from_node_id")[:1]), F("node_id")))
+        old_path = NodePathChange.objects.filter(node=OuterRef("hist_node_id"), effective_on__gt=self.day).order_by(
+            "effective_on", "pk"
+        )
+        current_path = OrgNode.objects.filter(pk=OuterRef("hist_node_id")).values("path")[:1]
+        units = units.annotate(hist_path=Coalesce(Subquery(old_path.values("old_path")[:1]), Subquery(current_path)))
+        if node is not None:
+            units = units.filter(hist_path__startswith=self.path_of(node))
+        for path in exclude_paths:
+            units = units.exclude(hist_path__startswith=path)
+        return units
