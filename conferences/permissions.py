@@ -23,11 +23,24 @@ def can_file_for(user: AbstractBaseUser | AnonymousUser, unit: Unit) -> bool:
 
 
 def is_frozen(record: Record) -> bool:
-    """A closed reporting period holds this record's figures: nobody changes it until the
-    level above reopens the period."""
-    from reports.closing import is_frozen as frozen
+    """Nobody changes this record: a closed reporting period holds its figures (until the
+    level above reopens it), or it predates the unit's transfer to its current node (it
+    belongs to the old node's history, which its new node may read but not rewrite)."""
+    from reports.closing import is_frozen as closed
 
-    return frozen(record)
+    return closed(record) or predates_transfer(record)
+
+
+def predates_transfer(record: Record) -> bool:
+    from units.models import UnitTransfer
+
+    key = (record.unit_id, record.held_on)
+    cached = getattr(record, "_predates_transfer", None)
+    if cached is None or cached[0] != key:
+        found = UnitTransfer.objects.filter(unit_id=record.unit_id, effective_on__gt=record.held_on).exists()
+        cached = (key, found)
+        record._predates_transfer = cached  # type: ignore[attr-defined]
+    return cached[1]
 
 
 def can_edit(user: AbstractBaseUser | AnonymousUser, record: Record) -> bool:

@@ -74,7 +74,9 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def frozen_message() -> str:
+def frozen_message(record: Record) -> str:
+    if permissions.predates_transfer(record):
+        return _("Đơn vị đã chuyển sang công đoàn cấp trên khác sau ngày này; hồ sơ trước ngày chuyển chỉ để xem.")
     return _("Số liệu kỳ báo cáo của ngày này đã được chốt; chỉ cấp trên mới mở lại được.")
 
 
@@ -96,7 +98,7 @@ def record_create(
             setattr(record, name, data[name])
     record.full_clean()
     if permissions.is_frozen(record):
-        raise ValidationError({"held_on": frozen_message()})
+        raise ValidationError({"held_on": frozen_message(record)})
     record.save()
     if contents:
         record.contents.set(contents)
@@ -128,7 +130,7 @@ def record_update(
             current.contents.set(contents)
     current.full_clean()
     if "held_on" in changes and permissions.is_frozen(current):
-        raise ValidationError({"held_on": frozen_message()})
+        raise ValidationError({"held_on": frozen_message(current)})
     current.version = F("version") + 1
     current.save()
     current.refresh_from_db()

@@ -95,6 +95,18 @@ def is_frozen(record: Record) -> bool:
     return cached[1]
 
 
+def blocking_closes(node_ids: set[int], effective_on: Any) -> QuerySet[PeriodClose]:
+    """Closed (or closing) periods of these nodes that a change effective on
+    ``effective_on`` would alter: those ending on or after that day."""
+    from reports.periods import Period, period_end
+
+    year = effective_on.year
+    ends_after = Q(year__gt=year) | Q(year=year, period=Period.YEAR)
+    if effective_on <= period_end(year, Period.HALF):
+        ends_after |= Q(year=year, period=Period.HALF)
+    return PeriodClose.objects.filter(ends_after, node_id__in=node_ids, status__in=PeriodClose.HOLDING)
+
+
 # Reading --------------------------------------------------------------------------------
 
 

@@ -18,7 +18,7 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer
@@ -100,7 +100,11 @@ class TreeAsOf:
                 | Q(pk__in=UnitTransfer.objects.filter(effective_on__gt=self.day).values("unit_id"))
                 | Q(node__in=NodePathChange.objects.filter(effective_on__gt=self.day).values("node_id"))
             )
-        units = units.annotate(hist_node_id=Coalesce(Subquery(transfers.values("from_node_id")[:1]), F("node_id")))
+        units = units.annotate(
+            hist_node_id=Coalesce(
+                Subquery(transfers.values("from_node_id")[:1]), F("node_id"), output_field=BigIntegerField()
+            )
+        )
         old_path = NodePathChange.objects.filter(node=OuterRef("hist_node_id"), effective_on__gt=self.day).order_by(
             "effective_on", "pk"
         )

@@ -10,11 +10,12 @@ from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from units.models import OrgLevel, OrgNode, Role, Unit
+from units.models import OrgLevel, OrgNode, Role, Unit, UnitTransfer
 from units.permissions import can_manage_node, forget_scope
 
 if TYPE_CHECKING:
@@ -81,6 +82,9 @@ def unit_update(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, vers
     The check and the write are one UPDATE … WHERE version = %s, so two editors who
     opened the same version cannot both win: the second gets ``StaleEdit``.
     """
+    from units.regrouping import check_transfer
+
+    old_node = unit.node
     for name, value in fields.items():
         if name not in UNIT_EDITABLE_FIELDS:
             raise ValueError(name)
@@ -88,11 +92,24 @@ def unit_update(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, vers
     if by is not None and not can_manage_node(by, unit.node):
         raise PermissionDenied
     unit.full_clean()
+    moved = unit.node_id != old_node.pk
+    today = timezone.localdate()
+    if moved:
+        # Changing the node is a transfer from today: earlier reports keep the old node.
+        check_transfer(unit, old_node, unit.node, today)
     changed = Unit.objects.filter(pk=unit.pk, version=version).update(
         version=F("version") + 1, **{name: getattr(unit, name) for name in UNIT_EDITABLE_FIELDS}
     )
     if not changed:
         raise StaleEdit
+    if moved:
+        UnitTransfer.objects.create(
+            unit=unit,
+            from_node=old_node,
+            to_node=unit.node,
+            effective_on=today,
+            created_by=by if by is not None and by.is_authenticated else None,
+        )
     unit.refresh_from_db()
     # .update() skips signals, so write the history row ourselves.
     _set_history_user(unit, by)

@@ -85,14 +85,54 @@ def test_it_renames_existing_nodes_and_leaves_the_rest(world):
     assert (x.name, x.path) == ("LĐLĐ khu vực X mới", world.district_x.path)
 
 
-def test_it_refuses_to_move_an_existing_node(world):
+def test_it_refuses_to_move_an_existing_node_without_a_date(world):
     plan = plan_for("code,name,parent_code\nX,LĐLĐ khu vực X,Y\n")
-    assert errors_of(plan) == [(2, "Đổi cấp trên của nút đã có chưa được hỗ trợ.")]
+    assert errors_of(plan) == [
+        (2, "Đổi cấp trên cần ngày hiệu lực (cột «Hiệu lực từ»), để báo cáo các kỳ trước giữ cấp trên cũ.")
+    ]
 
 
 def test_it_refuses_to_turn_an_existing_node_into_a_root(world):
-    plan = plan_for("code,name,parent_code\nX,LĐLĐ khu vực X,\n")
-    assert errors_of(plan) == [(2, "Đổi cấp trên của nút đã có chưa được hỗ trợ.")]
+    plan = plan_for("code,name,parent_code,valid_from\nX,LĐLĐ khu vực X,,01/07/2025\n")
+    assert errors_of(plan) == [(2, "Không thể biến một nút đã có thành nút gốc.")]
+
+
+def test_it_loads_a_regrouping_with_effective_dates(world):
+    import datetime
+
+    from units.models import NodePathChange
+
+    old_path = world.district_y.path
+    plan = plan_for(
+        "Mã,Tên,Mã cấp trên,Hiệu lực từ\n"
+        "Y,LĐLĐ khu vực Y,Q,01/07/2025\n"  # Y moves under a province created by this file
+        "Q,LĐLĐ tỉnh Q,VGCL,2025-07-01\n"
+    )
+    assert plan.ok, plan.errors
+    assert [p.action for p in plan.preview()] == ["update", "create"]
+    result = importing.org_import(plan=plan)
+    assert (result.created, result.updated) == (1, 1)
+    q = OrgNode.objects.get(code="Q")
+    y = OrgNode.objects.get(code="Y")
+    assert y.parent == q and y.path.startswith(q.path) and q.started_on == datetime.date(2025, 7, 1)
+    assert NodePathChange.objects.get(node=y).old_path == old_path
+
+
+def test_it_refuses_a_move_into_the_nodes_own_subtree_or_a_bad_date(world):
+    plan = plan_for("code,name,parent_code,valid_from\nP,LĐLĐ tỉnh P,X,01/07/2025\nY,LĐLĐ khu vực Y,X,31/02/2025\n")
+    assert errors_of(plan) == [
+        (2, "Không thể chuyển một nút vào chính nó hoặc nút cấp dưới của nó."),
+        (3, "Ngày hiệu lực «31/02/2025» không hợp lệ; hãy ghi dd/mm/yyyy hoặc YYYY-MM-DD."),
+    ]
+
+
+def test_it_refuses_a_move_that_would_change_closed_figures(world):
+    from reports import closing
+    from reports.periods import Period
+
+    closing.close_request(node=world.province, year=2025, period=Period.YEAR, by=world.admin)
+    plan = plan_for("code,name,parent_code,valid_from\nY,LĐLĐ khu vực Y,VGCL,01/07/2025\n")
+    assert len(plan.errors) == 1 and "đã chốt" in plan.errors[0].message
 
 
 def test_it_reports_an_unknown_parent(world):
@@ -168,5 +208,5 @@ def _queries_to_import(prefix, per_level):
 
 
 def test_it_imports_a_tree_in_queries_per_level_not_per_node(db):
-    # 150 nodes a level fit in one statement even under SQLite's 999-parameter limit.
-    assert _queries_to_import("S", 10) == _queries_to_import("L", 150)
+    # 120 nodes a level (8 columns each) fit in one statement even under SQLite's 999-parameter limit.
+    assert _queries_to_import("S", 10) == _queries_to_import("L", 120)

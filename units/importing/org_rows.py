@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from units.importing.common import PREVIEW_ROWS, WRITE_BATCH, ImportConflict, load_by_code
-from units.importing.tables import Column, FieldChange, ImportResult, PreviewRow, RowError, Table
+from units.importing.tables import Column, FieldChange, ImportResult, PreviewRow, RowError, Table, cell_date
 from units.models import PATH_SEGMENT_WIDTH, OrgNode
 
 ORG_IMPORT_COLUMNS: tuple[Column, ...] = (
@@ -24,6 +26,15 @@ ORG_IMPORT_COLUMNS: tuple[Column, ...] = (
         ("mã cấp trên",),
         required=True,
         help=gettext_lazy("Để trống cho nút gốc. Cấp trên có thể nằm ở dòng sau."),
+    ),
+    Column(
+        "valid_from",
+        gettext_lazy("Hiệu lực từ"),
+        ("hiệu lực từ", "ngày hiệu lực", "valid_from"),
+        help=gettext_lazy(
+            "Không bắt buộc. Nút mới: hoạt động từ ngày này. Nút đã có mà đổi cấp trên: chuyển từ ngày này "
+            "(báo cáo các kỳ trước vẫn theo cấp trên cũ)."
+        ),
     ),
 )
 # A path is one fixed-width segment (plus a dot) per level and must fit in 255 characters.
@@ -39,6 +50,8 @@ class PlannedNode:
     node: OrgNode | None = None  # the node already in the tree, None for a new one
     depth: int = 0
     changes: tuple[FieldChange, ...] = ()
+    valid_from: datetime.date | None = None
+    move: bool = False  # an existing node that changes parent from ``valid_from``
 
 
 @dataclass
@@ -80,10 +93,21 @@ def plan_org_import(*, table: Table) -> OrgImportPlan:
             continue
         planned = PlannedNode(row.number, row.text("code"), row.text("name"), row.text("parent_code"))
         problems = _row_problems(planned, first_row)
+        try:
+            planned.valid_from = cell_date(row.values.get("valid_from"))
+            bad_date = False
+        except ValueError:
+            bad_date = True
+            problems.append(
+                _("Ngày hiệu lực «%(value)s» không hợp lệ; hãy ghi dd/mm/yyyy hoặc YYYY-MM-DD.")
+                % {"value": row.text("valid_from")}
+            )
         node = existing.get(planned.code)
         if node is not None:
             if planned.parent_code != (node.parent.code if node.parent else ""):
-                problems.append(_("Đổi cấp trên của nút đã có chưa được hỗ trợ."))
+                planned.move = True
+                if not bad_date:
+                    problems += _move_problems(planned, node, existing, table, file_codes)
         elif planned.parent_code and planned.parent_code not in existing and planned.parent_code not in file_codes:
             problems.append(_("Không có nút cấp trên mã «%(code)s».") % {"code": planned.parent_code})
         plan.errors += [RowError(row.number, message) for message in problems]
@@ -91,9 +115,17 @@ def plan_org_import(*, table: Table) -> OrgImportPlan:
             continue
         if node is None:
             new[planned.code] = planned
-        elif planned.name != node.name:
+        elif planned.name != node.name or planned.move:
             planned.node = node
-            planned.changes = (FieldChange(gettext_lazy("Tên"), node.name, planned.name),)
+            changes = []
+            if planned.name != node.name:
+                changes.append(FieldChange(gettext_lazy("Tên"), node.name, planned.name))
+            if planned.move:
+                assert planned.valid_from is not None
+                old_parent = node.parent.code if node.parent else ""
+                new_parent = f"{planned.parent_code} ({planned.valid_from:%d/%m/%Y})"
+                changes.append(FieldChange(gettext_lazy("Cấp trên (từ ngày)"), old_parent, new_parent))
+            planned.changes = tuple(changes)
             plan.updates.append(planned)
         else:
             planned.node = node
@@ -120,6 +152,7 @@ def org_import(*, plan: OrgImportPlan) -> ImportResult:
         planned.node.name = planned.name
         renamed.append(planned.node)
     OrgNode.objects.bulk_update(renamed, ["name"], batch_size=WRITE_BATCH)
+    moves = [p for p in plan.updates if p.move]
     known = dict(plan.existing)
     levels: dict[int, list[PlannedNode]] = defaultdict(list)
     for planned in plan.creates:
@@ -133,6 +166,7 @@ def org_import(*, plan: OrgImportPlan) -> ImportResult:
                     parent=known[p.parent_code] if p.parent_code else None,
                     path=f"new-{p.code}",
                     depth=depth,
+                    started_on=p.valid_from,
                 )
                 for p in levels[depth]
             ]
@@ -143,7 +177,40 @@ def org_import(*, plan: OrgImportPlan) -> ImportResult:
             OrgNode.objects.bulk_update(nodes, ["path"], batch_size=WRITE_BATCH)
     except IntegrityError as exc:
         raise ImportConflict from exc
+    from units.regrouping import node_move
+
+    for planned in moves:
+        assert planned.node is not None and planned.valid_from is not None
+        parent = known.get(planned.parent_code) or OrgNode.objects.get(code=planned.parent_code)
+        try:
+            node_move(node=planned.node, new_parent=parent, effective_on=planned.valid_from, by=None)
+        except ValidationError as exc:  # the tree or a close changed since the preview
+            raise ImportConflict from exc
     return ImportResult(created=len(plan.creates), updated=len(plan.updates))
+
+
+def _move_problems(
+    planned: PlannedNode, node: OrgNode, existing: dict[str, OrgNode], table: Table, file_codes: set[str]
+) -> list[str]:
+    """What stops an existing node from moving under the parent the file names."""
+    from units.regrouping import check_move
+
+    if not planned.parent_code:
+        return [_("Không thể biến một nút đã có thành nút gốc.")]
+    if planned.valid_from is None:
+        return [_("Đổi cấp trên cần ngày hiệu lực (cột «Hiệu lực từ»), để báo cáo các kỳ trước giữ cấp trên cũ.")]
+    parents = {r.text("code"): r.text("parent_code") for r in table.rows}
+    code, seen = planned.parent_code, set()
+    while code not in existing:  # a parent created by this file: find its nearest existing ancestor
+        if code in seen or code not in file_codes:
+            return [_("Không có nút cấp trên mã «%(code)s».") % {"code": planned.parent_code}]
+        seen.add(code)
+        code = parents.get(code, "")
+    try:
+        check_move(node, existing[code].path, planned.valid_from)
+    except ValidationError as exc:
+        return list(exc.messages)
+    return []
 
 
 def _row_problems(planned: PlannedNode, first_row: dict[str, int]) -> list[str]:

@@ -1,0 +1,178 @@
+"""A tree that changes over time: transfers, moves and merges take effect on a date, and
+every report groups units by the node that held them on the period's last day."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.urls import reverse
+
+from conferences import services as record_services
+from conferences.models import Record
+from reports import closing, compute, explain
+from reports.models import PeriodClose, SnapshotRow
+from reports.periods import Period
+from tests.factories import OrgNodeFactory, RecordFactory, UnitFactory, UserFactory, grant
+from units import regrouping
+from units.models import NodePathChange, OrgNode, Role, Unit, UnitTransfer
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+JULY_2025 = D(2025, 7, 1)
+
+
+@pytest.fixture(autouse=True)
+def _run_jobs_at_once(monkeypatch):
+    from django.db import transaction
+
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+
+
+@pytest.fixture
+def regrouped(world):
+    """Unit A moves from X to Y on 1 July 2025; district Z (unit Z1) merges into Y that day."""
+    z = OrgNodeFactory(code="Z", name="LĐLĐ khu vực Z", parent=world.province)
+    z1 = UnitFactory(code="Z001", name="Công ty Zeta", node=z)
+    for unit, month in ((world.unit_a, 3), (world.unit_c, 4), (z1, 5)):
+        for year in (2024, 2025):
+            RecordFactory(unit=unit, held_on=D(year, month, 1), status="accepted")
+    regrouping.unit_transfer(unit=world.unit_a, to_node=world.district_y, effective_on=JULY_2025, by=None)
+    regrouping.node_merge(node=z, into=world.district_y, effective_on=JULY_2025, by=None)
+    z.refresh_from_db()
+    return z
+
+
+def worker(report):
+    return {
+        row.code: (row.cells["worker_conference"].expected, row.cells["worker_conference"].done) for row in report.rows
+    }
+
+
+def test_the_year_before_shows_units_under_their_old_nodes(regrouped, world):
+    report = compute.build(world.province, 2024)
+    assert worker(report) == {"X": (1, 1), "Y": (1, 1), "Z": (1, 1)}
+    assert [r.node_id for r in report.rows] == [world.district_x.pk, world.district_y.pk, regrouped.pk]
+
+
+def test_the_year_of_the_change_shows_them_under_the_new_nodes(regrouped, world):
+    report = compute.build(world.province, 2025)
+    assert worker(report) == {"X": (0, 0), "Y": (3, 3)}  # Z ended on 1 July: no row
+
+
+@pytest.mark.parametrize("year", [2024, 2025])
+def test_figures_add_up_at_the_root_in_both_years(regrouped, world, year):
+    root = compute.build(world.root, year).total.cells["worker_conference"]
+    province = compute.build(world.province, year)
+    assert (root.expected, root.done) == (3, 3)
+    assert sum(r.cells["worker_conference"].expected for r in province.rows) == root.expected
+
+
+def test_a_merged_node_still_has_its_past_report(regrouped, world):
+    assert compute.build(regrouped, 2024).total.cells["worker_conference"].expected == 1
+    assert compute.build(regrouped, 2025).total.cells["worker_conference"].expected == 0
+
+
+def test_explain_lists_follow_the_tree_of_the_period(regrouped, world):
+    def codes(year, row):
+        address = explain.Address("worker_conference", "expected", row.pk)
+        return sorted(u["code"] for u in explain.live(world.province, year, Period.YEAR, address))
+
+    assert codes(2024, world.district_x) == ["A001"]
+    assert codes(2024, regrouped) == ["Z001"]
+    assert codes(2025, world.district_y) == ["A001", "C001", "Z001"]
+    assert codes(2025, world.district_x) == []
+
+
+def test_a_close_of_a_past_year_snapshots_the_tree_of_that_year(regrouped, world):
+    staff = UserFactory(username="staff_root")
+    grant(staff, Role.Kind.STAFF, node=world.root)
+    close, _new = closing.close_request(node=world.province, year=2024, period=Period.YEAR, by=staff)
+    close.refresh_from_db()
+    row = SnapshotRow.objects.get(close=close, unit=world.unit_a, indicator="worker_conference")
+    assert row.node_id == world.district_x.pk and row.node_path == world.district_x.path
+    assert {r["org_code"] for r in close.result["rows"]} == {"X", "Y", "Z"}
+
+
+def test_history_is_added_never_rewritten(regrouped, world):
+    transfers = UnitTransfer.objects.order_by("unit__code").values_list(
+        "unit__code", "from_node__code", "to_node__code"
+    )
+    assert list(transfers) == [("A001", "X", "Y"), ("Z001", "Z", "Y")]
+    assert regrouped.ended_on == JULY_2025 and regrouped.merged_into == world.district_y
+    assert Unit.objects.get(code="Z001").node == world.district_y
+
+
+def test_the_receiving_node_reads_past_records_but_cannot_change_them(client_as, regrouped, world):
+    before = Record.objects.get(unit=world.unit_a, held_on=D(2025, 3, 1))
+    staff_x_view = client_as(world.staff_x).get(reverse("conferences:record_detail", args=[before.pk]))
+    assert staff_x_view.status_code == 404  # the old node's staff no longer see it
+    page = client_as(world.staff_y).get(reverse("conferences:record_detail", args=[before.pk]))
+    assert page.status_code == 200 and b'id="frozen"' in page.content
+    with pytest.raises(PermissionDenied):
+        record_services.record_reopen(record=before, by=world.staff_y, reason="Sửa lại")
+    unit_a = Unit.objects.get(pk=world.unit_a.pk)
+    with pytest.raises(ValidationError, match="đã chuyển"):
+        record_services.record_create(
+            unit=unit_a, kind="dialogue_on_request", by=world.staff_y, data={"held_on": D(2025, 6, 30)}
+        )
+    record_services.record_create(
+        unit=unit_a, kind="dialogue_on_request", by=world.staff_y, data={"held_on": D(2025, 7, 2)}
+    )
+
+
+def test_a_change_that_would_alter_closed_figures_is_refused(world):
+    staff_p = UserFactory(username="staff_p")
+    grant(staff_p, Role.Kind.STAFF, node=world.province)
+    closing.close_request(node=world.district_y, year=2025, period=Period.YEAR, by=world.staff_y)
+    with pytest.raises(ValidationError, match="đã chốt"):
+        regrouping.unit_transfer(unit=world.unit_a, to_node=world.district_y, effective_on=D(2025, 9, 1), by=None)
+    # Effective after the closed year: allowed, and 2025 keeps A under X.
+    regrouping.unit_transfer(unit=world.unit_a, to_node=world.district_y, effective_on=D(2026, 1, 1), by=None)
+    assert Unit.objects.get(pk=world.unit_a.pk).node == world.district_y
+
+
+def test_staff_can_only_transfer_between_nodes_they_manage(world):
+    with pytest.raises(PermissionDenied):
+        regrouping.unit_transfer(unit=world.unit_a, to_node=world.district_y, effective_on=JULY_2025, by=world.staff_x)
+
+
+def test_moving_a_node_keeps_past_years_under_the_old_parent(world):
+    other = OrgNodeFactory(code="Q", name="LĐLĐ tỉnh Q", parent=world.root)
+    RecordFactory(unit=world.unit_c, held_on=D(2025, 4, 1), status="accepted")
+    old_path = world.district_y.path
+    regrouping.node_move(node=world.district_y, new_parent=other, effective_on=D(2026, 1, 1), by=None)
+    moved = OrgNode.objects.get(pk=world.district_y.pk)
+    assert moved.path.startswith(other.path) and moved.depth == 2
+    assert NodePathChange.objects.get(node=moved).old_path == old_path
+    assert {r.code for r in compute.build(world.province, 2025).rows} == {"X", "Y"}
+    assert compute.build(other, 2025).rows == []
+    assert [r.code for r in compute.build(other, 2026).rows] == ["Y"]
+    assert compute.build(world.root, 2025).total.cells["worker_conference"].done == 1
+
+
+def test_impossible_regroupings_are_refused(world):
+    with pytest.raises(ValidationError):
+        regrouping.node_move(node=world.province, new_parent=world.district_x, effective_on=JULY_2025, by=None)
+    with pytest.raises(ValidationError):
+        regrouping.node_merge(node=world.province, into=world.district_x, effective_on=JULY_2025, by=None)
+    regrouping.unit_transfer(unit=world.unit_a, to_node=world.district_y, effective_on=D(2025, 9, 1), by=None)
+    with pytest.raises(ValidationError):
+        regrouping.unit_transfer(unit=world.unit_a, to_node=world.district_x, effective_on=JULY_2025, by=None)
+
+
+def test_changing_a_units_node_in_the_form_is_a_transfer_from_today(client_as, world):
+    from django.utils import timezone
+
+    from units import services
+
+    services.unit_update(unit=world.unit_a, by=world.admin, version=world.unit_a.version, node=world.district_y)
+    transfer = UnitTransfer.objects.get(unit=world.unit_a)
+    assert transfer.effective_on == timezone.localdate() and transfer.from_node == world.district_x
+
+
+def test_a_past_years_report_after_a_move_is_still_one_query_per_indicator(
+    regrouped, world, django_assert_max_num_queries
+):
+    with django_assert_max_num_queries(14):
+        compute.build(world.province, 2024)
+    assert PeriodClose.objects.count() == 0

@@ -1,0 +1,168 @@
+"""Changing the tree over time: transfer a unit, move a node, merge a node into another.
+
+Each change has an effective date and only adds history rows (``UnitTransfer``,
+``NodePathChange``); the current tree is updated for today's queries, and reports of any
+earlier day read the history back (``units.history``). A change is refused when it would
+alter figures already closed: a closed period that ends on or after the effective date,
+of a node whose figures the change touches, must be reopened first.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer
+from units.permissions import can_manage_node
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+    Actor = AbstractBaseUser | AnonymousUser
+
+
+def _ancestry(*paths: str) -> set[int]:
+    """Ids of every node on the given paths (the nodes and all above them)."""
+    return {int(segment) for path in paths for segment in path.split(".") if segment}
+
+
+def _refuse_if_closed(node_ids: set[int], effective_on: datetime.date) -> None:
+    from reports.closing import blocking_closes
+
+    blocking = blocking_closes(node_ids, effective_on).select_related("node").first()
+    if blocking is not None:
+        raise ValidationError(
+            _(
+                "Số liệu %(period)s %(year)s của %(node)s đã chốt; thay đổi có hiệu lực từ %(day)s sẽ làm "
+                "sai số liệu đó. Cấp trên cần mở lại kỳ báo cáo trước."
+            )
+            % {
+                "period": blocking.get_period_display(),
+                "year": blocking.year,
+                "node": blocking.node.name,
+                "day": effective_on.strftime("%d/%m/%Y"),
+            }
+        )
+
+
+def _check_actor(by: Actor | None, *nodes: OrgNode) -> None:
+    if by is not None and not all(can_manage_node(by, n) for n in nodes):
+        raise PermissionDenied
+
+
+def check_transfer(unit: Unit, from_node: OrgNode, to_node: OrgNode, effective_on: datetime.date) -> None:
+    """Refuse a transfer that would rewrite the unit's recorded past or closed figures."""
+    if to_node.pk == from_node.pk:
+        raise ValidationError(_("Đơn vị đã thuộc %(node)s.") % {"node": to_node.name})
+    if to_node.ended_on is not None and to_node.ended_on <= effective_on:
+        raise ValidationError(_("%(node)s đã ngừng hoạt động từ trước ngày đó.") % {"node": to_node.name})
+    last = unit.transfers.order_by("-effective_on").first()
+    if last is not None and effective_on < last.effective_on:
+        raise ValidationError(
+            _("Ngày hiệu lực không thể trước lần chuyển trước (%(day)s).")
+            % {"day": last.effective_on.strftime("%d/%m/%Y")}
+        )
+    _refuse_if_closed(_ancestry(from_node.path, to_node.path), effective_on)
+
+
+@transaction.atomic
+def unit_transfer(*, unit: Unit, to_node: OrgNode, effective_on: datetime.date, by: Actor | None) -> UnitTransfer:
+    """Move ``unit`` to ``to_node`` from ``effective_on``; its past stays with the old node."""
+    unit = Unit.objects.select_for_update().select_related("node").get(pk=unit.pk)
+    _check_actor(by, unit.node, to_node)
+    check_transfer(unit, unit.node, to_node, effective_on)
+    transfer = UnitTransfer.objects.create(
+        unit=unit,
+        from_node=unit.node,
+        to_node=to_node,
+        effective_on=effective_on,
+        created_by=by if by is not None and by.is_authenticated else None,
+    )
+    Unit.objects.filter(pk=unit.pk).update(node=to_node, version=F("version") + 1)
+    return transfer
+
+
+def _subtree_moves(node: OrgNode, new_prefix: str, effective_on: datetime.date) -> list[OrgNode]:
+    """Rewrite the current paths of ``node`` and everything under it to start with
+    ``new_prefix``, recording each old path. Returns the moved nodes."""
+    old_prefix = node.path
+    subtree = list(OrgNode.objects.filter(path__startswith=old_prefix).select_for_update())
+    depth_change = (len(new_prefix) - len(old_prefix)) // (PATH_SEGMENT_WIDTH + 1)
+    NodePathChange.objects.bulk_create(
+        NodePathChange(
+            node=n, old_path=n.path, new_path=new_prefix + n.path[len(old_prefix) :], effective_on=effective_on
+        )
+        for n in subtree
+    )
+    for n in subtree:
+        n.path = new_prefix + n.path[len(old_prefix) :]
+        n.depth += depth_change
+    # No new path can equal another node's old one: each path ends with its node's id.
+    OrgNode.objects.bulk_update(subtree, ["path", "depth"], batch_size=1000)
+    return subtree
+
+
+def check_move(node: OrgNode, new_parent_path: str, effective_on: datetime.date) -> None:
+    """Refuse a move into the node's own subtree, before its last change, or one that would
+    alter closed figures. ``new_parent_path`` is the new parent's path (or, for a parent
+    not created yet, that of its nearest existing ancestor)."""
+    if new_parent_path.startswith(node.path):
+        raise ValidationError(_("Không thể chuyển một nút vào chính nó hoặc nút cấp dưới của nó."))
+    last = node.path_changes.order_by("-effective_on").first()
+    if last is not None and effective_on < last.effective_on:
+        raise ValidationError(
+            _("Ngày hiệu lực không thể trước lần thay đổi trước (%(day)s).")
+            % {"day": last.effective_on.strftime("%d/%m/%Y")}
+        )
+    old_parent_path = node.path[: -(PATH_SEGMENT_WIDTH + 1)]
+    _refuse_if_closed(_ancestry(old_parent_path, new_parent_path), effective_on)
+
+
+@transaction.atomic
+def node_move(*, node: OrgNode, new_parent: OrgNode, effective_on: datetime.date, by: Actor | None) -> OrgNode:
+    """Put ``node`` (and everything under it) under ``new_parent`` from ``effective_on``."""
+    node = OrgNode.objects.select_for_update().get(pk=node.pk)
+    _check_actor(by, node, new_parent)
+    if node.parent_id == new_parent.pk:
+        raise ValidationError(_("%(node)s đã thuộc %(parent)s.") % {"node": node.name, "parent": new_parent.name})
+    check_move(node, new_parent.path, effective_on)
+    _subtree_moves(node, OrgNode.path_for(parent_path=new_parent.path, pk=node.pk), effective_on)
+    OrgNode.objects.filter(pk=node.pk).update(parent=new_parent)
+    node.refresh_from_db()
+    return node
+
+
+@transaction.atomic
+def node_merge(*, node: OrgNode, into: OrgNode, effective_on: datetime.date, by: Actor | None) -> OrgNode:
+    """Merge ``node`` into ``into`` from ``effective_on``: its units are transferred, its
+    child nodes moved, and the node itself ends (kept, with its past, for past reports)."""
+    node = OrgNode.objects.select_for_update().get(pk=node.pk)
+    _check_actor(by, node, into)
+    if node.pk == into.pk or into.path.startswith(node.path):
+        raise ValidationError(_("Không thể hợp nhất một nút vào chính nó hoặc nút cấp dưới của nó."))
+    if node.ended_on is not None:
+        raise ValidationError(_("%(node)s đã ngừng hoạt động.") % {"node": node.name})
+    _refuse_if_closed(_ancestry(node.path, into.path), effective_on)
+    units = list(Unit.objects.filter(node=node).select_for_update().values_list("pk", flat=True))
+    later = UnitTransfer.objects.filter(unit_id__in=units, effective_on__gte=effective_on).first()
+    if later is not None:
+        raise ValidationError(_("Có đơn vị đã được chuyển sau ngày hiệu lực này; hãy chọn ngày muộn hơn."))
+    actor = by if by is not None and by.is_authenticated else None
+    UnitTransfer.objects.bulk_create(
+        (
+            UnitTransfer(unit_id=u, from_node=node, to_node=into, effective_on=effective_on, created_by=actor)
+            for u in units
+        ),
+        batch_size=5000,
+    )
+    Unit.objects.filter(pk__in=units).update(node=into, version=F("version") + 1)
+    for child in OrgNode.objects.filter(parent=node):
+        node_move(node=child, new_parent=into, effective_on=effective_on, by=None)
+    OrgNode.objects.filter(pk=node.pk).update(ended_on=effective_on, merged_into=into)
+    node.refresh_from_db()
+    return node
