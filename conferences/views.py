@@ -116,7 +116,7 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "audit": record.audit.select_related("by")[:200],
             "contents": record.contents.all(),
             "can_edit": permissions.can_edit(user, record),
-            "frozen": permissions.is_frozen(record),
+            "frozen": services.frozen_message(record) if permissions.is_frozen(record) else "",
             "can_submit": permissions.can_submit(user, record),
             "can_review": permissions.can_review(user, record),
             "can_accept_directly": permissions.can_accept_directly(user, record),

@@ -11,6 +11,15 @@ from reports.services import MAX_YEAR, MIN_YEAR
 from units.models import OrgNode
 
 
+def node_label(node: OrgNode) -> str:
+    """Indented by depth; a node merged away or ended says so, since it is offered for the
+    years it still existed."""
+    label = ("· " * node.depth) + f"{node.name} ({node.code})"
+    if node.ended_on is not None:
+        label += " – " + str(_("ngừng từ %(day)s")) % {"day": node.ended_on.strftime("%d/%m/%Y")}
+    return label
+
+
 class RunForm(forms.Form):
     node = forms.ModelChoiceField(label=_("Đơn vị lập báo cáo"), queryset=OrgNode.objects.none())
     year = forms.TypedChoiceField(label=_("Năm"), coerce=int, choices=[])
@@ -22,7 +31,7 @@ class RunForm(forms.Form):
     def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["node"].queryset = nodes
-        self.fields["node"].label_from_instance = lambda n: ("· " * n.depth) + f"{n.name} ({n.code})"
+        self.fields["node"].label_from_instance = node_label
         this_year = timezone.localdate().year
         self.fields["year"].choices = [(y, y) for y in range(this_year, this_year - 6, -1)]
         self.fields["year"].initial = this_year
