@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import socket
+from collections.abc import Callable
 
 from celery import Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
@@ -26,56 +27,65 @@ def worker_heartbeat(self: Task) -> str:
     return worker
 
 
+def _with_retries(
+    task: Task, label: str, work: Callable[[], object], fail: Callable[[str], None], **kwargs: int
+) -> None:
+    """Run ``work``; on an error retry twice (in place when running in-process, where
+    Celery's retry would raise into the caller), then ``fail`` with the reason."""
+    try:
+        work()
+    except SoftTimeLimitExceeded:
+        fail(_("Quá thời gian cho phép."))
+    except Exception as exc:
+        logger.exception("%s failed (attempt %s)", label, task.request.retries + 1)
+        if task.request.retries < MAX_RETRIES:
+            if task.request.is_eager:
+                task.apply(kwargs=kwargs, retries=task.request.retries + 1)
+                return
+            raise task.retry(exc=exc, countdown=5 * (task.request.retries + 1)) from exc
+        fail(str(exc) or exc.__class__.__name__)
+
+
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
 def build_report_run(self: Task, *, run_id: int) -> None:
     """Build one report run; retried twice, then marked failed with the reason."""
-    try:
-        services.report_build(run_id=run_id)
-    except SoftTimeLimitExceeded:
-        services.report_fail(run_id=run_id, reason=_("Quá thời gian cho phép."))
-    except Exception as exc:
-        logger.exception("report run %s failed (attempt %s)", run_id, self.request.retries + 1)
-        if self.request.retries < MAX_RETRIES:
-            if self.request.is_eager:
-                # In-process (no broker): retry in place; Celery's retry would raise into the caller.
-                self.apply(kwargs={"run_id": run_id}, retries=self.request.retries + 1)
-                return
-            raise self.retry(exc=exc, countdown=5 * (self.request.retries + 1)) from exc
-        services.report_fail(run_id=run_id, reason=str(exc) or exc.__class__.__name__)
+    _with_retries(
+        self,
+        f"report run {run_id}",
+        lambda: services.report_build(run_id=run_id),
+        lambda reason: services.report_fail(run_id=run_id, reason=reason),
+        run_id=run_id,
+    )
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
 def build_close(self: Task, *, close_id: int) -> None:
-    """Close a period for a node (snapshot, figures, files); retried twice, then failed."""
+    """Close a period for a node (snapshot and figures); retried twice, then failed."""
     from reports import closing
 
-    try:
-        closing.close_build(close_id=close_id)
-    except SoftTimeLimitExceeded:
-        closing.close_fail(close_id=close_id, reason=_("Quá thời gian cho phép."))
-    except Exception as exc:
-        logger.exception("close %s failed (attempt %s)", close_id, self.request.retries + 1)
-        if self.request.retries < MAX_RETRIES:
-            if self.request.is_eager:
-                self.apply(kwargs={"close_id": close_id}, retries=self.request.retries + 1)
-                return
-            raise self.retry(exc=exc, countdown=5 * (self.request.retries + 1)) from exc
-        closing.close_fail(close_id=close_id, reason=str(exc) or exc.__class__.__name__)
+    _with_retries(
+        self,
+        f"close {close_id}",
+        lambda: closing.close_build(close_id=close_id),
+        lambda reason: closing.close_fail(close_id=close_id, reason=reason),
+        close_id=close_id,
+    )
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
 def render_close_files(self: Task, *, close_id: int) -> None:
-    """Render a closed version's XLSX and PDF; retried, and harmless to run twice."""
+    """Render a closed version's XLSX and PDF; retried, and harmless to run twice. After
+    the last attempt the close stays closed and its page keeps saying the files are
+    being made; the log has the reason."""
     from reports import closing
 
-    try:
-        closing.close_files(close_id=close_id)
-    except Exception as exc:
-        logger.exception("files of close %s failed (attempt %s)", close_id, self.request.retries + 1)
-        if self.request.retries < MAX_RETRIES and not self.request.is_eager:
-            raise self.retry(exc=exc, countdown=5 * (self.request.retries + 1)) from exc
-        if self.request.retries < MAX_RETRIES:
-            self.apply(kwargs={"close_id": close_id}, retries=self.request.retries + 1)
+    _with_retries(
+        self,
+        f"files of close {close_id}",
+        lambda: closing.close_files(close_id=close_id),
+        lambda reason: logger.error("files of close %s not made: %s", close_id, reason),
+        close_id=close_id,
+    )
 
 
 @shared_task(ignore_result=True)
