@@ -140,7 +140,7 @@ def _wait_until_ready(stack: Stack) -> None:
         try:
             with urllib.request.urlopen(f"{stack.base}/healthz", timeout=5):  # noqa: S310 - our loopback URL
                 break
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):  # refused, reset, or slow to answer while starting
             pass
         assert time.monotonic() < deadline, f"gunicorn did not answer within {START_DEADLINE} s\n{stack.logs()}"
         time.sleep(0.3)
