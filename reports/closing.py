@@ -24,9 +24,9 @@ from django.utils.translation import gettext as _
 from conferences.rules import rules_for_year
 from reports import compute
 from reports.models import PeriodClose, SnapshotRow
-from reports.periods import frozen_q
+from reports.periods import Period, frozen_q
 from units.history import TreeAsOf
-from units.models import PATH_SEGMENT_WIDTH, OrgNode
+from units.models import PATH_SEGMENT_WIDTH, OrgNode, ancestry
 from units.permissions import can_manage_node, scope_for
 
 if TYPE_CHECKING:
@@ -63,10 +63,6 @@ class NotClosed(Exception):
 # Who may ------------------------------------------------------------------------------
 
 
-def parent_path(node: OrgNode) -> str:
-    return node.path[: -(PATH_SEGMENT_WIDTH + 1)]
-
-
 def can_close(user: Actor, node: OrgNode) -> bool:
     """Staff of the node (or of a node above it) close its period."""
     return can_manage_node(user, node)
@@ -77,22 +73,63 @@ def can_reopen(user: Actor, close: PeriodClose) -> bool:
     scope = scope_for(user)
     if scope.is_admin:
         return True
-    above = parent_path(close.node)
+    node_path = compute.tree_for(close.year, close.period).path_of(close.node)
+    above = node_path[: -(PATH_SEGMENT_WIDTH + 1)]
     return bool(above) and any(above.startswith(p) for p in scope.staff_paths)
+
+
+def held_above(close: PeriodClose) -> PeriodClose | None:
+    """A close of a node above ``close.node`` that holds the same period: reopening below
+    it would change nothing, since that close froze the same records."""
+    node_path = compute.tree_for(close.year, close.period).path_of(close.node)
+    return (
+        PeriodClose.objects.filter(
+            node_id__in=ancestry(node_path) - {close.node_id},
+            year=close.year,
+            period=close.period,
+            status__in=PeriodClose.HOLDING,
+        )
+        .select_related("node")
+        .first()
+    )
 
 
 def is_frozen(record: Record) -> bool:
     """Whether a closed (or closing) period holds this record's figures. Cached on the
     record for its date, because templates ask several permission questions per page."""
-    key = (record.unit.node.path, record.held_on)
+    from conferences.models import STANDING_KINDS
+
+    key = (record.unit.node.path, record.held_on, record.kind)
     cached = getattr(record, "_frozen", None)
     if cached is None or cached[0] != key:
+        # Where the unit sat at the end of the record's year (it may have moved since).
+        tree = compute.tree_for(record.held_on.year, Period.YEAR)
+        paths = {record.unit.node.path, tree.unit_path(record.unit)}
         frozen = PeriodClose.objects.filter(
-            frozen_q(key[0], record.held_on.year, record.held_on), status__in=PeriodClose.HOLDING
+            frozen_q(paths, record.held_on, standing=record.kind in STANDING_KINDS), status__in=PeriodClose.HOLDING
         ).exists()
         cached = (key, frozen)
         record._frozen = cached  # type: ignore[attr-defined]
     return cached[1]
+
+
+def refuse_if_closed(node_ids: set[int], effective_on: Any) -> None:
+    """Registered with units.regrouping: a change of the tree effective on
+    ``effective_on`` must not alter figures a close holds (see ``blocking_closes``)."""
+    blocking = blocking_closes(node_ids, effective_on).select_related("node").first()
+    if blocking is not None:
+        raise ValidationError(
+            _(
+                "Số liệu %(period)s %(year)s của %(node)s đã chốt; thay đổi có hiệu lực từ %(day)s sẽ làm "
+                "sai số liệu đó. Cấp trên cần mở lại kỳ báo cáo trước."
+            )
+            % {
+                "period": blocking.get_period_display(),
+                "year": blocking.year,
+                "node": blocking.node.name,
+                "day": effective_on.strftime("%d/%m/%Y"),
+            }
+        )
 
 
 def blocking_closes(node_ids: set[int], effective_on: Any) -> QuerySet[PeriodClose]:
@@ -186,6 +223,12 @@ def close_reopen(*, close: PeriodClose, by: Actor, reason: str) -> PeriodClose:
         raise NotClosed
     if not can_reopen(by, current):
         raise PermissionDenied
+    if (above := held_above(current)) is not None:
+        raise ValidationError(
+            {
+                "reason": _("%(node)s đã chốt kỳ này; hãy mở lại ở %(node)s trước.") % {"node": above.node.name},
+            }
+        )
     current.status = PeriodClose.Status.REOPENED
     current.reopened_by = by if by.is_authenticated else None
     current.reopened_at = timezone.now()
@@ -205,33 +248,44 @@ def _progress(close: PeriodClose, percent: int) -> None:
 
 
 def close_build(*, close_id: int) -> PeriodClose | None:
-    """Write the snapshot and the figures read from it, then queue the files. Idempotent:
-    a close no longer queued or running (a redelivered message) is left alone."""
-    close = PeriodClose.objects.select_related("node", "closed_by").get(pk=close_id)
-    if close.status not in PeriodClose.ACTIVE:
-        return None
-    PeriodClose.objects.filter(pk=close.pk).update(
-        status=PeriodClose.Status.RUNNING, started_at=timezone.now(), attempts=close.attempts + 1, progress=5, error=""
+    """Write the snapshot and the figures read from it, then queue the files.
+
+    The job claims the close (queued → running) with a conditional UPDATE, so a message
+    delivered twice builds once; a failed attempt hands it back (running → queued) for
+    the retry; the result lands only if the close is still running (not swept meanwhile).
+    """
+    claimed = PeriodClose.objects.filter(pk=close_id, status=PeriodClose.Status.QUEUED).update(
+        status=PeriodClose.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, progress=5, error=""
     )
+    if not claimed:
+        return None
+    close = PeriodClose.objects.select_related("node", "closed_by").get(pk=close_id)
     timings: dict[str, float] = {}
-    started = time.perf_counter()
-    with transaction.atomic():
-        SnapshotRow.objects.filter(close=close).delete()  # a retried attempt starts afresh
-        tree = compute.tree_for(close.year, close.period)
-        copied = _write_snapshot(close, tree)
-    timings["snapshot"] = time.perf_counter() - started
-    _progress(close, 60)
-    started = time.perf_counter()
-    payload = _payload(close, copied, tree)
-    timings["figures"] = time.perf_counter() - started
-    close.result = compute.compact(payload)
-    close.status = PeriodClose.Status.CLOSED
-    close.progress = 100
-    close.closed_at = timezone.now()
-    close.save(update_fields=["result", "status", "progress", "closed_at"])
+    try:
+        started = time.perf_counter()
+        with transaction.atomic():
+            SnapshotRow.objects.filter(close=close).delete()  # a retried attempt starts afresh
+            tree = compute.tree_for(close.year, close.period)
+            copied = _write_snapshot(close, tree)
+        timings["snapshot"] = time.perf_counter() - started
+        _progress(close, 60)
+        started = time.perf_counter()
+        payload = _payload(close, copied, tree)
+        timings["figures"] = time.perf_counter() - started
+    except BaseException:
+        PeriodClose.objects.filter(pk=close_id, status=PeriodClose.Status.RUNNING).update(
+            status=PeriodClose.Status.QUEUED
+        )
+        raise
+    finished = PeriodClose.objects.filter(pk=close_id, status=PeriodClose.Status.RUNNING).update(
+        result=compute.compact(payload), status=PeriodClose.Status.CLOSED, progress=100, closed_at=timezone.now()
+    )
+    if not finished:
+        return None
     from reports.tasks import render_close_files
 
     render_close_files.delay(close_id=close.pk)
+    close.refresh_from_db()
     close.timings = timings  # type: ignore[attr-defined]
     return close
 
@@ -267,8 +321,12 @@ def _highest_closed_below(close: PeriodClose, tree: TreeAsOf) -> list[tuple[Peri
         .select_related("node")
         .defer("result")
     )
+    if not tree.changed:  # today's tree is that day's: let the index find the closes below
+        candidates = candidates.filter(node__path__startswith=close.node.path)
+    candidates = list(candidates)
+    paths = tree.paths_of([c.node for c in candidates])
     below = sorted(
-        ((c, path) for c in candidates if (path := tree.path_of(c.node)).startswith(own)), key=lambda item: item[1]
+        ((c, paths[c.node_id]) for c in candidates if paths[c.node_id].startswith(own)), key=lambda item: item[1]
     )
     highest: list[tuple[PeriodClose, str]] = []
     for candidate, path in below:

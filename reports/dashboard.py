@@ -17,6 +17,7 @@ from django.utils import timezone
 from conferences.quality import CHECK_FAILURES
 from conferences.rules import rules_for_year
 from reports.models import ReportRun
+from reports.periods import Period
 from units.models import OrgNode
 
 TREND_YEARS = 5
@@ -27,7 +28,7 @@ OVERDUE_UNITS = 10
 def latest_payloads(node: OrgNode, years: list[int]) -> dict[int, dict[str, Any]]:
     """The newest finished run's payload per year (two queries, whatever the history)."""
     latest = (
-        ReportRun.objects.filter(node=node, year__in=years, status=ReportRun.Status.DONE)
+        ReportRun.objects.filter(node=node, year__in=years, period=Period.YEAR, status=ReportRun.Status.DONE)
         .values("year")
         .annotate(last=Max("pk"))
         .values_list("last", flat=True)

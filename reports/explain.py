@@ -57,7 +57,11 @@ def from_snapshot(close: PeriodClose, address: Address) -> QuerySet[SnapshotRow]
     if address.row is not None:
         payload_rows = {r["node_id"]: r for r in (close.result or {}).get("rows", [])}
         if address.row == close.node_id:
-            rows = rows.filter(node_path=(close.result or {})["total"]["path"])
+            # The node's own row holds every unit not under one of the listed children.
+            rows = rows.filter(node_path__startswith=(close.result or {})["total"]["path"])
+            for row in payload_rows.values():
+                if row["node_id"] != close.node_id:
+                    rows = rows.exclude(node_path__startswith=row["path"])
         elif address.row in payload_rows:
             rows = rows.filter(node_path__startswith=payload_rows[address.row]["path"])
         else:
@@ -79,7 +83,8 @@ def live(node: OrgNode, year: int, period: str, address: Address) -> QuerySet[Un
     if address.row is None:
         units = tree.units_under(node)
     elif address.row == node.pk:
-        units = tree.units_under(node).filter(hist_node_id=node.pk)
+        # The node's own row holds every unit not under one of its children then.
+        units = tree.units_under(node, exclude_paths=[path for _n, path in tree.children(node)])
     else:
         child = next((path for n, path in tree.children(node) if n.pk == address.row), None)
         if child is None:

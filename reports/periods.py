@@ -58,9 +58,14 @@ def deadlines_for(nodes: list[OrgNode], year: int, period: str) -> dict[int, dat
     return {n.pk: set_for.get(n.depth) or default_deadline(year, period, deepest - n.depth) for n in nodes}
 
 
-def frozen_q(node_path: str, year: int, held_on: datetime.date | None) -> Q:
-    """Closed periods that freeze a record of ``year`` (held on ``held_on``) of a unit
-    under ``node_path``: a close of the unit's node or of any node above it."""
-    node_ids = [int(s) for s in node_path.split(".") if s]
-    periods = periods_covering(held_on) if held_on else [Period.YEAR]
-    return Q(node_id__in=node_ids, year=year, period__in=periods)
+def frozen_q(node_paths: set[str], held_on: datetime.date, *, standing: bool) -> Q:
+    """Closes that freeze a record held on ``held_on`` by a unit whose node sat at one of
+    ``node_paths`` (today, and on the period's last day): those of that node or any node
+    above it, for the periods the record counts in. A standing fact (a regulation, a
+    board) counts in every later year too."""
+    periods = Q(year=held_on.year, period__in=periods_covering(held_on))
+    if standing:
+        periods |= Q(year__gt=held_on.year)
+    from units.models import ancestry
+
+    return periods & Q(node_id__in=ancestry(*node_paths))

@@ -141,7 +141,7 @@ def _run_payload(run: ReportRun) -> dict[str, Any]:
         return {**own.result, "missing": missing, "built_at": timezone.now().isoformat()}
     closed = closing.closed_children(run.node, run.year, run.period)
     tree = compute.tree_for(run.year, run.period)
-    exclude = [tree.path_of(c.node) for c in closed.values()]
+    exclude = list(tree.paths_of([c.node for c in closed.values()]).values())
     report = compute.build(run.node, run.year, by_category=run.by_category, period=run.period, exclude_paths=exclude)
     _progress(run, 50)
     missing = compute.non_compliant(run.node, run.year, period=run.period, exclude_paths=exclude)

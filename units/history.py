@@ -49,11 +49,29 @@ class TreeAsOf:
         return found
 
     def path_of(self, node: OrgNode) -> str:
+        return self.paths_of([node])[node.pk]
+
+    def paths_of(self, nodes: list[OrgNode]) -> dict[int, str]:
+        """Each node's path on ``day``: at most one query, whatever the number of nodes."""
         if not self.changed:
-            return node.path
-        if node.pk not in self._paths:
-            self._paths[node.pk] = self._old_paths([node.pk]).get(node.pk, node.path)
-        return self._paths[node.pk]
+            return {n.pk: n.path for n in nodes}
+        unknown = [n.pk for n in nodes if n.pk not in self._paths]
+        if unknown:
+            old = self._old_paths(unknown)
+            self._paths |= {n.pk: old.get(n.pk, n.path) for n in nodes if n.pk in unknown}
+        return {n.pk: self._paths[n.pk] for n in nodes}
+
+    def unit_path(self, unit: Unit) -> str:
+        """The path of the node that held ``unit`` on ``day``."""
+        if not self.changed:
+            return unit.node.path
+        transfer = (
+            UnitTransfer.objects.filter(unit=unit, effective_on__gt=self.day)
+            .select_related("from_node")
+            .order_by("effective_on", "pk")
+            .first()
+        )
+        return self.path_of(transfer.from_node if transfer is not None else unit.node)
 
     def existed(self, node: OrgNode) -> bool:
         return (node.started_on is None or node.started_on <= self.day) and (

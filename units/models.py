@@ -141,6 +141,11 @@ class OrgNode(models.Model):
         return self.path.startswith(other.path)
 
 
+def ancestry(*paths: str) -> set[int]:
+    """Ids of every node on the given paths (the nodes and all above them), with no query."""
+    return {int(segment) for path in paths for segment in path.split(".") if segment}
+
+
 def _path_prefix_q(field: str, paths: tuple[str, ...]) -> Q:
     """OR of ``field LIKE 'path%'`` for each path; matches nothing when there is none."""
     q = Q(pk__in=[])

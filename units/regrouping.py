@@ -10,14 +10,16 @@ of a node whose figures the change touches, must be reopened first.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer
+from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer, ancestry
 from units.permissions import can_manage_node
 
 if TYPE_CHECKING:
@@ -26,28 +28,16 @@ if TYPE_CHECKING:
     Actor = AbstractBaseUser | AnonymousUser
 
 
-def _ancestry(*paths: str) -> set[int]:
-    """Ids of every node on the given paths (the nodes and all above them)."""
-    return {int(segment) for path in paths for segment in path.split(".") if segment}
+# Checks other apps register (reports refuses changes that would alter closed figures):
+# each is called with the ids of the nodes whose figures change and the effective date,
+# and raises ValidationError to refuse. Units never import the apps built on them.
+CHANGE_GUARDS: list[Callable[[set[int], datetime.date], None]] = []
 
 
-def _refuse_if_closed(node_ids: set[int], effective_on: datetime.date) -> None:
-    from reports.closing import blocking_closes
-
-    blocking = blocking_closes(node_ids, effective_on).select_related("node").first()
-    if blocking is not None:
-        raise ValidationError(
-            _(
-                "Số liệu %(period)s %(year)s của %(node)s đã chốt; thay đổi có hiệu lực từ %(day)s sẽ làm "
-                "sai số liệu đó. Cấp trên cần mở lại kỳ báo cáo trước."
-            )
-            % {
-                "period": blocking.get_period_display(),
-                "year": blocking.year,
-                "node": blocking.node.name,
-                "day": effective_on.strftime("%d/%m/%Y"),
-            }
-        )
+def refuse_changes(node_ids: set[int], effective_on: datetime.date) -> None:
+    """Ask every registered guard; the first that refuses raises ValidationError."""
+    for guard in CHANGE_GUARDS:
+        guard(node_ids, effective_on)
 
 
 def _check_actor(by: Actor | None, *nodes: OrgNode) -> None:
@@ -55,8 +45,17 @@ def _check_actor(by: Actor | None, *nodes: OrgNode) -> None:
         raise PermissionDenied
 
 
+def _not_in_future(effective_on: datetime.date) -> None:
+    if effective_on > timezone.localdate():
+        raise ValidationError(
+            _("Ngày hiệu lực %(day)s chưa đến; hãy ghi nhận thay đổi khi nó đã có hiệu lực.")
+            % {"day": effective_on.strftime("%d/%m/%Y")}
+        )
+
+
 def check_transfer(unit: Unit, from_node: OrgNode, to_node: OrgNode, effective_on: datetime.date) -> None:
     """Refuse a transfer that would rewrite the unit's recorded past or closed figures."""
+    _not_in_future(effective_on)
     if to_node.pk == from_node.pk:
         raise ValidationError(_("Đơn vị đã thuộc %(node)s.") % {"node": to_node.name})
     if to_node.ended_on is not None and to_node.ended_on <= effective_on:
@@ -67,7 +66,7 @@ def check_transfer(unit: Unit, from_node: OrgNode, to_node: OrgNode, effective_o
             _("Ngày hiệu lực không thể trước lần chuyển trước (%(day)s).")
             % {"day": last.effective_on.strftime("%d/%m/%Y")}
         )
-    _refuse_if_closed(_ancestry(from_node.path, to_node.path), effective_on)
+    refuse_changes(ancestry(from_node.path, to_node.path), effective_on)
 
 
 @transaction.atomic
@@ -113,6 +112,7 @@ def check_move(node: OrgNode, new_parent_path: str, effective_on: datetime.date)
     not created yet, that of its nearest existing ancestor)."""
     if new_parent_path.startswith(node.path):
         raise ValidationError(_("Không thể chuyển một nút vào chính nó hoặc nút cấp dưới của nó."))
+    _not_in_future(effective_on)
     last = node.path_changes.order_by("-effective_on").first()
     if last is not None and effective_on < last.effective_on:
         raise ValidationError(
@@ -120,13 +120,15 @@ def check_move(node: OrgNode, new_parent_path: str, effective_on: datetime.date)
             % {"day": last.effective_on.strftime("%d/%m/%Y")}
         )
     old_parent_path = node.path[: -(PATH_SEGMENT_WIDTH + 1)]
-    _refuse_if_closed(_ancestry(old_parent_path, new_parent_path), effective_on)
+    refuse_changes(ancestry(old_parent_path, new_parent_path), effective_on)
 
 
 @transaction.atomic
 def node_move(*, node: OrgNode, new_parent: OrgNode, effective_on: datetime.date, by: Actor | None) -> OrgNode:
     """Put ``node`` (and everything under it) under ``new_parent`` from ``effective_on``."""
     node = OrgNode.objects.select_for_update().get(pk=node.pk)
+    # Re-read: an earlier move in the same import may have changed the parent's path.
+    new_parent = OrgNode.objects.select_for_update().get(pk=new_parent.pk)
     _check_actor(by, node, new_parent)
     if node.parent_id == new_parent.pk:
         raise ValidationError(_("%(node)s đã thuộc %(parent)s.") % {"node": node.name, "parent": new_parent.name})
@@ -147,7 +149,8 @@ def node_merge(*, node: OrgNode, into: OrgNode, effective_on: datetime.date, by:
         raise ValidationError(_("Không thể hợp nhất một nút vào chính nó hoặc nút cấp dưới của nó."))
     if node.ended_on is not None:
         raise ValidationError(_("%(node)s đã ngừng hoạt động.") % {"node": node.name})
-    _refuse_if_closed(_ancestry(node.path, into.path), effective_on)
+    _not_in_future(effective_on)
+    refuse_changes(ancestry(node.path, into.path), effective_on)
     units = list(Unit.objects.filter(node=node).select_for_update().values_list("pk", flat=True))
     later = UnitTransfer.objects.filter(unit_id__in=units, effective_on__gte=effective_on).first()
     if later is not None:

@@ -116,6 +116,7 @@ def close_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "versions": versions,
         "explain_source": {"close": close.pk},
         "can_reopen": close.status == PeriodClose.Status.CLOSED and closing.can_reopen(request.user, close),
+        "held_above": closing.held_above(close) if close.status == PeriodClose.Status.CLOSED else None,
         "reopen_form": ReopenForm(),
         "overview_url": _overview_url(close.node_id, close.year, close.period),
     }
@@ -148,8 +149,9 @@ def close_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     except closing.NotClosed:
         messages.warning(request, _("Phiên bản này không còn ở trạng thái đã chốt."))
         return redirect(close)
-    except ValidationError:
-        messages.error(request, _("Hãy ghi rõ lý do mở lại."))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
         return redirect(close)
     messages.success(
         request,
@@ -206,7 +208,12 @@ def explain_view(request: HttpRequest) -> HttpResponse:
         units = explain.live(node, year, period, address)
     row_name = node.name
     if address.row is not None and address.row != node.pk:
-        row_name = get_object_or_404(OrgNode.objects.visible_to(request.user), pk=address.row).name
+        # A child of the report's node on the period's last day: it may have moved out of
+        # the user's subtree since, and still be the row of this (past) report.
+        children = {n.pk: n.name for n, _path in compute.tree_for(year, period).children(node)}
+        if address.row not in children:
+            raise Http404
+        row_name = children[address.row]
     if request.GET.get("format") == "xlsx":
         from reports.exports import explain_xlsx_bytes
 

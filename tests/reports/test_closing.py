@@ -262,3 +262,14 @@ def test_a_close_left_running_by_a_dead_worker_is_failed_and_releases_the_period
     stuck.refresh_from_db()
     assert stuck.status == PeriodClose.Status.FAILED and "chốt lại" in stuck.error
     assert not closing.is_frozen(Record.objects.get(pk=record.pk))
+
+
+def test_a_close_delivered_twice_is_built_once(tree, world, monkeypatch):
+    from reports import tasks
+
+    monkeypatch.setattr(tasks.build_close, "delay", lambda **kwargs: None)  # queue it, do not run it
+    created, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
+    assert closing.close_build(close_id=created.pk) is not None
+    rows = SnapshotRow.objects.filter(close=created).count()
+    assert closing.close_build(close_id=created.pk) is None  # the redelivered message
+    assert SnapshotRow.objects.filter(close=created).count() == rows

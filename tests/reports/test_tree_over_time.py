@@ -176,3 +176,104 @@ def test_a_past_years_report_after_a_move_is_still_one_query_per_indicator(
     with django_assert_max_num_queries(14):
         compute.build(world.province, 2024)
     assert PeriodClose.objects.count() == 0
+
+
+def test_a_change_dated_in_the_future_is_refused(world):
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError, match="chưa đến"):
+        regrouping.unit_transfer(unit=world.unit_a, to_node=world.district_y, effective_on=tomorrow, by=None)
+    with pytest.raises(ValidationError, match="chưa đến"):
+        regrouping.node_move(node=world.district_y, new_parent=world.root, effective_on=tomorrow, by=None)
+
+
+def test_records_stay_frozen_after_their_node_moves_away_from_the_closed_node(world):
+    staff_p = UserFactory(username="staff_p")
+    grant(staff_p, Role.Kind.STAFF, node=world.province)
+    record = RecordFactory(unit=world.unit_c, held_on=D(2025, 4, 1), status="accepted")
+    y_close, _new = closing.close_request(node=world.district_y, year=2025, period=Period.YEAR, by=world.staff_y)
+    closing.close_request(node=world.province, year=2025, period=Period.YEAR, by=staff_p)
+    other = OrgNodeFactory(code="Q", name="LĐLĐ tỉnh Q", parent=world.root)
+    regrouping.node_move(node=world.district_y, new_parent=other, effective_on=D(2026, 1, 1), by=None)
+    assert closing.is_frozen(Record.objects.select_related("unit__node").get(pk=record.pk))
+    # The level above Y for 2025 was P, not Q: P's staff may reopen Y's 2025 close, Q's may not.
+    staff_q = UserFactory(username="staff_q")
+    grant(staff_q, Role.Kind.STAFF, node=other)
+    y_close.refresh_from_db()
+    assert closing.can_reopen(staff_p, y_close) and not closing.can_reopen(staff_q, y_close)
+
+
+def test_a_standing_regulation_counted_by_a_closed_year_is_frozen(tree, world):
+    regulation = Record.objects.get(unit=world.unit_a, kind="qcdc_regulation")  # issued in 2023
+    assert not closing.is_frozen(regulation)
+    closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
+    assert closing.is_frozen(Record.objects.get(pk=regulation.pk))
+
+
+def test_a_child_cannot_be_reopened_while_the_level_above_holds_the_period(tree, world):
+    staff_p = UserFactory(username="staff_p")
+    grant(staff_p, Role.Kind.STAFF, node=world.province)
+    x_close, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
+    closing.close_request(node=world.province, year=2025, period=Period.YEAR, by=world.admin)
+    x_close.refresh_from_db()
+    with pytest.raises(ValidationError, match="hãy mở lại ở LĐLĐ tỉnh P trước"):
+        closing.close_reopen(close=x_close, by=staff_p, reason="Sửa F1")
+
+
+def test_an_import_that_moves_a_node_under_a_node_it_also_moves_gets_the_right_path(world):
+    from units import importing
+
+    text = "code,name,parent_code,valid_from\nX,LĐLĐ khu vực X,VGCL,01/07/2025\nY,LĐLĐ khu vực Y,X,01/07/2025\n"
+    table = importing.read_table(data=text.encode(), suffix=".csv", columns=importing.ORG_IMPORT_COLUMNS)
+    plan = importing.plan_org_import(table=table)
+    assert plan.ok, plan.errors
+    importing.org_import(plan=plan)
+    x, y = OrgNode.objects.get(code="X"), OrgNode.objects.get(code="Y")
+    assert x.path == OrgNode.path_for(parent_path=world.root.path, pk=x.pk)
+    assert y.path == OrgNode.path_for(parent_path=x.path, pk=y.pk) and y.depth == 2
+
+
+def test_a_units_import_that_changes_its_federation_records_a_transfer(world):
+    from django.utils import timezone
+
+    from units import importing
+
+    text = (
+        "Mã đơn vị,Tên đơn vị,Loại hình,Mã công đoàn cấp trên\nA001,Công ty May Alpha,Doanh nghiệp ngoài nhà nước,Y\n"
+    )
+    table = importing.read_table(data=text.encode(), suffix=".csv", columns=importing.UNIT_IMPORT_COLUMNS)
+    plan = importing.plan_units_import(table=table, by=world.admin)
+    assert plan.ok, plan.errors
+    importing.units_import(plan=plan, by=world.admin)
+    transfer = UnitTransfer.objects.get(unit=world.unit_a)
+    assert (transfer.from_node, transfer.to_node, transfer.effective_on) == (
+        world.district_x, world.district_y, timezone.localdate(),
+    )  # fmt: skip
+
+
+def test_a_units_import_cannot_move_a_unit_out_of_a_closed_year(world):
+    from django.utils import timezone
+
+    from units import importing
+
+    closing.close_request(node=world.district_x, year=timezone.localdate().year, period=Period.YEAR, by=world.admin)
+    text = (
+        "Mã đơn vị,Tên đơn vị,Loại hình,Mã công đoàn cấp trên\nA001,Công ty May Alpha,Doanh nghiệp ngoài nhà nước,Y\n"
+    )
+    table = importing.read_table(data=text.encode(), suffix=".csv", columns=importing.UNIT_IMPORT_COLUMNS)
+    plan = importing.plan_units_import(table=table, by=world.admin)
+    assert [e.row for e in plan.errors] == [2] and "đã chốt" in plan.errors[0].message
+
+
+def test_a_past_rows_explanation_names_a_node_that_moved_out_of_the_readers_subtree(client_as, regrouped, world):
+    from urllib.parse import urlencode
+
+    staff_p = UserFactory(username="staff_p")
+    grant(staff_p, Role.Kind.STAFF, node=world.province)
+    other = OrgNodeFactory(code="Q", name="LĐLĐ tỉnh Q", parent=world.root)
+    regrouping.node_move(node=world.district_x, new_parent=other, effective_on=D(2026, 1, 1), by=None)
+    params = {"node": world.province.pk, "year": 2024, "period": "year", "row": world.district_x.pk,
+              "indicator": "worker_conference", "figure": "expected"}  # fmt: skip
+    page = client_as(staff_p).get(f"{reverse('reports:explain')}?{urlencode(params)}")
+    assert page.status_code == 200 and b"A001" in page.content and "LĐLĐ khu vực X" in page.content.decode()

@@ -33,7 +33,7 @@ from units.importing.tables import (
     cell_count,
     cell_date,
 )
-from units.models import Category, OrgNode, Unit
+from units.models import Category, OrgNode, Unit, UnitTransfer, ancestry
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -103,6 +103,8 @@ class UnitImportPlan:
     unchanged: list[PlannedUnit] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     changed_fields: set[str] = field(default_factory=set)
+    # Units whose federation changes: a transfer from today, with the node they leave.
+    moves: list[tuple[PlannedUnit, OrgNode]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -144,6 +146,7 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
             problems.append(
                 _("Mã đơn vị «%(code)s» đã được dùng cho một đơn vị ngoài phạm vi bạn quản lý.") % {"code": code}
             )
+        old_node = unit.node if unit is not None else None
         planned = None if problems else _merge(row.number, unit, values)
         if planned is not None:
             problems += _consistency(planned.unit)
@@ -155,10 +158,28 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
         elif planned.changes:
             plan.updates.append(planned)
             plan.changed_fields.update(name for name in values if name != "code")
+            if old_node is not None and planned.unit.node_id != old_node.pk:
+                plan.moves.append((planned, old_node))
         else:
             plan.unchanged.append(planned)
+    plan.errors += _move_errors(plan.moves)
     plan.errors.sort(key=lambda e: e.row)
     return plan
+
+
+def _move_errors(moves: list[tuple[PlannedUnit, OrgNode]]) -> list[RowError]:
+    """A unit whose federation changes is transferred from today; refused (on every such
+    row) when that would alter closed figures. One check for the whole file."""
+    from units.regrouping import refuse_changes
+
+    if not moves:
+        return []
+    paths = [p for planned, old in moves for p in (old.path, planned.unit.node.path)]
+    try:
+        refuse_changes(ancestry(*paths), timezone.localdate())
+    except ValidationError as exc:
+        return [RowError(planned.row, message) for planned, _old in moves for message in exc.messages]
+    return []
 
 
 @transaction.atomic
@@ -196,6 +217,19 @@ def units_import(*, plan: UnitImportPlan, by: AbstractBaseUser | AnonymousUser |
             )
     except IntegrityError as exc:
         raise ImportConflict from exc
+    UnitTransfer.objects.bulk_create(
+        (
+            UnitTransfer(
+                unit=planned.unit,
+                from_node=old,
+                to_node=planned.unit.node,
+                effective_on=timezone.localdate(),
+                created_by=user,
+            )
+            for planned, old in plan.moves
+        ),
+        batch_size=WRITE_BATCH,
+    )
     return ImportResult(created=len(plan.creates), updated=len(plan.updates))
 
 
