@@ -287,3 +287,13 @@ def test_the_dashboard_reads_full_year_runs_only(tree, world):
     half, _new = services.report_request(node=world.province, year=2025, period=Period.HALF, by=world.admin)
     payloads = dashboard.latest_payloads(world.province, [2025])
     assert payloads[2025]["period"] == "year" and payloads[2025]["run_id"] != half.pk
+
+
+def test_a_roll_up_report_page_marks_closed_and_provisional_children(client_as, x_closed, world):
+    run, _new = services.report_request(node=world.province, year=2025, by=world.leader_p)
+    page = client_as(world.leader_p).get(run.get_absolute_url()).content.decode()
+    x_row = page.split('data-org="X"')[1].split("</tr>")[0]
+    y_row = page.split('data-org="Y"')[1].split("</tr>")[0]
+    assert 'data-status="closed"' in x_row and "Đã chốt (lần 1)" in x_row
+    assert f"close={x_closed.pk}" in x_row  # X's figures explain from its snapshot
+    assert 'data-status="provisional"' in y_row and "Chưa chốt" in y_row

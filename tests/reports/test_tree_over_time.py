@@ -277,3 +277,21 @@ def test_a_past_rows_explanation_names_a_node_that_moved_out_of_the_readers_subt
               "indicator": "worker_conference", "figure": "expected"}  # fmt: skip
     page = client_as(staff_p).get(f"{reverse('reports:explain')}?{urlencode(params)}")
     assert page.status_code == 200 and b"A001" in page.content and "LĐLĐ khu vực X" in page.content.decode()
+
+
+def test_the_regroup_command_transfers_moves_and_merges(world, capsys):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    call_command("regroup", "transfer", "--unit", "A001", "--to", "Y", "--on", "2025-07-01")
+    other = OrgNodeFactory(code="Q", name="LĐLĐ tỉnh Q", parent=world.root)
+    call_command("regroup", "move", "--node", "Y", "--parent", "Q", "--on", "01/07/2025")
+    call_command("regroup", "merge", "--node", "X", "--into", "Y", "--on", "2025-08-01")
+    assert Unit.objects.get(code="A001").node.code == "Y"
+    assert OrgNode.objects.get(code="Y").parent == other
+    assert OrgNode.objects.get(code="X").merged_into.code == "Y"
+    assert "Đã hợp nhất X vào Y từ 01/08/2025." in capsys.readouterr().out
+    with pytest.raises(CommandError, match="Không có nút mã «NOPE»"):
+        call_command("regroup", "move", "--node", "NOPE", "--parent", "Q", "--on", "2025-07-01")
+    with pytest.raises(CommandError, match="chính nó"):
+        call_command("regroup", "move", "--node", "VGCL", "--parent", "Q", "--on", "2025-09-01")

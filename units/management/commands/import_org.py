@@ -10,7 +10,8 @@ from units import importing
 
 class Command(BaseCommand):
     help = (
-        "Import the organisation tree from a CSV (UTF-8) or XLSX file with columns code,name,parent_code. "
+        "Import the organisation tree from a CSV (UTF-8) or XLSX file with columns code,name,parent_code "
+        "and optionally valid_from (a new parent for an existing node takes effect that day). "
         "All or nothing: one bad row and nothing is written."
     )
 
