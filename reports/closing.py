@@ -179,11 +179,19 @@ def closed_children(node: OrgNode, year: int, period: str) -> dict[int, PeriodCl
 def close_request(*, node: OrgNode, year: int, period: str, by: Actor) -> tuple[PeriodClose, bool]:
     """Start closing ``node``'s period, or return the close already being built.
 
-    Raises ``AlreadyClosed`` when a closed version holds the period. The partial unique
+    Refuses a period that has not ended (its records may still change). Raises
+    ``AlreadyClosed`` when a closed version holds the period. The partial unique
     constraint settles two simultaneous requests: the loser gets the winner's close.
     """
     if not can_close(by, node):
         raise PermissionDenied
+    from reports.periods import period_end
+
+    if (end := period_end(year, period)) >= timezone.localdate():
+        raise ValidationError(
+            _("Kỳ báo cáo này chưa kết thúc (đến hết %(day)s); chỉ chốt được sau ngày đó.")
+            % {"day": end.strftime("%d/%m/%Y")}
+        )
     holding = PeriodClose.objects.filter(node=node, year=year, period=period, status__in=PeriodClose.HOLDING).first()
     if holding is not None:
         if holding.status == PeriodClose.Status.CLOSED:

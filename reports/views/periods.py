@@ -45,7 +45,8 @@ def period_overview(request: HttpRequest) -> HttpResponse:
     """A node's own close for a period, and where each child stands against its deadline."""
     node = node_from_request(request)
     year, period = _year_and_period(request)
-    children = list(OrgNode.objects.filter(parent=node).order_by("code"))
+    # The children on the period's last day: a node merged away since still answers for it.
+    children = [child for child, _path in compute.tree_for(year, period).children(node)]
     latest = closing.current_closes([node, *children], year, period)
     deadlines = periods.deadlines_for([node, *children], year, period)
     today = timezone.localdate()
@@ -71,7 +72,9 @@ def period_overview(request: HttpRequest) -> HttpResponse:
         "own": own,
         "children": [line(c) for c in children],
         "can_close": closing.can_close(request.user, node)
+        and periods.period_end(year, period) < timezone.localdate()
         and (own_close is None or own_close.status in (PeriodClose.Status.REOPENED, PeriodClose.Status.FAILED)),
+        "period_open": periods.period_end(year, period) >= timezone.localdate(),
         "breadcrumb": OrgNode.objects.visible_to(request.user).filter(pk__in=node.ancestor_ids).order_by("depth"),
     }
     return render(request, "reports/periods.html", context)
@@ -91,6 +94,10 @@ def close_create(request: HttpRequest) -> HttpResponse:
         )
     except closing.AlreadyClosed:
         messages.warning(request, _("Kỳ báo cáo này đã được chốt; chỉ cấp trên mới mở lại được."))
+        return redirect(_overview_url(node.pk, form.cleaned_data["year"], form.cleaned_data["period"]))
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
         return redirect(_overview_url(node.pk, form.cleaned_data["year"], form.cleaned_data["period"]))
     return redirect(close)
 

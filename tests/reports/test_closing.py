@@ -273,3 +273,12 @@ def test_a_close_delivered_twice_is_built_once(tree, world, monkeypatch):
     rows = SnapshotRow.objects.filter(close=created).count()
     assert closing.close_build(close_id=created.pk) is None  # the redelivered message
     assert SnapshotRow.objects.filter(close=created).count() == rows
+
+
+def test_a_period_that_has_not_ended_cannot_be_closed(world):
+    from django.utils import timezone
+
+    this_year = timezone.localdate().year
+    with pytest.raises(ValidationError, match="chưa kết thúc"):
+        closing.close_request(node=world.district_x, year=this_year, period=Period.YEAR, by=world.staff_x)
+    assert not PeriodClose.objects.exists()

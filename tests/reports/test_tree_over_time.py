@@ -252,20 +252,6 @@ def test_a_units_import_that_changes_its_federation_records_a_transfer(world):
     )  # fmt: skip
 
 
-def test_a_units_import_cannot_move_a_unit_out_of_a_closed_year(world):
-    from django.utils import timezone
-
-    from units import importing
-
-    closing.close_request(node=world.district_x, year=timezone.localdate().year, period=Period.YEAR, by=world.admin)
-    text = (
-        "Mã đơn vị,Tên đơn vị,Loại hình,Mã công đoàn cấp trên\nA001,Công ty May Alpha,Doanh nghiệp ngoài nhà nước,Y\n"
-    )
-    table = importing.read_table(data=text.encode(), suffix=".csv", columns=importing.UNIT_IMPORT_COLUMNS)
-    plan = importing.plan_units_import(table=table, by=world.admin)
-    assert [e.row for e in plan.errors] == [2] and "đã chốt" in plan.errors[0].message
-
-
 def test_a_past_rows_explanation_names_a_node_that_moved_out_of_the_readers_subtree(client_as, regrouped, world):
     from urllib.parse import urlencode
 

@@ -33,7 +33,7 @@ from units.importing.tables import (
     cell_count,
     cell_date,
 )
-from units.models import Category, OrgNode, Unit, UnitTransfer, ancestry
+from units.models import Category, OrgNode, Unit, UnitTransfer
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -103,7 +103,8 @@ class UnitImportPlan:
     unchanged: list[PlannedUnit] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
     changed_fields: set[str] = field(default_factory=set)
-    # Units whose federation changes: a transfer from today, with the node they leave.
+    # Units whose federation changes: a transfer from today, with the node they leave. No
+    # closed period can end on or after today, so no close is in the way.
     moves: list[tuple[PlannedUnit, OrgNode]] = field(default_factory=list)
 
     @property
@@ -162,24 +163,8 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
                 plan.moves.append((planned, old_node))
         else:
             plan.unchanged.append(planned)
-    plan.errors += _move_errors(plan.moves)
     plan.errors.sort(key=lambda e: e.row)
     return plan
-
-
-def _move_errors(moves: list[tuple[PlannedUnit, OrgNode]]) -> list[RowError]:
-    """A unit whose federation changes is transferred from today; refused (on every such
-    row) when that would alter closed figures. One check for the whole file."""
-    from units.regrouping import refuse_changes
-
-    if not moves:
-        return []
-    paths = [p for planned, old in moves for p in (old.path, planned.unit.node.path)]
-    try:
-        refuse_changes(ancestry(*paths), timezone.localdate())
-    except ValidationError as exc:
-        return [RowError(planned.row, message) for planned, _old in moves for message in exc.messages]
-    return []
 
 
 @transaction.atomic
