@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -152,8 +152,10 @@ def node_merge(*, node: OrgNode, into: OrgNode, effective_on: datetime.date, by:
     _not_in_future(effective_on)
     refuse_changes(ancestry(node.path, into.path), effective_on)
     units = list(Unit.objects.filter(node=node).select_for_update().values_list("pk", flat=True))
-    later = UnitTransfer.objects.filter(unit_id__in=units, effective_on__gte=effective_on).first()
-    if later is not None:
+    later = UnitTransfer.objects.filter(
+        Q(unit_id__in=units, effective_on__gte=effective_on) | Q(from_node=node, effective_on__gt=effective_on)
+    ).exists()
+    if later:
         raise ValidationError(_("Có đơn vị đã được chuyển sau ngày hiệu lực này; hãy chọn ngày muộn hơn."))
     actor = by if by is not None and by.is_authenticated else None
     UnitTransfer.objects.bulk_create(

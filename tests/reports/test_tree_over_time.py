@@ -281,3 +281,10 @@ def test_the_regroup_command_transfers_moves_and_merges(world, capsys):
         call_command("regroup", "move", "--node", "NOPE", "--parent", "Q", "--on", "2025-07-01")
     with pytest.raises(CommandError, match="chính nó"):
         call_command("regroup", "move", "--node", "VGCL", "--parent", "Q", "--on", "2025-09-01")
+
+
+def test_a_merge_cannot_predate_a_transfer_out_of_the_merged_node(world):
+    regrouping.unit_transfer(unit=world.unit_a, to_node=world.district_y, effective_on=D(2025, 9, 1), by=None)
+    with pytest.raises(ValidationError, match="muộn hơn"):
+        regrouping.node_merge(node=world.district_x, into=world.district_y, effective_on=JULY_2025, by=None)
+    regrouping.node_merge(node=world.district_x, into=world.district_y, effective_on=D(2025, 10, 1), by=None)
