@@ -39,6 +39,7 @@ class Address:
     indicator: str
     figure: str
     row: int | None = None
+    category: str | None = None
 
 
 def _figure_q(figure: str, *, done: str = "done", on_time: str = "on_time", quality: str = "quality") -> Q:
@@ -54,6 +55,8 @@ def _figure_q(figure: str, *, done: str = "done", on_time: str = "on_time", qual
 def from_snapshot(close: PeriodClose, address: Address) -> QuerySet[SnapshotRow]:
     """The snapshot rows behind a figure of a closed version."""
     rows = SnapshotRow.objects.filter(close=close, indicator=address.indicator)
+    if address.category:
+        rows = rows.filter(category=address.category)
     if address.row is not None:
         payload_rows = {r["node_id"]: r for r in (close.result or {}).get("rows", [])}
         if address.row == close.node_id:
@@ -74,26 +77,40 @@ def from_snapshot(close: PeriodClose, address: Address) -> QuerySet[SnapshotRow]
     )
 
 
-def live(node: OrgNode, year: int, period: str, address: Address) -> QuerySet[Unit]:
-    """The units behind a figure of the live report of ``node``."""
+def live(node: OrgNode, year: int, period: str, address: Address) -> QuerySet[Any]:
+    """The units behind a figure of the live report of ``node``.
+
+    Like the report, a child whose period is closed answers from its snapshot: its own
+    row is its closed list, and the node's total is the live units of the other children
+    joined (UNION ALL) with the closed children's snapshot rows.
+    """
+    from reports.closing import closed_children
+
     rule = rules_for_year(year).get(address.indicator)
     if rule is None:
         return Unit.objects.none()
     tree = compute.tree_for(year, period)
+    children = tree.children(node)
+    closed = closed_children(node, year, period)
+    closed_paths = [path for n, path in children if n.pk in closed]
     if address.row is None:
-        units = tree.units_under(node)
+        units = tree.units_under(node, exclude_paths=closed_paths)
     elif address.row == node.pk:
         # The node's own row holds every unit not under one of its children then.
-        units = tree.units_under(node, exclude_paths=[path for _n, path in tree.children(node)])
+        units = tree.units_under(node, exclude_paths=[path for _n, path in children])
+    elif address.row in closed:
+        return from_snapshot(closed[address.row], Address(address.indicator, address.figure, None, address.category))
     else:
-        child = next((path for n, path in tree.children(node) if n.pk == address.row), None)
+        child = next((path for n, path in children if n.pk == address.row), None)
         if child is None:
             return Unit.objects.none()
         units = tree.units_under(node).filter(hist_path__startswith=child)
+    if address.category:
+        units = units.filter(category=address.category)
     annotated = compute.annotated_units(
         compute.expected_units(units, rule, year, period), rule, year, period, with_record=True
     )
-    return (
+    listed = (
         annotated.annotate(
             unit_id=F("pk"),
             node_name=Subquery(OrgNode.objects.filter(pk=OuterRef("hist_node_id")).values("name")[:1]),
@@ -102,5 +119,9 @@ def live(node: OrgNode, year: int, period: str, address: Address) -> QuerySet[Un
         )
         .filter(_figure_q(address.figure, on_time="in_time", quality="good"))
         .values(*COLUMNS)
-        .order_by("node_name", "code")
     )
+    if address.row is None and closed:
+        whole = Address(address.indicator, address.figure, None, address.category)
+        parts = [from_snapshot(c, whole).order_by() for c in closed.values()]
+        return listed.order_by().union(*parts, all=True).order_by("node_name", "code")
+    return listed.order_by("node_name", "code")

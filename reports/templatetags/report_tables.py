@@ -29,11 +29,14 @@ register.filter("indicator_labels", exports.indicator_labels)
 
 
 @register.simple_tag
-def explain_url(source: dict[str, Any], row: dict[str, Any] | None, indicator: str, figure: str) -> str:
+def explain_url(
+    source: dict[str, Any], row: dict[str, Any] | None, indicator: str, figure: str, category: str = ""
+) -> str:
     """The link from a figure to the units behind it.
 
     ``source`` addresses the report (a closed version, or a node, year and period live);
-    a roll-up row read from a child's closed version links to that version's total.
+    a roll-up row read from a child's closed version links to that version's total; a
+    category narrows the list to that category's units.
     """
     params: dict[str, Any] = dict(source)
     if row is not None and row.get("close_id") and row.get("close_id") != source.get("close"):
@@ -41,6 +44,8 @@ def explain_url(source: dict[str, Any], row: dict[str, Any] | None, indicator: s
     elif row is not None:
         params["row"] = row["node_id"]
     params |= {"indicator": indicator, "figure": figure}
+    if category:
+        params["category"] = category
     return f"{reverse('reports:explain')}?{urlencode(params)}"
 
 

@@ -23,7 +23,7 @@ from reports import closing, compute, explain, periods, services
 from reports.forms import PeriodForm, ReopenForm
 from reports.models import PeriodClose
 from reports.views.runs import node_from_request
-from units.models import OrgNode
+from units.models import Category, OrgNode
 from units.permissions import can_read_tree, require
 
 EXPLAIN_PAGE = 100
@@ -199,7 +199,10 @@ def explain_view(request: HttpRequest) -> HttpResponse:
     figure = request.GET.get("figure", "")
     if indicator not in compute.INDICATORS or figure not in explain.FIGURES:
         raise Http404
-    address = explain.Address(indicator=indicator, figure=figure, row=_int(request.GET.get("row")))
+    category = request.GET.get("category") or None
+    if category is not None and category not in Category.values:
+        raise Http404
+    address = explain.Address(indicator=indicator, figure=figure, row=_int(request.GET.get("row")), category=category)
     close = None
     if close_id := _int(request.GET.get("close")):
         close = get_object_or_404(
@@ -241,6 +244,7 @@ def explain_view(request: HttpRequest) -> HttpResponse:
         "close": close,
         "indicator_label": dict(compute.Indicator.choices)[indicator],
         "figure_label": explain.FIGURES[figure],
+        "category_label": Category(category).label if category else "",
         "figure": figure,
         "page": page,
         "rows": [{**u, "held_on": held_on.get(u["record_id"])} for u in page],

@@ -14,7 +14,8 @@ from reports import closing, compute, explain, services
 from reports.models import PeriodClose
 from reports.periods import Period
 from tests.factories import RecordFactory, UnitFactory, UserFactory, grant
-from units.models import Role
+from units import regrouping
+from units.models import Role, Unit
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -165,20 +166,22 @@ def test_a_closed_page_reads_a_constant_number_of_queries(client_as, world, tree
 
 
 def every_cell(payload):
-    """(row or None for the total, indicator, figure, the figure's value) of a payload."""
-    for row in [*payload["rows"], None]:
-        cells = (row or payload["total"])["cells"]
+    """(row or None for the total, category or None, indicator, figure, the figure's value)
+    of every count of a payload: each row, the total, and each category."""
+    lines = [(row, None, row["cells"]) for row in payload["rows"]] + [(None, None, payload["total"]["cells"])]
+    lines += [(None, c["category"], c["cells"]) for c in payload.get("by_category") or []]
+    for row, category, cells in lines:
         for indicator, cell in cells.items():
             for figure in FIGURES:
                 value = cell["expected"] - cell["done"] if figure == "missing" else cell[figure]
-                yield row, indicator, figure, value
+                yield row, category, indicator, figure, value
 
 
-def explained(payload, close, node, row, indicator, figure):
+def explained(close, node, row, category, indicator, figure):
     if row is not None and row.get("close_id"):
         child = PeriodClose.objects.get(pk=row["close_id"])
         return explain.from_snapshot(child, explain.Address(indicator, figure))
-    address = explain.Address(indicator, figure, None if row is None else row["node_id"])
+    address = explain.Address(indicator, figure, None if row is None else row["node_id"], category)
     if close is not None:
         return explain.from_snapshot(close, address)
     return explain.live(node, 2025, Period.YEAR, address)
@@ -186,18 +189,19 @@ def explained(payload, close, node, row, indicator, figure):
 
 def assert_every_figure_is_explained(payload, close, node):
     checked = 0
-    for row, indicator, figure, value in every_cell(payload):
-        units = list(explained(payload, close, node, row, indicator, figure))
-        assert len(units) == value, (row and row["org_code"], indicator, figure)
+    for row, category, indicator, figure, value in every_cell(payload):
+        units = list(explained(close, node, row, category, indicator, figure))
+        assert len(units) == value, (row and row["org_code"], category, indicator, figure)
         if figure in ("done", "on_time", "quality"):
-            expected = {u["unit_id"] for u in explained(payload, close, node, row, indicator, "expected")}
+            expected = {u["unit_id"] for u in explained(close, node, row, category, indicator, "expected")}
             assert {u["unit_id"] for u in units} <= expected
         checked += 1
     assert checked >= len(compute.INDICATORS) * len(FIGURES)
 
 
 def test_every_live_figure_has_a_list_of_exactly_that_many_units(tree, world):
-    payload = compute.to_payload(compute.build(world.province, 2025), [], built_at=datetime.datetime.now(datetime.UTC))
+    built = compute.build(world.province, 2025, by_category=True)
+    payload = compute.to_payload(built, [], built_at=datetime.datetime.now(datetime.UTC))
     assert_every_figure_is_explained(payload, None, world.province)
     district = compute.to_payload(
         compute.build(world.district_x, 2025), [], built_at=datetime.datetime.now(datetime.UTC)
@@ -220,8 +224,15 @@ def test_every_closed_figure_keeps_its_list_after_units_move_or_close(x_closed, 
 
 
 def test_a_roll_up_run_explains_closed_rows_from_their_snapshot(x_closed, tree, world):
-    run, _new = services.report_request(node=world.province, year=2025, by=world.leader_p)
+    # After X closed, one of its units is dissolved and one moves to Y: X's closed figures
+    # (and the province's total) still count them where they were.
+    Unit.objects.filter(code="F1").update(dissolved_on=D(2024, 12, 31))
+    regrouping.unit_transfer(
+        unit=Unit.objects.get(code="G1"), to_node=world.district_y, effective_on=D(2026, 1, 2), by=None
+    )
+    run, _new = services.report_request(node=world.province, year=2025, by=world.leader_p, by_category=True)
     run.refresh_from_db()
+    assert run.result["by_category"]
     assert_every_figure_is_explained(run.result, None, world.province)
 
 
