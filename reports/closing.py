@@ -364,18 +364,7 @@ def _write_snapshot(close: PeriodClose, tree: TreeAsOf) -> list[PeriodClose]:
             SnapshotRow.objects.filter(close=child)
             .order_by()
             .annotate(s_close=close_id)
-            .values_list(
-                "s_close",
-                "unit_id",
-                "indicator",
-                "node_id",
-                "node_path",
-                "category",
-                "done",
-                "on_time",
-                "quality",
-                "record_id",
-            )
+            .values_list("s_close", *SNAPSHOT_COLUMNS[1:])
         )
     units = tree.units_under(close.node, exclude_paths=[path for _c, path in highest])
     rules = rules_for_year(close.year)
