@@ -68,6 +68,16 @@ def can_close(user: Actor, node: OrgNode) -> bool:
     return can_manage_node(user, node)
 
 
+def can_read(user: Actor, close: PeriodClose) -> bool:
+    """Staff and leaders of the close's node or above, where the node is now or where it
+    sat on the period's last day; admins always."""
+    scope = scope_for(user)
+    if scope.is_admin:
+        return True
+    paths = {close.node.path, compute.tree_for(close.year, close.period).path_of(close.node)}
+    return any(path.startswith(p) for path in paths for p in scope.node_paths)
+
+
 def can_reopen(user: Actor, close: PeriodClose) -> bool:
     """Only the level above: staff of the parent's subtree (admins for the root)."""
     scope = scope_for(user)

@@ -29,8 +29,15 @@ from units.permissions import can_read_tree, require
 EXPLAIN_PAGE = 100
 
 
-def _visible_closes(request: HttpRequest) -> QuerySet[PeriodClose]:
-    return PeriodClose.objects.filter(node__in=OrgNode.objects.visible_to(request.user))
+def _visible_close_or_404(request: HttpRequest, pk: int, closes: QuerySet[PeriodClose] | None = None) -> PeriodClose:
+    """A close the user may read: its node is in their subtree now, or was on the period's
+    last day (a node moved away since still answers to its old province for that period)."""
+    close = get_object_or_404(
+        (closes if closes is not None else PeriodClose.objects.all()).select_related("node"), pk=pk
+    )
+    if not closing.can_read(request.user, close):
+        raise Http404
+    return close
 
 
 def _year_and_period(request: HttpRequest) -> tuple[int, str]:
@@ -108,7 +115,7 @@ def _overview_url(node_id: int, year: int, period: str) -> str:
 
 @require(can_read_tree)
 def close_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    close = get_object_or_404(_visible_closes(request).select_related("node", "closed_by", "reopened_by"), pk=pk)
+    close = _visible_close_or_404(request, pk, PeriodClose.objects.select_related("closed_by", "reopened_by"))
     versions = (
         PeriodClose.objects.filter(node=close.node, year=close.year, period=close.period)
         .select_related("closed_by", "reopened_by")
@@ -132,7 +139,7 @@ def close_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(can_read_tree)
 def close_status(request: HttpRequest, pk: int) -> HttpResponse:
-    close = get_object_or_404(_visible_closes(request), pk=pk)
+    close = _visible_close_or_404(request, pk)
     response = render(
         request,
         "reports/_job_status.html",
@@ -146,7 +153,7 @@ def close_status(request: HttpRequest, pk: int) -> HttpResponse:
 @require(can_read_tree)
 @require_POST
 def close_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    close = get_object_or_404(_visible_closes(request).select_related("node"), pk=pk)
+    close = _visible_close_or_404(request, pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Hãy ghi rõ lý do mở lại."))
@@ -169,7 +176,7 @@ def close_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(can_read_tree)
 def close_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
-    close = get_object_or_404(_visible_closes(request).select_related("node"), pk=pk)
+    close = _visible_close_or_404(request, pk)
     if not close.result:
         raise Http404
     stem = closing.close_stem(close)
@@ -205,9 +212,7 @@ def explain_view(request: HttpRequest) -> HttpResponse:
     address = explain.Address(indicator=indicator, figure=figure, row=_int(request.GET.get("row")), category=category)
     close = None
     if close_id := _int(request.GET.get("close")):
-        close = get_object_or_404(
-            _visible_closes(request).select_related("node").exclude(result__isnull=True), pk=close_id
-        )
+        close = _visible_close_or_404(request, close_id, PeriodClose.objects.exclude(result__isnull=True))
         node, year, period = close.node, close.year, close.period
         units = explain.from_snapshot(close, address)
     else:

@@ -288,3 +288,18 @@ def test_a_merge_cannot_predate_a_transfer_out_of_the_merged_node(world):
     with pytest.raises(ValidationError, match="muộn hơn"):
         regrouping.node_merge(node=world.district_x, into=world.district_y, effective_on=JULY_2025, by=None)
     regrouping.node_merge(node=world.district_x, into=world.district_y, effective_on=D(2025, 10, 1), by=None)
+
+
+def test_a_moved_nodes_past_close_stays_readable_by_its_old_province(client_as, world):
+    staff_p = UserFactory(username="staff_p")
+    grant(staff_p, Role.Kind.STAFF, node=world.province)
+    RecordFactory(unit=world.unit_c, held_on=D(2025, 4, 1), status="accepted")
+    y_2025, _new = closing.close_request(node=world.district_y, year=2025, period=Period.YEAR, by=world.staff_y)
+    other = OrgNodeFactory(code="Q", name="LĐLĐ tỉnh Q", parent=world.root)
+    regrouping.node_move(node=world.district_y, new_parent=other, effective_on=D(2026, 1, 1), by=None)
+    staff_q = UserFactory(username="staff_q")
+    grant(staff_q, Role.Kind.STAFF, node=other)
+    url = reverse("reports:close_detail", args=[y_2025.pk])
+    assert client_as(staff_p).get(url).status_code == 200  # Y was P's on 31/12/2025
+    assert client_as(staff_q).get(url).status_code == 200  # and is Q's now
+    assert client_as(world.staff_x).get(url).status_code == 404
