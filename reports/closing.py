@@ -170,9 +170,11 @@ def current_closes(nodes: list[OrgNode] | QuerySet[OrgNode], year: int, period: 
     return latest
 
 
-def closed_children(node: OrgNode, year: int, period: str) -> dict[int, PeriodClose]:
-    """The nodes under ``node`` on the period's last day whose period is closed now."""
-    children = [child.pk for child, _path in compute.tree_for(year, period).children(node)]
+def closed_children(node: OrgNode, year: int, period: str, tree: TreeAsOf | None = None) -> dict[int, PeriodClose]:
+    """The nodes under ``node`` on the period's last day whose period is closed now
+    (pass the period's ``tree`` when the caller has one, to reuse what it read)."""
+    tree = tree or compute.tree_for(year, period)
+    children = [child.pk for child, _path in tree.children(node)]
     return {
         c.node_id: c
         for c in PeriodClose.objects.filter(

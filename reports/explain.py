@@ -91,7 +91,7 @@ def live(node: OrgNode, year: int, period: str, address: Address) -> QuerySet[An
         return Unit.objects.none()
     tree = compute.tree_for(year, period)
     children = tree.children(node)
-    closed = closed_children(node, year, period)
+    closed = closed_children(node, year, period, tree)
     closed_paths = [path for n, path in children if n.pk in closed]
     if address.row is None:
         units = tree.units_under(node, exclude_paths=closed_paths)

@@ -139,8 +139,8 @@ def _run_payload(run: ReportRun) -> dict[str, Any]:
     if own is not None and own.result:
         missing = [compute.missing_payload(m) for m in closing.snapshot_missing([own])]
         return {**own.result, "missing": missing, "built_at": timezone.now().isoformat()}
-    closed = closing.closed_children(run.node, run.year, run.period)
     tree = compute.tree_for(run.year, run.period)
+    closed = closing.closed_children(run.node, run.year, run.period, tree)
     exclude = list(tree.paths_of([c.node for c in closed.values()]).values())
     report = compute.build(run.node, run.year, by_category=run.by_category, period=run.period, exclude_paths=exclude)
     _progress(run, 50)

@@ -28,6 +28,7 @@ from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, Unit
 class TreeAsOf:
     day: datetime.date
     _paths: dict[int, str] = field(default_factory=dict)
+    _children: dict[int, list[tuple[OrgNode, str]]] = field(default_factory=dict)
 
     @cached_property
     def changed(self) -> bool:
@@ -82,8 +83,10 @@ class TreeAsOf:
         """The nodes directly under ``node`` on ``day`` with their path then, by code.
 
         Includes nodes merged away since and nodes moved elsewhere since; excludes nodes
-        that did not exist yet, or had already ended, on ``day``.
+        that did not exist yet, or had already ended, on ``day``. Remembered per node.
         """
+        if node.pk in self._children:
+            return self._children[node.pk]
         parent_path = self.path_of(node)
         if not self.changed:
             candidates = list(OrgNode.objects.filter(parent=node))
@@ -94,10 +97,11 @@ class TreeAsOf:
             old = self._old_paths([n.pk for n in candidates])
             placed = [(n, old.get(n.pk, n.path)) for n in candidates]
         width = len(parent_path) + PATH_SEGMENT_WIDTH + 1
-        return sorted(
+        self._children[node.pk] = sorted(
             ((n, p) for n, p in placed if len(p) == width and p.startswith(parent_path) and self.existed(n)),
             key=lambda item: item[0].code,
         )
+        return self._children[node.pk]
 
     def units_under(self, node: OrgNode | None, *, exclude_paths: list[str] | tuple[str, ...] = ()) -> QuerySet[Unit]:
         """Units under ``node`` on ``day`` (all units for None), annotated with
