@@ -308,3 +308,38 @@ def test_a_roll_up_report_page_marks_closed_and_provisional_children(client_as, 
     assert 'data-status="closed"' in x_row and "Đã chốt (lần 1)" in x_row
     assert f"close={x_closed.pk}" in x_row  # X's figures explain from its snapshot
     assert 'data-status="provisional"' in y_row and "Chưa chốt" in y_row
+
+
+@pytest.mark.parametrize("name", ["close_status", "close_download"])
+def test_a_closes_progress_and_files_follow_the_same_scoping(client_as, x_closed, world, name):
+    args = [x_closed.pk] if name == "close_status" else [x_closed.pk, "xlsx"]
+    url = reverse(f"reports:{name}", args=args)
+    assert client_as(None).get(url).status_code == 302
+    assert client_as(world.chair_a).get(url).status_code == 403
+    assert client_as(world.staff_y).get(url).status_code == 404
+    assert client_as(world.staff_x).get(url).status_code == 200
+
+
+def test_the_overview_and_an_explanation_page_read_a_constant_number_of_queries(
+    client_as, x_closed, world, django_assert_max_num_queries
+):
+    from tests.factories import OrgNodeFactory
+
+    client = client_as(world.admin)
+    closed_list = explain_url(close=x_closed.pk, indicator="worker_conference", figure="expected")
+    live_list = explain_url(node=world.province.pk, year=2025, period="year", indicator="worker_conference",
+                            figure="expected")  # fmt: skip
+    pages = [overview(world.province), closed_list, live_list]
+    counts = []
+    for url in pages:
+        client.get(url)
+        with django_assert_max_num_queries(40) as queries:
+            client.get(url)
+        counts.append(len(queries.captured_queries))
+    for n in range(15):  # more children, units and records
+        child = OrgNodeFactory(code=f"K{n}", parent=world.province)
+        unit = UnitFactory(code=f"KU{n}", node=child)
+        RecordFactory(unit=unit, held_on=D(2025, 3, 1), status="accepted")
+    for url, count in zip(pages, counts, strict=True):
+        with django_assert_max_num_queries(count):
+            client.get(url)
