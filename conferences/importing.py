@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from conferences.facts.maintain import refresh_facts_for
 from conferences.models import CONFERENCE_KINDS, AuditEntry, Kind, Record
 from units.importing.common import IN_CHUNK, PREVIEW_ROWS, WRITE_BATCH, history_user, load_by_code, path_checker
 from units.importing.tables import Column, RowError, SheetRow, Table, cell_count, cell_date, read_table
@@ -185,6 +186,7 @@ def events_import(
         ],
         batch_size=WRITE_BATCH,
     )
+    refresh_facts_for([p.record for p in plan.creates])
     return EventImportResult(created=len(plan.creates), skipped=len(plan.skipped))
 
 

@@ -50,3 +50,14 @@ def notify_returned(*, record_id: int, base_url: str = "") -> int:
     if record.unit.chair_email:
         emails.add(record.unit.chair_email)
     return _send("returned", record, sorted(emails), base_url or settings.SITE_URL)
+
+
+@shared_task(acks_late=True)
+def facts_rebuild_year(*, year: int | None = None) -> int:
+    """Rebuild a year's report facts (the current year for None): after a rule edit, and
+    nightly. Idempotent, so a redelivered task simply rebuilds again."""
+    from django.utils import timezone
+
+    from conferences.facts.maintain import rebuild_year
+
+    return rebuild_year(year if year is not None else timezone.localdate().year)

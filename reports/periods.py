@@ -10,26 +10,18 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Max, Q, TextChoices
-from django.utils.translation import gettext_lazy as _
+from django.db.models import Max, Q
+
+from units.obligations import Period, period_end
 
 if TYPE_CHECKING:
     from units.models import OrgNode
-
-
-class Period(TextChoices):
-    HALF = "h1", _("6 tháng đầu năm")
-    YEAR = "year", _("Cả năm")
 
 
 # The deadline of the deepest level (the direct-superior unions); each level up gets a
 # week more, so that it can check what its children sent.
 BASE_DEADLINE = {Period.HALF: (0, 7, 15), Period.YEAR: (1, 1, 15)}  # (years after, month, day)
 LEVEL_STEP = datetime.timedelta(days=7)
-
-
-def period_end(year: int, period: str) -> datetime.date:
-    return datetime.date(year, 6, 30) if period == Period.HALF else datetime.date(year, 12, 31)
 
 
 def periods_covering(held_on: datetime.date) -> list[str]:

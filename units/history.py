@@ -18,7 +18,7 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
 from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer
@@ -137,3 +137,17 @@ class TreeAsOf:
         for path in exclude_paths:
             units = units.exclude(hist_path__startswith=path)
         return units
+
+
+def trees_as_of(days: list[datetime.date]) -> dict[datetime.date, TreeAsOf]:
+    """The tree on each of ``days``, knowing in two queries (not two per day) whether
+    anything moved after each of them."""
+    last_transfer = UnitTransfer.objects.aggregate(last=Max("effective_on"))["last"]
+    last_move = NodePathChange.objects.aggregate(last=Max("effective_on"))["last"]
+    last = max((d for d in (last_transfer, last_move) if d is not None), default=None)
+    trees = {}
+    for day in days:
+        tree = TreeAsOf(day)
+        tree.__dict__["changed"] = last is not None and last > day  # fills the cached property
+        trees[day] = tree
+    return trees

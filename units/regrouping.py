@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer, ancestry
 from units.permissions import can_manage_node
+from units.signals import announce
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -83,6 +84,7 @@ def unit_transfer(*, unit: Unit, to_node: OrgNode, effective_on: datetime.date, 
         created_by=by if by is not None and by.is_authenticated else None,
     )
     Unit.objects.filter(pk=unit.pk).update(node=to_node, version=F("version") + 1)
+    announce(Unit.objects.filter(pk=unit.pk), since=effective_on)
     return transfer
 
 
@@ -133,8 +135,10 @@ def node_move(*, node: OrgNode, new_parent: OrgNode, effective_on: datetime.date
     if node.parent_id == new_parent.pk:
         raise ValidationError(_("%(node)s đã thuộc %(parent)s.") % {"node": node.name, "parent": new_parent.name})
     check_move(node, new_parent.path, effective_on)
-    _subtree_moves(node, OrgNode.path_for(parent_path=new_parent.path, pk=node.pk), effective_on)
+    new_path = OrgNode.path_for(parent_path=new_parent.path, pk=node.pk)
+    _subtree_moves(node, new_path, effective_on)
     OrgNode.objects.filter(pk=node.pk).update(parent=new_parent)
+    announce(Unit.objects.filter(node__path__startswith=new_path), since=effective_on)
     node.refresh_from_db()
     return node
 
@@ -166,6 +170,7 @@ def node_merge(*, node: OrgNode, into: OrgNode, effective_on: datetime.date, by:
         batch_size=5000,
     )
     Unit.objects.filter(pk__in=units).update(node=into, version=F("version") + 1)
+    announce(Unit.objects.filter(pk__in=units), since=effective_on)
     for child in OrgNode.objects.filter(parent=node):
         node_move(node=child, new_parent=into, effective_on=effective_on, by=None)
     OrgNode.objects.filter(pk=node.pk).update(ended_on=effective_on, merged_into=into)

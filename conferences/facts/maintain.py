@@ -1,0 +1,183 @@
+"""Keeping the facts equal to the records: set-based rewrites inside the writing transaction.
+
+Every rewrite is one ``DELETE`` and ``INSERT … SELECT`` statements over the affected
+units (a queryset, never a Python loop over rows), run in the transaction of the write
+that made it necessary: if it fails, the write fails with it, so a fact never silently
+disagrees with the record it was built from.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.utils import timezone
+
+from conferences.facts.build import FACT_COLUMNS, PERIODS, fact_rows
+from conferences.models import Fact, FactYear, ObligationRule, Record
+from units.history import TreeAsOf, trees_as_of
+from units.models import Unit
+from units.obligations import period_end
+
+# Parts joined with UNION ALL into one INSERT: a unit's refresh across every year is one
+# statement, and a whole year (two periods × five indicators) is one too.
+PARTS_PER_STATEMENT = 40
+
+
+def rules_by_year(years: Iterable[int] | None = None) -> dict[int, dict[str, ObligationRule]]:
+    """The rules of ``years`` (of every year for None) by year and indicator (two queries)."""
+    rules = ObligationRule.objects.prefetch_related("contents")
+    if years is not None:
+        rules = rules.filter(year__in=list(years))
+    found: dict[int, dict[str, ObligationRule]] = {}
+    for rule in rules:
+        found.setdefault(rule.year, {})[rule.indicator] = rule
+    return found
+
+
+def fingerprint(rules: dict[str, ObligationRule]) -> str:
+    """What of a year's rules the facts depend on, hashed (rules with their contents prefetched)."""
+    described = [
+        [
+            r.indicator,
+            sorted(r.categories),
+            r.deadline.isoformat() if r.deadline else None,
+            str(r.quorum_percent) if r.quorum_percent is not None else None,
+            r.min_employees,
+            r.requires_resolution,
+            sorted(c.pk for c in r.contents.all() if c.is_active),
+        ]
+        for r in sorted(rules.values(), key=lambda r: r.indicator)
+    ]
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()
+
+
+# Stands in the compiled SQL for the ids of the units being refreshed: building and
+# compiling the ORM query of a year × period × rule costs ~10 ms, so it is compiled once
+# per rule version and tree state, and each refresh only substitutes its ids.
+_UNITS_MARKER = "SELECT -1 /* fact units */"
+_compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+IDS_PER_STATEMENT = 10000
+
+
+def _part(rule: ObligationRule, year: int, period: str, tree: TreeAsOf, *, restricted: bool) -> tuple[str, tuple]:
+    key = (connection.alias, year, period, fingerprint({rule.indicator: rule}), tree.changed, restricted)
+    if key not in _compiled:
+        placed = tree.units_under(None)
+        if restricted:
+            placed = placed.filter(pk__in=RawSQL(_UNITS_MARKER, ()))  # noqa: S611  (a constant)
+        sql, params = fact_rows(placed, rule, year, period).query.sql_with_params()
+        _compiled[key] = (sql, tuple(params))
+    return _compiled[key]
+
+
+def _insert(parts: list[tuple[str, tuple]], unit_ids: list[int] | None) -> None:
+    table = connection.ops.quote_name(Fact._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in FACT_COLUMNS)
+    ids_sql = ""
+    if unit_ids is not None:
+        # Integers from the database, written out: no injection is possible.
+        ids_sql = f"SELECT {int(unit_ids[0])}" if len(unit_ids) == 1 else _values(unit_ids)
+    it = iter(parts)
+    while chunk := list(islice(it, PARTS_PER_STATEMENT)):
+        sql = " UNION ALL ".join(part_sql for part_sql, _params in chunk)
+        params = [p for _sql, part_params in chunk for p in part_params]
+        if unit_ids is not None:
+            sql = sql.replace(_UNITS_MARKER, ids_sql)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+
+
+def _values(unit_ids: list[int]) -> str:
+    table = connection.ops.quote_name(Unit._meta.db_table)
+    listed = ", ".join(str(int(i)) for i in unit_ids)
+    return f"SELECT id FROM {table} WHERE id IN ({listed})"  # noqa: S608  (integers)
+
+
+def refresh(
+    *,
+    units: QuerySet[Unit] | list[int] | None,
+    years: Iterable[int] | None = None,
+    indicators: Iterable[str] | None = None,
+) -> None:
+    """Rewrite the facts of ``units`` (a queryset or ids; every unit for None) for ``years`` (every year with
+    rules for None) and ``indicators`` (all for None), in the caller's transaction."""
+    by_year = rules_by_year(years)
+    wanted = set(indicators) if indicators is not None else None
+    stale = Fact.objects.all()
+    if years is not None:
+        stale = stale.filter(year__in=list(years))
+    if wanted is not None:
+        stale = stale.filter(indicator__in=wanted)
+    trees = trees_as_of([period_end(y, p) for y in by_year for p in PERIODS])
+    with transaction.atomic():
+        if units is None:
+            stale._raw_delete(stale.db)
+            _insert(_parts(by_year, trees, wanted, restricted=False), None)
+            return
+        ids = units if isinstance(units, list) else list(units.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), IDS_PER_STATEMENT):
+            chunk = ids[start : start + IDS_PER_STATEMENT]
+            stale_chunk = stale.filter(unit_id__in=chunk)
+            stale_chunk._raw_delete(stale_chunk.db)
+            _insert(_parts(by_year, trees, wanted, restricted=True), chunk)
+
+
+def _parts(
+    by_year: dict[int, dict[str, ObligationRule]],
+    trees: dict[datetime.date, TreeAsOf],
+    wanted: set[str] | None,
+    *,
+    restricted: bool,
+) -> list[tuple[str, tuple]]:
+    return [
+        _part(rule, year, period, trees[period_end(year, period)], restricted=restricted)
+        for year, rules in sorted(by_year.items())
+        for period in PERIODS
+        for indicator, rule in sorted(rules.items())
+        if wanted is None or indicator in wanted
+    ]
+
+
+def rebuild_year(year: int) -> int:
+    """Rewrite every fact of ``year`` and stamp it with the rules it was built from;
+    returns the number of rows. Serialised per year by a lock on its stamp."""
+    with transaction.atomic():
+        FactYear.objects.get_or_create(year=year, defaults={"rules_fingerprint": "", "built_at": timezone.now()})
+        stamp = FactYear.objects.select_for_update().get(year=year)
+        rules = rules_by_year([year]).get(year, {})
+        refresh(units=None, years=[year])
+        stamp.rules_fingerprint = fingerprint(rules)
+        stamp.built_at = timezone.now()
+        stamp.save(update_fields=["rules_fingerprint", "built_at"])
+        return Fact.objects.filter(year=year).count()
+
+
+def ensure_current(year: int, rules: dict[str, ObligationRule]) -> None:
+    """Rebuild ``year`` first when its rules changed since its facts were built (a rule
+    edit whose rebuild job has not run yet): one query when they did not."""
+    built = FactYear.objects.filter(year=year).values_list("rules_fingerprint", flat=True).first()
+    if built != fingerprint(rules):
+        rebuild_year(year)
+
+
+def rule_years() -> list[int]:
+    return sorted(ObligationRule.objects.values_list("year", flat=True).distinct())
+
+
+def refresh_facts_for(records: list[Record]) -> None:
+    """After records were written in bulk (no signals): rewrite the facts of their units,
+    set-based, from the earliest year they count in (a standing record counts on)."""
+    counted = [r for r in records if r.status == Record.Status.ACCEPTED]
+    if not counted:
+        return
+    first = min(r.year for r in counted)
+    years = [y for y in rule_years() if y >= first]
+    refresh(units=sorted({r.unit_id for r in counted}), years=years)
