@@ -120,17 +120,17 @@ def refresh(
     with transaction.atomic():
         if units is None:
             stale._raw_delete(stale.db)
-            _insert(_parts(by_year, trees, wanted, restricted=False), None)
+            _insert(compiled_parts(by_year, trees, wanted, restricted=False), None)
             return
         ids = units if isinstance(units, list) else list(units.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), IDS_PER_STATEMENT):
             chunk = ids[start : start + IDS_PER_STATEMENT]
             stale_chunk = stale.filter(unit_id__in=chunk)
             stale_chunk._raw_delete(stale_chunk.db)
-            _insert(_parts(by_year, trees, wanted, restricted=True), chunk)
+            _insert(compiled_parts(by_year, trees, wanted, restricted=True), chunk)
 
 
-def _parts(
+def compiled_parts(
     by_year: dict[int, dict[str, ObligationRule]],
     trees: dict[datetime.date, TreeAsOf],
     wanted: set[str] | None,
