@@ -381,3 +381,42 @@ class FactYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+class FactCube(models.Model):
+    """The facts summed per year × period × node (by path) × category × indicator: what a
+    report or the dashboard adds up, a few thousand rows a year instead of one per unit.
+    Kept by adding each refresh's difference (``conferences.facts.maintain``)."""
+
+    year = models.PositiveSmallIntegerField()
+    period = models.CharField(max_length=8, choices=Period.choices)
+    node_path = models.CharField(max_length=255)
+    category = models.CharField(max_length=32)
+    indicator = models.CharField(max_length=32, choices=Indicator.choices)
+    expected = models.IntegerField()
+    done = models.IntegerField()
+    on_time = models.IntegerField()
+    quality = models.IntegerField()
+    quorum_failures = models.IntegerField()
+    contents_failures = models.IntegerField()
+    minutes_failures = models.IntegerField()
+    resolution_failures = models.IntegerField()
+
+    class Meta:
+        verbose_name = _("số liệu tổng hợp theo nút")
+        verbose_name_plural = _("số liệu tổng hợp theo nút")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "period", "node_path", "category", "indicator"], name="factcube_unique_cell"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["year", "period", "node_path"],
+                name="factcube_year_path",
+                opclasses=["", "", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.period} {self.node_path} {self.category} {self.indicator}"

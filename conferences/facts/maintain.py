@@ -16,12 +16,13 @@ from itertools import islice
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from conferences.facts.build import FACT_COLUMNS, PERIODS, fact_rows
-from conferences.models import Fact, FactYear, ObligationRule, Record
+from conferences.facts.build import FACT_COLUMNS, FAILURE_COLUMNS, PERIODS, fact_rows
+from conferences.models import Fact, FactCube, FactYear, ObligationRule, Record
 from units.history import TreeAsOf, trees_as_of
 from units.models import Unit
 from units.obligations import period_end
@@ -121,13 +122,16 @@ def refresh(
         if units is None:
             stale._raw_delete(stale.db)
             _insert(compiled_parts(by_year, trees, wanted, restricted=False), None)
+            rebuild_cube(list(years) if years is not None else None)
             return
         ids = units if isinstance(units, list) else list(units.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), IDS_PER_STATEMENT):
             chunk = ids[start : start + IDS_PER_STATEMENT]
             stale_chunk = stale.filter(unit_id__in=chunk)
+            _add_to_cube(stale_chunk, -1)
             stale_chunk._raw_delete(stale_chunk.db)
             _insert(compiled_parts(by_year, trees, wanted, restricted=True), chunk)
+            _add_to_cube(stale_chunk, 1)
 
 
 def compiled_parts(
@@ -144,6 +148,48 @@ def compiled_parts(
         for indicator, rule in sorted(rules.items())
         if wanted is None or indicator in wanted
     ]
+
+
+CUBE_KEY = ("year", "period", "node_path", "category", "indicator")
+CUBE_SUMS = ("expected", "done", "on_time", "quality", *FAILURE_COLUMNS.values())
+
+
+def cube_rows(facts: QuerySet[Fact], sign: int = 1) -> QuerySet[Any]:
+    """The facts summed by ``CUBE_KEY`` as the report counts them: only expected units."""
+    expected = Q(expected=True)
+    sums: dict[str, Any] = {
+        "c_expected": Count("pk", filter=expected),
+        "c_done": Count("pk", filter=expected & Q(done=True)),
+        "c_on_time": Count("pk", filter=expected & Q(on_time=True)),
+        "c_quality": Count("pk", filter=expected & Q(quality=True)),
+    }
+    for column in FAILURE_COLUMNS.values():
+        sums[f"c_{column}"] = Coalesce(Sum(column, filter=expected), 0)
+    if sign < 0:
+        sums = {name: -expr for name, expr in sums.items()}
+    return facts.order_by().values(*CUBE_KEY).annotate(**sums).values_list(*CUBE_KEY, *sums)
+
+
+def _add_to_cube(facts: QuerySet[Fact], sign: int) -> None:
+    """Add (or, with ``sign`` -1, take away) ``facts``' sums to the cube: one upsert."""
+    sql, params = cube_rows(facts, sign).query.sql_with_params()
+    q = connection.ops.quote_name
+    table = q(FactCube._meta.db_table)
+    key = ", ".join(q(c) for c in CUBE_KEY)
+    updates = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in CUBE_SUMS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {', '.join(q(c) for c in CUBE_SUMS)}) {sql} "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
+            params,
+        )
+
+
+def rebuild_cube(years: list[int] | None) -> None:
+    """Rewrite the cube rows of ``years`` (of all years for None) from the facts."""
+    cube = FactCube.objects.all() if years is None else FactCube.objects.filter(year__in=years)
+    cube._raw_delete(cube.db)
+    _add_to_cube(Fact.objects.all() if years is None else Fact.objects.filter(year__in=years), 1)
 
 
 def rebuild_year(year: int) -> int:
@@ -163,9 +209,15 @@ def rebuild_year(year: int) -> int:
 def ensure_current(year: int, rules: dict[str, ObligationRule]) -> None:
     """Rebuild ``year`` first when its rules changed since its facts were built (a rule
     edit whose rebuild job has not run yet): one query when they did not."""
-    built = FactYear.objects.filter(year=year).values_list("rules_fingerprint", flat=True).first()
-    if built != fingerprint(rules):
-        rebuild_year(year)
+    ensure_current_years({year: rules})
+
+
+def ensure_current_years(rules: dict[int, dict[str, ObligationRule]]) -> None:
+    """``ensure_current`` for several years in one query."""
+    built = dict(FactYear.objects.filter(year__in=list(rules)).values_list("year", "rules_fingerprint"))
+    for year, year_rules in sorted(rules.items()):
+        if built.get(year) != fingerprint(year_rules):
+            rebuild_year(year)
 
 
 def rule_years() -> list[int]:

@@ -1,6 +1,6 @@
-"""Reading the facts: the figures, the missing units, the failing checks and the per-unit
-rows of a node, each one query over the rows under the node's path on the period's last
-day, answered as tuples (no model objects)."""
+"""Reading the facts: the figures and the failing checks (from the per-node sums), the
+missing units and the per-unit rows of a node (from the facts), each one query over the
+rows under the node's path on the period's last day, answered as tuples."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import Left
 
 from conferences.facts.build import FAILURE_COLUMNS
-from conferences.models import Fact
+from conferences.models import Fact, FactCube
 
 # What one row of ``unit_rows`` holds, in order.
 UNIT_ROW_COLUMNS: tuple[str, ...] = (
@@ -55,23 +55,27 @@ def facts_in(scope: Scope) -> QuerySet[Fact]:
     return rows
 
 
+def cube_in(scope: Scope) -> QuerySet[FactCube]:
+    rows = FactCube.objects.filter(year=scope.year, period=scope.period)
+    if scope.path:
+        rows = rows.filter(node_path__startswith=scope.path)
+    for path in scope.exclude_paths:
+        rows = rows.exclude(node_path__startswith=path)
+    return rows
+
+
 def counts(scope: Scope, *, prefix_length: int | None = None) -> list[tuple[str, str, int, int, int, int]]:
-    """``(group, indicator, expected, done, on_time, quality)`` of the expected rows, grouped
+    """``(group, indicator, expected, done, on_time, quality)`` of the expected units, grouped
     by the first ``prefix_length`` characters of the node path (a child's path), or by
-    category when None. One GROUP BY."""
+    category when None: one GROUP BY over the per-node sums, not over the units."""
     group = Left("node_path", prefix_length) if prefix_length is not None else F("category")
     return list(
-        facts_in(scope)
-        .filter(expected=True)
+        cube_in(scope)
+        .filter(expected__gt=0)
         .order_by()
         .annotate(group=group)
         .values("group", "indicator")
-        .annotate(
-            n=Count("pk"),
-            done_n=Count("pk", filter=Q(done=True)),
-            on_time_n=Count("pk", filter=Q(on_time=True)),
-            quality_n=Count("pk", filter=Q(quality=True)),
-        )
+        .annotate(n=Sum("expected"), done_n=Sum("done"), on_time_n=Sum("on_time"), quality_n=Sum("quality"))
         .values_list("group", "indicator", "n", "done_n", "on_time_n", "quality_n")
     )
 
@@ -85,8 +89,7 @@ def missing_pairs(scope: Scope) -> Iterator[tuple[int, str]]:
 def check_failures(scope: Scope) -> dict[str, dict[str, int]]:
     """Per indicator, how many qualifying records of expected units fail each quality check."""
     sums = (
-        facts_in(scope)
-        .filter(expected=True)
+        cube_in(scope)
         .order_by()
         .values("indicator")
         .annotate(**{code: Sum(column) for code, column in FAILURE_COLUMNS.items()})

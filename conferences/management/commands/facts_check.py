@@ -35,8 +35,8 @@ class Command(BaseCommand):
             codes = unit_codes(ids[:SHOWN_UNITS])
             more = f" và {len(ids) - SHOWN_UNITS} đơn vị khác" if len(ids) > SHOWN_UNITS else ""
             self.stdout.write(
-                f"Năm {year}: {len(divergence.stale)} dòng thừa hoặc sai, {len(divergence.missing)} dòng thiếu; "
-                f"{len(ids)} đơn vị lệch: {', '.join(codes)}{more}"
+                f"Năm {year}: {len(divergence.stale)} dòng thừa hoặc sai, {len(divergence.missing)} dòng thiếu, "
+                f"{divergence.cube} dòng tổng theo nút lệch; {len(ids)} đơn vị lệch: {', '.join(codes)}{more}"
             )
             if options["repair"]:
                 repair(divergence)
