@@ -53,11 +53,17 @@ def notify_returned(*, record_id: int, base_url: str = "") -> int:
 
 
 @shared_task(acks_late=True)
-def facts_rebuild_year(*, year: int | None = None) -> int:
-    """Rebuild a year's report facts (the current year for None): after a rule edit, and
-    nightly. Idempotent, so a redelivered task simply rebuilds again."""
+def facts_rebuild_year(*, year: int | None = None, force: bool = False) -> None:
+    """Rebuild a year's report facts (the current year for None): after a rule edit when
+    the year's rules changed since its facts were built (several edits in one
+    transaction rebuild once), and nightly with ``force``. Idempotent."""
     from django.utils import timezone
 
-    from conferences.facts.maintain import rebuild_year
+    from conferences.facts.maintain import ensure_current, rebuild_year
+    from conferences.rules import rules_for_year
 
-    return rebuild_year(year if year is not None else timezone.localdate().year)
+    year = year if year is not None else timezone.localdate().year
+    if force:
+        rebuild_year(year)
+    else:
+        ensure_current(year, rules_for_year(year))

@@ -24,7 +24,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
 from conferences.quality import Check
@@ -144,7 +144,8 @@ def fact_rows(units: QuerySet[Unit], rule: ObligationRule, year: int, period: st
     failures: dict[str, Any] = {}
     for code, column in FAILURE_COLUMNS.items():
         if code not in checks:
-            failures[f"f_{column}"] = Value(None, output_field=IntegerField())
+            # Typed: in a UNION ALL a bare NULL would be text on PostgreSQL.
+            failures[f"f_{column}"] = Cast(Value(None), output_field=IntegerField())
             continue
         failing = annotated.filter(~checks[code]).order_by().values("unit_id").annotate(n=Count("pk")).values("n")
         failures[f"f_{column}"] = Coalesce(Subquery(failing, output_field=IntegerField()), Value(0))

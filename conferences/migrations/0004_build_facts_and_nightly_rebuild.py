@@ -25,7 +25,8 @@ def schedule_nightly(apps, schema_editor):
         minute="0", hour="1", day_of_week="*", day_of_month="*", month_of_year="*", timezone="Asia/Ho_Chi_Minh"
     )
     task_model.objects.get_or_create(
-        name=NIGHTLY, defaults={"task": "conferences.tasks.facts_rebuild_year", "crontab": schedule}
+        name=NIGHTLY,
+        defaults={"task": "conferences.tasks.facts_rebuild_year", "crontab": schedule, "kwargs": '{"force": true}'},
     )
 
 
