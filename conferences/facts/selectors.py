@@ -13,6 +13,9 @@ from django.db.models.functions import Left
 
 from conferences.facts.build import FAILURE_COLUMNS
 from conferences.models import Fact, FactCube
+from units.history import TreeAsOf
+from units.models import OrgNode
+from units.obligations import period_end
 
 # What one row of ``unit_rows`` holds, in order.
 UNIT_ROW_COLUMNS: tuple[str, ...] = (
@@ -101,11 +104,15 @@ def check_failures(scope: Scope) -> dict[str, dict[str, int]]:
     return result
 
 
-def unit_rows(scope: Scope, *, filters: dict[str, Any] | None = None, expected_only: bool = True) -> QuerySet[Any]:
-    """One tuple per unit × indicator under the scope (``UNIT_ROW_COLUMNS``), ordered by
-    node name, unit code and indicator: what a per-unit grid pages through. ``filters``
-    are further field lookups on the facts (``{"indicator": …, "done": False}``)."""
-    rows = facts_in(scope)
+def unit_rows(
+    node: OrgNode, year: int, period: str, filters: dict[str, Any] | None = None, *, expected_only: bool = True
+) -> QuerySet[Any]:
+    """One tuple per unit × indicator under ``node`` as it stood on the period's last day
+    (``UNIT_ROW_COLUMNS``), ordered by node name, unit code and indicator: what a per-unit
+    grid pages through (slice it; the count is ``.count()``). ``filters`` are further
+    lookups on the facts, e.g. ``{"indicator": "worker_conference", "done": False}``.
+    The caller scopes ``node`` to what the user may see."""
+    rows = facts_in(Scope(year, period, TreeAsOf(period_end(year, period)).path_of(node)))
     if expected_only:
         rows = rows.filter(expected=True)
     if filters:

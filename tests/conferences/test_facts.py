@@ -200,3 +200,21 @@ def test_it_rebuilds_a_year_from_the_command(world, capsys):
     assert "Năm 2025" in capsys.readouterr().out
     assert not check_year(2025)
     assert 2025 in years_to_check()
+
+
+def test_it_pages_a_nodes_units_as_tuples(world):
+    from conferences.facts.selectors import UNIT_ROW_COLUMNS, unit_rows
+
+    services.record_accept(
+        record=services.record_create(
+            unit=world.unit_c, kind="worker_conference", by=world.admin, data={"held_on": D(2025, 3, 1)}
+        ),
+        by=world.admin,
+    )
+    rows = list(unit_rows(world.province, 2025, Period.YEAR, {"indicator": "worker_conference"}))
+    assert [dict(zip(UNIT_ROW_COLUMNS, r))["unit__code"] for r in rows] == ["A001", "C001"]
+    by_code = {r[1]: dict(zip(UNIT_ROW_COLUMNS, r)) for r in rows}
+    assert by_code["C001"]["done"] and not by_code["A001"]["done"]
+    assert list(unit_rows(world.district_y, 2025, Period.YEAR, {"done": False})) == [
+        r for r in unit_rows(world.district_y, 2025, Period.YEAR) if not r[8]
+    ]

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import os
 import statistics
+import subprocess
+import sys
 import time
-import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -93,26 +94,17 @@ def timed(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def peak_memory_of_run(node: OrgNode, year: int) -> tuple[float, float]:
-    """A whole report run of ``node`` (figures, missing list, XLSX, PDF) in a forked
+    """A whole report run of ``node`` (figures, missing list, XLSX, PDF) in a fresh
     process: its wall seconds and peak resident memory in MB, as the kernel counted it."""
-    from django.db import connections
-
-    from reports import services
     from reports.models import ReportRun
 
     run = ReportRun.objects.create(node=node, year=year)
-    connections.close_all()
+    code = f"import django; django.setup(); from reports import services; services.report_build(run_id={run.pk})"
     started = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:  # the child: its own connection, then exit without Python's cleanup
-        code = 0
-        try:
-            services.report_build(run_id=run.pk)
-        except BaseException:  # noqa: BLE001  (the child must reach os._exit whatever happens)
-            traceback.print_exc()
-            code = 1
-        os._exit(code)
-    _pid, status, usage = os.wait4(pid, 0)
+    child = subprocess.Popen(  # noqa: S603  (this interpreter, a fixed snippet)
+        [sys.executable, "-c", code], env={**os.environ, "DJANGO_SETTINGS_MODULE": "qcdc.settings"}
+    )
+    _pid, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError("the report run failed")
@@ -223,7 +215,7 @@ class Command(BaseCommand):
 
     def _bench_against_floor(self, root: OrgNode, year: int, repeat: int, report_median: float) -> None:
         """Time the floor, then each figure of the issue as a multiple of it."""
-        from conferences.facts.selectors import Scope, unit_rows
+        from conferences.facts.selectors import unit_rows
         from reports import dashboard
         from reports.periods import Period
 
@@ -236,8 +228,7 @@ class Command(BaseCommand):
         self._multiple("root report with categories", by_cat, 2)
         missing, listed = timed(repeat, lambda: compute.non_compliant(root, year))
         self._multiple(f"missing list ({len(listed):,} units, tuples)", missing, None)
-        scope = Scope(year, Period.YEAR, root.path)
-        grid, _rows = timed(repeat, lambda: list(unit_rows(scope)[:100]))
+        grid, _rows = timed(repeat, lambda: list(unit_rows(root, year, Period.YEAR)[:100]))
         self._multiple("grid first page (facts.unit_rows, 100 rows)", grid, None, absolute_ms=100)
         board, _p = timed(repeat, lambda: dashboard.latest_payloads(root, dashboard.years_to_show(year)))
         self._multiple("dashboard figures (5 years, root)", board, None, absolute_ms=100)
