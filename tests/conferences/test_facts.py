@@ -212,8 +212,8 @@ def test_it_pages_a_nodes_units_as_tuples(world):
         by=world.admin,
     )
     rows = list(unit_rows(world.province, 2025, Period.YEAR, {"indicator": "worker_conference"}))
-    assert [dict(zip(UNIT_ROW_COLUMNS, r))["unit__code"] for r in rows] == ["A001", "C001"]
-    by_code = {r[1]: dict(zip(UNIT_ROW_COLUMNS, r)) for r in rows}
+    assert [dict(zip(UNIT_ROW_COLUMNS, r, strict=True))["unit__code"] for r in rows] == ["A001", "C001"]
+    by_code = {r[1]: dict(zip(UNIT_ROW_COLUMNS, r, strict=True)) for r in rows}
     assert by_code["C001"]["done"] and not by_code["A001"]["done"]
     assert list(unit_rows(world.district_y, 2025, Period.YEAR, {"done": False})) == [
         r for r in unit_rows(world.district_y, 2025, Period.YEAR) if not r[8]
