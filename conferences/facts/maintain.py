@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from conferences.facts.build import FACT_COLUMNS, FAILURE_COLUMNS, PERIODS, fact_rows
+from conferences.facts.joined import joined_rows
 from conferences.models import Fact, FactCube, FactYear, ObligationRule, Record
 from units.history import TreeAsOf, trees_as_of
 from units.models import Unit
@@ -68,13 +69,18 @@ _compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
 IDS_PER_STATEMENT = 10000
 
 
-def _part(rule: ObligationRule, year: int, period: str, tree: TreeAsOf, *, restricted: bool) -> tuple[str, tuple]:
-    key = (connection.alias, year, period, fingerprint({rule.indicator: rule}), tree.changed, restricted)
+def _part(
+    rule: ObligationRule, year: int, period: str, tree: TreeAsOf, *, restricted: bool, joined: bool = False
+) -> tuple[str, tuple]:
+    key = (connection.alias, year, period, fingerprint({rule.indicator: rule}), tree.changed, restricted, joined)
     if key not in _compiled:
-        placed = tree.units_under(None)
-        if restricted:
-            placed = placed.filter(pk__in=RawSQL(_UNITS_MARKER, ()))  # noqa: S611  (a constant)
-        sql, params = fact_rows(placed, rule, year, period).query.sql_with_params()
+        if joined:
+            sql, params = joined_rows(rule, year, period, tree)
+        else:
+            placed = tree.units_under(None)
+            if restricted:
+                placed = placed.filter(pk__in=RawSQL(_UNITS_MARKER, ()))  # noqa: S611  (a constant)
+            sql, params = fact_rows(placed, rule, year, period).query.sql_with_params()
         _compiled[key] = (sql, tuple(params))
     return _compiled[key]
 
@@ -121,7 +127,7 @@ def refresh(
     with transaction.atomic():
         if units is None:
             stale._raw_delete(stale.db)
-            _insert(compiled_parts(by_year, trees, wanted, restricted=False), None)
+            _insert(compiled_parts(by_year, trees, wanted, restricted=False, joined=True), None)
             rebuild_cube(list(years) if years is not None else None)
             return
         ids = units if isinstance(units, list) else list(units.order_by("pk").values_list("pk", flat=True))
@@ -140,9 +146,13 @@ def compiled_parts(
     wanted: set[str] | None,
     *,
     restricted: bool,
+    joined: bool = False,
 ) -> list[tuple[str, tuple]]:
+    """The compiled SELECTs of the facts of each year × period × rule: per unit (for a
+    few units, ``restricted`` to the ids substituted later), or ``joined`` (all units,
+    one pass over the records)."""
     return [
-        _part(rule, year, period, trees[period_end(year, period)], restricted=restricted)
+        _part(rule, year, period, trees[period_end(year, period)], restricted=restricted, joined=joined)
         for year, rules in sorted(by_year.items())
         for period in PERIODS
         for indicator, rule in sorted(rules.items())

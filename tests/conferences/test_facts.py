@@ -218,3 +218,13 @@ def test_it_pages_a_nodes_units_as_tuples(world):
     assert list(unit_rows(world.district_y, 2025, Period.YEAR, {"done": False})) == [
         r for r in unit_rows(world.district_y, 2025, Period.YEAR) if not r[8]
     ]
+
+
+def test_it_builds_a_whole_year_in_one_pass_with_the_same_rows(world, settings, tmp_path):
+    """The joined form (whole years) against the per-unit form (facts_check's recomputation)."""
+    test_it_keeps_the_facts_equal_to_the_records_through_random_writes(world, settings, tmp_path)
+    before = {year: stored(year) for year in YEARS}
+    for year in YEARS:
+        call_command("facts_rebuild", "--year", str(year))
+        assert stored(year) == before[year]
+        assert not check_year(year)
