@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
+from conferences.facts.signals import deferred_rebuilds
 from conferences.models import STANDING_KINDS, Attachment, AuditEntry, ContentItem, Fact, FactCube, FactYear, Record
 from conferences.rules import rules_for_year, seed_rules
 from units.models import Unit
@@ -95,8 +96,9 @@ def build_records(*, first_year: int, last_year: int, seed: int) -> int:
     """Records for every unit and year in the range; returns how many were written."""
     rng = random.Random(seed * 7919)
     skip_fk_checks()
-    for year in range(first_year, last_year + 1):
-        seed_rules(year=year)
+    with deferred_rebuilds():  # the facts of every year are built once, at the end
+        for year in range(first_year, last_year + 1):
+            seed_rules(year=year)
     minutes_name = _demo_minutes(sample_pdf("Bien ban hoi nghi (mau)"))
     contents = {kind: list(ContentItem.objects.filter(kind=kind).values_list("pk", flat=True)) for kind in
                 ("worker_conference", "cbccvc_conference", "dialogue_periodic")}  # fmt: skip

@@ -43,7 +43,7 @@ class Divergence:
 
 
 def years_to_check() -> list[int]:
-    return sorted(set(rule_years()) | set(Fact.objects.values_list("year", flat=True).distinct()))
+    return sorted(set(rule_years()) | set(Fact.objects.order_by("year").values_list("year", flat=True).distinct()))
 
 
 def check_year(year: int) -> Divergence:

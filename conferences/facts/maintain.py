@@ -130,6 +130,7 @@ def refresh(
             _insert(compiled_parts(by_year, trees, wanted, restricted=False, joined=True), None)
             rebuild_cube(list(years) if years is not None else None)
             return
+        _share_years(sorted(by_year))
         ids = units if isinstance(units, list) else list(units.order_by("pk").values_list("pk", flat=True))
         for start in range(0, len(ids), IDS_PER_STATEMENT):
             chunk = ids[start : start + IDS_PER_STATEMENT]
@@ -138,6 +139,17 @@ def refresh(
             stale_chunk._raw_delete(stale_chunk.db)
             _insert(compiled_parts(by_year, trees, wanted, restricted=True), chunk)
             _add_to_cube(stale_chunk, 1)
+
+
+def _share_years(years: list[int]) -> None:
+    """Wait for a whole-year rebuild of any of ``years`` to finish (it holds its stamp
+    FOR UPDATE) and keep one from starting until this transaction ends: without it, a
+    unit refreshed while its year is rebuilt would be written twice. Refreshes share
+    the lock, so they do not wait for each other. (SQLite runs one writer at a time.)"""
+    if years and connection.vendor == "postgresql":
+        table = connection.ops.quote_name(FactYear._meta.db_table)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT year FROM {table} WHERE year = ANY(%s) ORDER BY year FOR SHARE", [years])  # noqa: S608
 
 
 def compiled_parts(
@@ -202,13 +214,16 @@ def rebuild_cube(years: list[int] | None) -> None:
     _add_to_cube(Fact.objects.all() if years is None else Fact.objects.filter(year__in=years), 1)
 
 
-def rebuild_year(year: int) -> int:
+def rebuild_year(year: int, *, only_if_stale: bool = False) -> int:
     """Rewrite every fact of ``year`` and stamp it with the rules it was built from;
-    returns the number of rows. Serialised per year by a lock on its stamp."""
+    returns the number of rows. Serialised per year by a lock on its stamp; with
+    ``only_if_stale``, skipped when another rebuild did it while this one waited."""
     with transaction.atomic():
         FactYear.objects.get_or_create(year=year, defaults={"rules_fingerprint": "", "built_at": timezone.now()})
         stamp = FactYear.objects.select_for_update().get(year=year)
         rules = rules_by_year([year]).get(year, {})
+        if only_if_stale and stamp.rules_fingerprint == fingerprint(rules):
+            return Fact.objects.filter(year=year).count()
         refresh(units=None, years=[year])
         stamp.rules_fingerprint = fingerprint(rules)
         stamp.built_at = timezone.now()
@@ -227,11 +242,11 @@ def ensure_current_years(rules: dict[int, dict[str, ObligationRule]]) -> None:
     built = dict(FactYear.objects.filter(year__in=list(rules)).values_list("year", "rules_fingerprint"))
     for year, year_rules in sorted(rules.items()):
         if built.get(year) != fingerprint(year_rules):
-            rebuild_year(year)
+            rebuild_year(year, only_if_stale=True)
 
 
 def rule_years() -> list[int]:
-    return sorted(ObligationRule.objects.values_list("year", flat=True).distinct())
+    return sorted(ObligationRule.objects.order_by("year").values_list("year", flat=True).distinct())
 
 
 def refresh_facts_for(records: list[Record]) -> None:

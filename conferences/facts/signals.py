@@ -12,12 +12,15 @@ readers find the year's rules changed (``maintain.ensure_current``) and rebuild 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from conferences.facts.maintain import refresh
+from conferences.facts.maintain import refresh, rule_years
 from conferences.models import STANDING_KINDS, Attachment, ContentItem, Fact, ObligationRule, Record
 from units.models import Unit
 from units.obligations import Indicator
@@ -35,7 +38,7 @@ def refresh_record(unit_id: int, kind: str, year: int) -> None:
         return
     years = _record_years(kind, year)
     if years is None:
-        years = list(ObligationRule.objects.filter(year__gte=year).values_list("year", flat=True).distinct())
+        years = [y for y in rule_years() if y >= year]
     refresh(units=[unit_id], years=years, indicators=[kind])
 
 
@@ -82,7 +85,7 @@ def contents_changed(sender: Any, instance: Any, action: str, reverse: bool, pk_
     # From the checklist's side: every accepted record touched.
     records = Record.objects.filter(status=Record.Status.ACCEPTED)
     records = records.filter(pk__in=pk_set) if pk_set else records.filter(contents=instance)
-    for unit_id, kind, year in records.values_list("unit_id", "kind", "year").distinct():
+    for unit_id, kind, year in records.order_by().values_list("unit_id", "kind", "year").distinct():
         refresh_record(unit_id, kind, year)
 
 
@@ -93,13 +96,29 @@ def unit_deleted(sender: type[Unit], instance: Unit, **kwargs: Any) -> None:
 def units_were_changed(sender: Any, units: Any, since: datetime.date | None = None, **kwargs: Any) -> None:
     years = None
     if since is not None:
-        years = list(ObligationRule.objects.filter(year__gte=since.year).values_list("year", flat=True).distinct())
+        years = [y for y in rule_years() if y >= since.year]
     refresh(units=units, years=years)
+
+
+# Set by bulk loaders that rebuild every year themselves when they are done (the demo).
+rebuilds_deferred: ContextVar[bool] = ContextVar("rebuilds_deferred", default=False)
+
+
+@contextmanager
+def deferred_rebuilds() -> Iterator[None]:
+    """Within: rule edits schedule no rebuild (the caller rebuilds the years after)."""
+    token = rebuilds_deferred.set(True)
+    try:
+        yield
+    finally:
+        rebuilds_deferred.reset(token)
 
 
 def _rebuild_after_commit(years: set[int]) -> None:
     from conferences.tasks import facts_rebuild_year
 
+    if rebuilds_deferred.get():
+        return
     for year in sorted(years):
         transaction.on_commit(lambda year=year: facts_rebuild_year.delay(year=year))
 
