@@ -141,15 +141,26 @@ def refresh(
             _add_to_cube(stale_chunk, 1)
 
 
+# PostgreSQL advisory locks, one per year ("FACT" in ASCII as the lock space).
+_LOCK_SPACE = 0x46414354
+
+
 def _share_years(years: list[int]) -> None:
-    """Wait for a whole-year rebuild of any of ``years`` to finish (it holds its stamp
-    FOR UPDATE) and keep one from starting until this transaction ends: without it, a
-    unit refreshed while its year is rebuilt would be written twice. Refreshes share
-    the lock, so they do not wait for each other. (SQLite runs one writer at a time.)"""
+    """Wait for a whole-year rebuild of any of ``years`` to finish and keep one from
+    starting until this transaction ends: without it, a unit refreshed while its year
+    is rebuilt would be written twice. Refreshes share the lock, so they never wait for
+    each other; a lock, not the year's stamp row, since the stamp may not exist yet.
+    (SQLite runs one writer at a time.)"""
     if years and connection.vendor == "postgresql":
-        table = connection.ops.quote_name(FactYear._meta.db_table)
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT year FROM {table} WHERE year = ANY(%s) ORDER BY year FOR SHARE", [years])  # noqa: S608
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, y) FROM unnest(%s) AS y", [_LOCK_SPACE, years])
+
+
+def _own_year(year: int) -> None:
+    """The exclusive side of ``_share_years``, for a whole-year rebuild."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, year])
 
 
 def compiled_parts(
@@ -219,6 +230,7 @@ def rebuild_year(year: int, *, only_if_stale: bool = False) -> int:
     returns the number of rows. Serialised per year by a lock on its stamp; with
     ``only_if_stale``, skipped when another rebuild did it while this one waited."""
     with transaction.atomic():
+        _own_year(year)
         FactYear.objects.get_or_create(year=year, defaults={"rules_fingerprint": "", "built_at": timezone.now()})
         stamp = FactYear.objects.select_for_update().get(year=year)
         rules = rules_by_year([year]).get(year, {})
