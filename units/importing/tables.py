@@ -20,6 +20,8 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from qcdc.xlsx import restore
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
@@ -113,7 +115,8 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return unicodedata.normalize("NFC", str(value)).strip()
+    # An exported list reads back as it was exported: undo the export's quote before "=".
+    return restore(unicodedata.normalize("NFC", str(value)).strip())
 
 
 def cell_count(value: Any) -> int:
