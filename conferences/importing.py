@@ -13,13 +13,21 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conferences.models import CONFERENCE_KINDS, AuditEntry, Kind, Record
-from units.importing.common import IN_CHUNK, PREVIEW_ROWS, WRITE_BATCH, history_user, load_by_code, path_checker
+from units.importing.common import (
+    IN_CHUNK,
+    PREVIEW_ROWS,
+    WRITE_BATCH,
+    ImportConflict,
+    history_user,
+    load_by_code,
+    path_checker,
+)
 from units.importing.tables import Column, RowError, SheetRow, Table, cell_count, cell_date, read_table
 from units.importing.uploads import MAX_UPLOAD_ROWS, Upload
 from units.models import Unit
@@ -172,7 +180,11 @@ def events_import(
     for planned in plan.creates:
         _stamp(planned.record, user=user, now=now)
     # The audit entries need the new primary keys: bulk_create sets them (PostgreSQL, SQLite ≥ 3.35).
-    Record.objects.bulk_create([p.record for p in plan.creates], batch_size=WRITE_BATCH)
+    try:
+        with transaction.atomic():
+            Record.objects.bulk_create([p.record for p in plan.creates], batch_size=WRITE_BATCH)
+    except IntegrityError as exc:  # the same events were accepted meanwhile (another import, a reviewer)
+        raise ImportConflict from exc
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(

@@ -187,6 +187,14 @@ class Record(models.Model):
                 name="record_attended_at_most_invited",
                 violation_error_message=_("Số tham dự không thể lớn hơn số được triệu tập."),
             ),
+            # The same event accepted twice would be counted from two records: whatever
+            # path writes (a form, two confirms of one import, the admin), one stays.
+            models.UniqueConstraint(
+                fields=["unit", "kind", "held_on"],
+                condition=Q(status="accepted"),
+                name="record_one_accepted_per_unit_kind_day",
+                violation_error_message=_("Đơn vị đã có hồ sơ cùng loại, cùng ngày được duyệt."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -91,7 +91,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The embedded database is shared by runserver and in-process tasks: wait for locks.
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Transactions take the write lock when they begin (BEGIN IMMEDIATE): two deferred
+    # transactions that both read and then write would deadlock, and SQLite answers one
+    # of them "database is locked" at once instead of waiting. Waiting, the second then
+    # reads the first one's commit and is refused as stale, as on PostgreSQL.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

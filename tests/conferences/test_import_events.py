@@ -518,7 +518,9 @@ def test_it_answers_a_bogus_token_with_an_error_not_a_crash(client_as, world, to
     response = confirm(client_as(world.staff_x), token)
     assert response.status_code == 302
     assert response["Location"] == URL
-    assert texts(response) == ["Không tìm thấy tệp đã tải lên (có thể đã hết hạn). Hãy tải tệp lên lại."]
+    assert texts(response) == [
+        "Không tìm thấy tệp đã tải lên (có thể đã được nhập hoặc đã hết hạn). Hãy tải tệp lên lại."
+    ]
     assert counts() == before
 
 
