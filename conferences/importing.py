@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conferences.models import CONFERENCE_KINDS, AuditEntry, Kind, Record
+from qcdc.validators import field_problems
 from units.importing.common import (
     IN_CHUNK,
     PREVIEW_ROWS,
@@ -138,7 +139,6 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
     existing = _existing_events(u.pk for u in units.values())
     kinds = _lookup(Kind)
     statuses = _lookup(Record.Status)
-    today = timezone.localdate()
     first_row: dict[EventKey, int] = {}
     unreadable = {e.row for e in table.errors}  # its cells are shifted: more errors would be noise
     for row in table.rows:
@@ -147,7 +147,7 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
         problems: list[str] = []
         record = _parse(row, units=units, kinds=kinds, statuses=statuses, allowed=allowed, problems=problems)
         if record is not None:
-            problems += _consistency(record, today=today)
+            problems += _consistency(record)
         if record is None or problems:
             plan.errors += [RowError(row.number, message) for message in problems]
             continue
@@ -287,7 +287,7 @@ def _parse(
     )
 
 
-def _consistency(record: Record, *, today: datetime.date) -> list[str]:
+def _consistency(record: Record) -> list[str]:
     """Rules across cells and against the unit: the numbers, and when the unit existed."""
     problems = []
     if record.invited is not None and record.attended is not None and record.attended > record.invited:
@@ -296,8 +296,7 @@ def _consistency(record: Record, *, today: datetime.date) -> list[str]:
             % {"attended": record.attended, "invited": record.invited}
         )
     held_on, unit = record.held_on, record.unit
-    if held_on > today:
-        problems.append(_("Ngày %(date)s là ngày trong tương lai.") % {"date": f"{held_on:%d/%m/%Y}"})
+    problems += field_problems(Record, {"held_on": held_on})
     if unit.established_on and held_on < unit.established_on:
         problems.append(
             _("Ngày %(date)s trước ngày thành lập đơn vị (%(established)s).")

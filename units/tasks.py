@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from qcdc.mail import email_subject
 from units.models import Unit
 
 
@@ -20,6 +21,6 @@ def send_invitation(*, user_id: int, unit_id: int, base_url: str) -> None:
     unit = Unit.objects.get(pk=unit_id)
     with translation.override("vi"):
         context = {"user": user, "unit": unit, "link": invitation_link(user=user, base_url=base_url)}
-        subject = render_to_string("units/email/invitation_subject.txt", context).strip()
+        subject = email_subject("units/email/invitation_subject.txt", context)
         body = render_to_string("units/email/invitation.txt", context)
     send_mail(subject, body, None, [user.email])

@@ -214,7 +214,7 @@ BAD_ROWS = {
     "missing_date": ("A001,worker_conference,,,,", "Thiếu ngày."),
     "future_date": (
         f"A001,worker_conference,{FUTURE:%Y-%m-%d},,,",
-        f"Ngày {FUTURE:%d/%m/%Y} là ngày trong tương lai.",
+        f"Ngày tổ chức / ban hành: Ngày {FUTURE:%d/%m/%Y} còn ở tương lai: chỉ ghi nhận sự kiện đã diễn ra.",
     ),
     "negative_number": (
         "A001,worker_conference,2023-03-15,-5,,",

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from qcdc.validators import field_problems
 from units.importing.common import (
     IN_CHUNK,
     PREVIEW_ROWS,
@@ -297,6 +298,9 @@ def _parse(
                     _("%(label)s «%(value)s» không hợp lệ; hãy ghi dd/mm/yyyy hoặc YYYY-MM-DD.")
                     % {"label": _LABELS[name], "value": row.text(name)}
                 )
+    # The model's own validators: one line of text, dates in range (as in the form).
+    checked = ("code", "name", "chair_name", "address", *_DATES)
+    problems += field_problems(Unit, {name: values[name] for name in checked if name in values})
     return values
 
 
