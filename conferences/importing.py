@@ -231,10 +231,10 @@ def _parse(
     unit = units.get(code)
     if not code:
         problems.append(_("Thiếu mã đơn vị."))
-    elif unit is None:
-        problems.append(_("Không có đơn vị mã «%(code)s».") % {"code": code})
-    elif not allowed(unit.node.path):
-        problems.append(_("Đơn vị «%(code)s» ngoài phạm vi bạn quản lý.") % {"code": code})
+    elif unit is None or not allowed(unit.node.path):
+        # One answer for both: the import must not tell which codes exist elsewhere.
+        problems.append(_("Không có đơn vị mã «%(code)s» trong phạm vi bạn quản lý.") % {"code": code})
+        unit = None
 
     kind_text = row.text("kind")
     kind = kinds.get(kind_text.lower())

@@ -24,6 +24,9 @@ class UnitForm(forms.ModelForm):
         model = Unit
         fields = list(UNIT_EDITABLE_FIELDS)
         widgets = {"established_on": DateInput(), "dissolved_on": DateInput()}
+        # A code is unique across the country: say it cannot be used, not that a unit
+        # (perhaps outside the editor's scope) has it.
+        error_messages = {"code": {"unique": _("Mã đơn vị này không dùng được; hãy chọn mã khác.")}}
 
     def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -145,9 +145,8 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
             first_row[code] = row.number
         unit = existing.get(code)
         if unit is not None and not allowed(unit.node.path):
-            problems.append(
-                _("Mã đơn vị «%(code)s» đã được dùng cho một đơn vị ngoài phạm vi bạn quản lý.") % {"code": code}
-            )
+            # Not "outside your scope": nothing about the unit that holds the code.
+            problems.append(_("Mã đơn vị «%(code)s» không dùng được; hãy chọn mã khác.") % {"code": code})
         old_node = unit.node if unit is not None else None
         planned = None if problems else _merge(row.number, unit, values)
         if planned is not None:
