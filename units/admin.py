@@ -1,6 +1,8 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.db.models import F
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -19,8 +21,11 @@ class OrgNodeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: OrgNode | None = None) -> list[str]:
-        # Moving a node must rewrite its subtree's paths: not a plain field edit.
-        return ["path", "depth", "parent"] if obj else ["path", "depth"]
+        # Moving, merging or ending a node must rewrite its subtree's paths and keep the
+        # change's date for past reports: `manage.py regroup move|merge` or import_org do.
+        if obj:
+            return ["path", "depth", "parent", "started_on", "ended_on", "merged_into"]
+        return ["path", "depth", "ended_on", "merged_into"]
 
 
 @admin.register(Unit)
@@ -30,6 +35,19 @@ class UnitAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name", "tax_code"]
     autocomplete_fields = ["node"]
     list_select_related = ["node"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
+        # Changing a unit's node is a transfer (UnitTransfer, closed periods checked):
+        # the unit form, a units import or `manage.py regroup transfer` make one.
+        return ["node", "version"] if obj else ["version"]
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            # A staff member who opened the unit before this save is refused as stale,
+            # as after any other edit, instead of overwriting it.
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["version"])
 
 
 @admin.register(Role)
