@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -24,3 +25,16 @@ def send_invitation(*, user_id: int, unit_id: int, base_url: str) -> None:
         subject = email_subject("units/email/invitation_subject.txt", context)
         body = render_to_string("units/email/invitation.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
+    """Mail a reset link to each active account with this address; nothing when none.
+
+    Run by the worker so that the request answers in the same time whether or not the
+    address has an account (looking it up and talking to the mail server take time).
+    """
+    form = PasswordResetForm(data={"email": email})
+    if form.is_valid():
+        with translation.override("vi"):
+            form.save(domain_override=domain, use_https=use_https)
