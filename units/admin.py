@@ -6,7 +6,7 @@ from django.db.models import F
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from units.models import OrgLevel, OrgNode, Role, Unit
+from units.models import ChairInvitation, OrgLevel, OrgNode, Role, Unit
 
 
 @admin.register(OrgLevel)
@@ -56,3 +56,18 @@ class RoleAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user", "node", "unit"]
+
+
+@admin.register(ChairInvitation)
+class ChairInvitationAdmin(admin.ModelAdmin):
+    """Read-only: only the invited account can accept, on its own invitation page."""
+
+    list_display = ["user", "unit", "invited_by", "created_at", "accepted_at"]
+    search_fields = ["user__username", "user__email", "unit__code", "unit__name"]
+    list_select_related = ["user", "unit", "invited_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ChairInvitation | None = None) -> bool:
+        return False

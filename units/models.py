@@ -356,3 +356,32 @@ class UnitTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.from_node_id} → {self.to_node_id} ({self.effective_on:%d/%m/%Y})"
+
+
+class ChairInvitation(models.Model):
+    """An existing account invited to chair a unit. The role is granted only when that
+    account accepts: knowing someone's e-mail address must not hand them a unit."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chair_invitations")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="chair_invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lời mời làm chủ tịch CĐCS")
+        verbose_name_plural = _("lời mời làm chủ tịch CĐCS")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit"], condition=Q(accepted_at__isnull=True), name="invitation_one_open_per_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.unit}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("units:invitation_accept", kwargs={"pk": self.pk})

@@ -10,7 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from qcdc.mail import email_subject
-from units.models import Unit
+from units.models import ChairInvitation, Unit
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -38,3 +38,14 @@ def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
     if form.is_valid():
         with translation.override("vi"):
             form.save(domain_override=domain, use_https=use_https)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invitation_to_accept(*, invitation_id: int, base_url: str) -> None:
+    """E-mail an existing account the page where it accepts (or ignores) a chair role."""
+    invitation = ChairInvitation.objects.select_related("user", "unit", "invited_by").get(pk=invitation_id)
+    with translation.override("vi"):
+        context = {"invitation": invitation, "link": base_url.rstrip("/") + invitation.get_absolute_url()}
+        subject = email_subject("units/email/invitation_accept_subject.txt", context)
+        body = render_to_string("units/email/invitation_accept.txt", context)
+    send_mail(subject, body, None, [invitation.user.email])

@@ -96,7 +96,7 @@ def test_the_units_export_writes_no_formula(client_as, hostile, tmp_path):
 
 
 def test_the_report_xlsx_and_its_missing_list_write_no_formula(hostile):
-    run, _created = services.report_request(node=hostile.province, year=2025, by_category=True, by=hostile.staff_x)
+    run, _created = services.report_request(node=hostile.province, year=2025, by_category=True, by=hostile.leader_p)
     run.refresh_from_db()
     assert run.status == ReportRun.Status.DONE, run.error
     data = run.xlsx.open("rb").read()

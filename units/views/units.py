@@ -176,7 +176,14 @@ def unit_invite_chair(request: HttpRequest, pk: int) -> HttpResponse:
         by=request.user,
         base_url=request.build_absolute_uri("/"),
     )
-    messages.success(request, _("Đã gửi lời mời đến %(email)s.") % {"email": user.email})
+    if unit.chair_invitations.filter(user=user, accepted_at__isnull=True).exists():
+        messages.success(
+            request,
+            _("%(email)s đã có tài khoản: đã gửi lời mời, vai trò chủ tịch có hiệu lực khi tài khoản đó nhận lời.")
+            % {"email": user.email},
+        )
+    else:
+        messages.success(request, _("Đã gửi lời mời đến %(email)s.") % {"email": user.email})
     return redirect(unit)
 
 
