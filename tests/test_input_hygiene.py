@@ -197,3 +197,17 @@ def test_the_imports_bound_dates_like_the_forms(world):
     tomorrow = timezone.localdate() + datetime.timedelta(days=1)
     events_plan = plan_events(world, f"unit_code,kind,date\nA001,worker_conference,{tomorrow:%d/%m/%Y}\n")
     assert "còn ở tương lai" in events_plan.errors[0].message
+
+
+def test_the_admin_refuses_control_characters_in_a_persons_names(client_as, world):
+    world.admin.is_staff = world.admin.is_superuser = True
+    world.admin.save()
+    user = world.chair_a
+    response = client_as(world.admin).post(
+        reverse("admin:auth_user_change", args=[user.pk]),
+        {"username": user.username, "first_name": "Lan\r\nBcc: x@example.vn", "last_name": "Anh", "email": user.email,
+         "date_joined_0": "2025-01-01", "date_joined_1": "00:00:00", "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 200 and "Không được chứa ký tự điều khiển" in response.content.decode()
+    user.refresh_from_db()
+    assert user.first_name == "Nguyễn Văn"

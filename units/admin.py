@@ -2,10 +2,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
 from django.db.models import F
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
+from qcdc.validators import validate_single_line
 from units.models import ChairInvitation, OrgLevel, OrgNode, Role, Unit
 
 
@@ -71,3 +75,21 @@ class ChairInvitationAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: ChairInvitation | None = None) -> bool:
         return False
+
+
+class OneLineNamesUserChangeForm(UserChangeForm):
+    """A person's names are one line, as every other name (they reach e-mails and pages)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in ("username", "first_name", "last_name"):
+            if name in self.fields:
+                self.fields[name].validators.append(validate_single_line)
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class QcdcUserAdmin(UserAdmin):
+    form = OneLineNamesUserChangeForm
