@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET
 import qcdc
 from qcdc.clientip import client_ip
 from qcdc.throttle import allow
+from units.models import ChairInvitation
 from units.permissions import scope_for
 from units.tasks import send_password_reset
 
@@ -24,10 +25,14 @@ RESET_WINDOW_SECONDS = 60 * 60
 
 def home(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if len(scope.chair_unit_ids) == 1 and not scope.sees_tree:
+    invitations = list(
+        ChairInvitation.objects.filter(user=request.user, accepted_at__isnull=True).select_related("unit")
+    )
+    if len(scope.chair_unit_ids) == 1 and not scope.sees_tree and not invitations:
         # A chair's day starts from their unit's obligations for this year.
         return redirect("conferences:unit_year", unit_pk=scope.chair_unit_ids[0])
-    return render(request, "home.html", {"scope": scope, "roles": request.user.roles.select_related("node", "unit")})
+    roles = request.user.roles.select_related("node", "unit")
+    return render(request, "home.html", {"scope": scope, "roles": roles, "invitations": invitations})
 
 
 def _database_ok() -> bool:

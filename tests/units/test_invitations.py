@@ -73,3 +73,13 @@ def test_an_address_that_is_another_accounts_username_gets_a_new_account(
     assert "binh@example.vn-2" in mail.outbox[0].body
     other.refresh_from_db()
     assert not other.roles.exists()
+
+
+def test_the_home_page_lists_open_invitations_even_for_a_chair_of_one_unit(client_as, world):
+    invitation = ChairInvitation.objects.create(user=world.chair_c, unit=world.unit_b, invited_by=world.staff_x)
+    response = client_as(world.chair_c).get(reverse("home"))
+    assert response.status_code == 200
+    assert f'href="{invitation.get_absolute_url()}"' in response.content.decode()
+    invitation.accepted_at = invitation.created_at
+    invitation.save()
+    assert client_as(world.chair_c).get(reverse("home")).status_code == 302
