@@ -87,9 +87,19 @@ def _locked(record: Record) -> Record:
 
 @transaction.atomic
 def record_create(
-    *, unit: Unit, kind: str, by: Actor, data: dict[str, Any], contents: list[ContentItem] | None = None
+    *,
+    unit: Unit,
+    kind: str,
+    by: Actor,
+    data: dict[str, Any],
+    contents: list[ContentItem] | None = None,
+    minutes: list[UploadedFile] | None = None,
 ) -> Record:
-    """Create a draft for ``unit``. Staff creating it mark it as entered from paper."""
+    """Create a draft for ``unit``, with its minutes when given in the same step.
+
+    Staff creating it mark it as entered from paper. A file that fails its check
+    rolls the whole draft back, so the chair never finds half of what was sent.
+    """
     if not permissions.can_file_for(by, unit):
         raise PermissionDenied
     record = Record(unit=unit, kind=kind, created_by=by, on_paper=not permissions.is_chair_of(by, unit))
@@ -103,6 +113,18 @@ def record_create(
     if contents:
         record.contents.set(contents)
     _audit(record, by, AuditEntry.Action.CREATED)
+    stored: list[str] = []
+    try:
+        for upload in minutes or []:
+            attachment = attachment_add(record=record, by=by, upload=upload, purpose=Attachment.Purpose.MINUTES)
+            stored.append(attachment.file.name)
+    except BaseException:
+        from django.core.files.storage import default_storage
+
+        for name in stored:  # random names: no other attachment shares them
+            default_storage.delete(name)
+        raise
+    record.refresh_from_db()
     return record
 
 

@@ -87,16 +87,24 @@ def record_create(request: HttpRequest, unit_pk: int, kind: str) -> HttpResponse
         raise Http404
     if not permissions.can_file_for(request.user, unit):
         raise PermissionDenied
-    form = RecordForm(request.POST or None, kind=kind)
+    form = RecordForm(request.POST or None, request.FILES or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.record_create(
-                unit=unit, kind=kind, by=request.user, data=form.record_data, contents=form.chosen_contents
+                unit=unit,
+                kind=kind,
+                by=request.user,
+                data=form.record_data,
+                contents=form.chosen_contents,
+                minutes=form.cleaned_data.get("files"),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Đã lưu bản nháp. Hãy đính kèm biên bản rồi bấm “Nộp”."))
+            if form.cleaned_data.get("files"):
+                messages.success(request, _("Đã lưu bản nháp cùng biên bản. Kiểm tra lại rồi bấm “Nộp”."))
+            else:
+                messages.success(request, _("Đã lưu bản nháp. Hãy đính kèm biên bản rồi bấm “Nộp”."))
             return redirect(record)
     return render(request, "conferences/record_form.html", {"form": form, "unit": unit, "kind_label": Kind(kind).label})
 

@@ -10,10 +10,17 @@ from units.services import UNIT_EDITABLE_FIELDS
 
 
 class DateInput(forms.DateInput):
-    """A text field for dd/mm/yyyy: the browser's date picker shows US order on some phones."""
+    """The browser's own date picker (``type=date``).
+
+    The value travels as ISO ``YYYY-MM-DD``; the browser shows it in the user's locale,
+    dd/mm/yyyy on a Vietnamese phone or desktop. Typed dd/mm/yyyy is still accepted by
+    the field (``DATE_INPUT_FORMATS``) for browsers without a picker.
+    """
+
+    input_type = "date"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, **kwargs)
+        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class UnitForm(forms.ModelForm):
