@@ -29,15 +29,19 @@ def seed_rules(*, year: int, content_model: Any = ContentItem, rule_model: Any =
     created = 0
     for spec in defaults.RULES:
         month_day = spec["deadline"]
+        values = {
+            "categories": spec["categories"],
+            "deadline": datetime.date(year, *month_day) if month_day else None,
+            "quorum_percent": Decimal(spec["quorum_percent"]) if spec["quorum_percent"] else None,
+            "requires_resolution": spec["requires_resolution"],
+            "requires_minutes": spec["requires_minutes"],
+        }
+        # A data migration's historical model may predate some fields: fill those it has.
+        fields = {f.name for f in rule_model._meta.get_fields()}
         rule, was_created = rule_model.objects.get_or_create(
             year=year,
             indicator=spec["indicator"],
-            defaults={
-                "categories": spec["categories"],
-                "deadline": datetime.date(year, *month_day) if month_day else None,
-                "quorum_percent": Decimal(spec["quorum_percent"]) if spec["quorum_percent"] else None,
-                "requires_resolution": spec["requires_resolution"],
-            },
+            defaults={k: v for k, v in values.items() if k in fields},
         )
         if was_created:
             created += 1
@@ -63,6 +67,8 @@ def rules_copy_year(*, from_year: int, to_year: int) -> int:
             quorum_percent=rule.quorum_percent,
             min_employees=rule.min_employees,
             requires_resolution=rule.requires_resolution,
+            requires_minutes=rule.requires_minutes,
+            legal_basis=rule.legal_basis,
         )
         copy.contents.set(rule.contents.all())
         created += 1

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from conferences import permissions
 from conferences.models import Attachment, AuditEntry, ContentItem, Record
+from conferences.selectors import has_minutes, minutes_required
 from conferences.uploads import check_upload
 
 if TYPE_CHECKING:
@@ -52,6 +53,10 @@ class StaleEdit(Exception):
 
 class TransitionNotAllowed(Exception):
     """The record is not in a state that allows this action (e.g. accepted twice)."""
+
+
+class MinutesRequired(Exception):
+    """The year's rule requires minutes and none is attached."""
 
 
 def _audit(
@@ -189,6 +194,8 @@ def record_submit(*, record: Record, by: Actor) -> Record:
         raise TransitionNotAllowed
     if not permissions.can_submit(by, current):
         raise PermissionDenied
+    if not has_minutes(current) and minutes_required(current):
+        raise MinutesRequired
     current.status = Record.Status.SUBMITTED
     current.submitted_at = timezone.now()
     current.version = F("version") + 1

@@ -112,6 +112,7 @@ def record_create(request: HttpRequest, unit_pk: int, kind: str) -> HttpResponse
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _visible_record_or_404(request, pk)
     rule, checks = selectors.record_with_checks(record)
+    attachments = list(record.attachments.all())
     user = request.user
     return render(
         request,
@@ -120,7 +121,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "record": record,
             "rule": rule,
             "checks": checks,
-            "attachments": record.attachments.all(),
+            "attachments": attachments,
+            "has_minutes": any(a.purpose == Attachment.Purpose.MINUTES for a in attachments),
+            "minutes_required": rule is not None and rule.requires_minutes,
             "audit": record.audit.select_related("by")[:200],
             "contents": record.contents.all(),
             "can_edit": permissions.can_edit(user, record),
@@ -170,6 +173,11 @@ def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     reason_form = ReasonForm(request.POST)
     try:
         if action == "submit":
+            unconfirmed = request.POST.get("without_minutes") != "1"
+            if unconfirmed and permissions.can_submit(request.user, record) and not selectors.has_minutes(record):
+                # The page asks first; a submission that skipped that step is not taken.
+                messages.warning(request, _("Hồ sơ chưa có biên bản: hãy xác nhận trước khi nộp."))
+                return redirect(record)
             services.record_submit(record=record, by=request.user)
             messages.success(request, _("Đã nộp hồ sơ cho công đoàn cấp trên."))
         elif action == "accept":
@@ -193,6 +201,11 @@ def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect("conferences:unit_year", unit_pk=unit.pk)
         else:
             raise Http404
+    except services.MinutesRequired:
+        messages.error(
+            request,
+            _("Quy định năm %(year)s yêu cầu biên bản: hãy đính kèm biên bản trước khi nộp.") % {"year": record.year},
+        )
     except services.TransitionNotAllowed:
         messages.error(
             request,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from reports import dashboard, services
 from reports.forms import RunForm
 from reports.models import ReportRun
+from reports.reminders import reminder_reach
 from units.models import OrgNode, Unit
 from units.permissions import can_manage_units, can_read_tree, require
 
@@ -160,6 +161,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "children": children,
             "laggards": list(reversed(children))[: dashboard.LAGGARDS],
             "overdue": overdue[: dashboard.OVERDUE_UNITS],
+            "remind_reach": reminder_reach(
+                user=request.user, unit_ids=[u["unit_id"] for u in overdue[: dashboard.OVERDUE_UNITS]]
+            )
+            if context["can_remind"] and overdue
+            else (0, 0),
             "overdue_total": len(overdue),
             "missing_total": payload.get("missing_total", len(payload["missing"])),
             "top_failure": dashboard.top_failure(payload),

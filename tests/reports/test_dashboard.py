@@ -124,3 +124,12 @@ def test_it_keeps_the_reminder_button_from_leaders_and_other_districts(client_as
     )
     assert response.status_code == 404
     assert not mail.outbox
+
+
+def test_it_offers_staff_a_reminder_that_says_how_many_e_mails_go_out(client_as, built):
+    html = (
+        client_as(built.staff_x)
+        .get(f"{reverse('reports:dashboard')}?node={built.district_x.pk}&year=2025")
+        .content.decode()
+    )
+    assert 'id="remind-confirm"' in html and "e-mail nhắc việc tới chủ tịch CĐCS" in html
