@@ -242,17 +242,3 @@ class AttachmentForm(forms.Form):
         from conferences.models import Attachment
 
         self.fields["purpose"].choices = Attachment.Purpose.choices
-
-
-class QueueFilterForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Loại"), required=False, choices=[("", _("Tất cả")), *Kind.choices])
-    status = forms.ChoiceField(
-        label=_("Trạng thái"),
-        required=False,
-        choices=[("", _("Chờ duyệt"))] + [c for c in Record.Status.choices if c[0] != Record.Status.SUBMITTED],
-    )
-    node = forms.ModelChoiceField(label=_("Công đoàn cấp trên"), required=False, queryset=None)
-
-    def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["node"].queryset = nodes

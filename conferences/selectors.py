@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, Q
 from django.utils import timezone
@@ -114,15 +114,9 @@ def record_with_checks(record: Record) -> tuple[ObligationRule | None, list[Chec
     return rule, quality_checks(record, rule)
 
 
-def review_queue(*, user: AbstractBaseUser | AnonymousUser, filters: dict[str, Any]) -> RecordQuerySet:
-    """Records in the staff member's subtree, submitted ones first and oldest first."""
-    qs = Record.objects.managed_by(user).select_related("unit__node")
-    qs = qs.filter(status=filters.get("status") or Record.Status.SUBMITTED)
-    if kind := filters.get("kind"):
-        qs = qs.filter(kind=kind)
-    if node := filters.get("node"):
-        qs = qs.filter(unit__node__path__startswith=node.path)
-    return qs.order_by("submitted_at", "pk")
+def review_queue(*, user: AbstractBaseUser | AnonymousUser) -> RecordQuerySet:
+    """Records in the staff member's subtree, oldest submission first (the queue filters them)."""
+    return Record.objects.managed_by(user).select_related("unit__node").order_by("submitted_at", "pk")
 
 
 QUEUE_COUNT_CAP = 100

@@ -12,11 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from conferences import importing, permissions, selectors, services
-from conferences.forms import AttachmentForm, QueueFilterForm, ReasonForm, RecordForm
+from conferences.filters import QueueFilter
+from conferences.forms import AttachmentForm, ReasonForm, RecordForm
 from conferences.models import Attachment, AuditEntry, Kind, Record
+from units.filters import query_without_page
 from units.forms import ImportForm
 from units.importing import ImportFileError, stash_discard, stash_read, stash_upload, upload_read
-from units.models import OrgNode, Unit
+from units.models import Unit
 from units.permissions import can_manage_units, require
 
 STALE_MESSAGE = _(
@@ -292,12 +294,13 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(can_manage_units)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    form = QueueFilterForm(request.GET or None, nodes=OrgNode.objects.managed_by(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.review_queue(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(request, "conferences/review_queue.html", {"form": form, "page": page, "query": query.urlencode()})
+    filterset = QueueFilter(request.GET, queryset=selectors.review_queue(user=request.user), request=request)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "conferences/review_queue.html",
+        {"filter": filterset, "page": page, "query": query_without_page(request)},
+    )
 
 
 IMPORT_ERRORS_SHOWN = 1000

@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Category, OrgNode, Unit
+from units.models import Unit
 from units.services import UNIT_EDITABLE_FIELDS
 
 
@@ -45,34 +45,6 @@ class UnitForm(forms.ModelForm):
         if employees is not None and members is not None and members > employees:
             self.add_error("union_members", _("Số đoàn viên không thể lớn hơn số lao động."))
         return cleaned
-
-
-class UnitFilterForm(forms.Form):
-    SORTS = {
-        "code": "code",
-        "-code": "-code",
-        "name": "name",
-        "-name": "-name",
-        "category": "category",
-        "employees": "employees",
-        "-employees": "-employees",
-        "node": "node__name",
-    }
-
-    q = forms.CharField(label=_("Tìm theo tên hoặc mã"), required=False, max_length=100)
-    category = forms.ChoiceField(label=_("Loại hình"), required=False, choices=[("", _("Tất cả")), *Category.choices])
-    node = forms.ModelChoiceField(label=_("Công đoàn cấp trên"), required=False, queryset=OrgNode.objects.none())
-    status = forms.ChoiceField(
-        label=_("Trạng thái"),
-        required=False,
-        choices=[("", _("Tất cả")), ("active", _("Đang hoạt động")), ("inactive", _("Ngừng hoạt động"))],
-    )
-    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["node"].queryset = nodes
-        self.fields["node"].label_from_instance = lambda n: ("· " * n.depth) + n.name
 
 
 class DeactivateForm(forms.Form):

@@ -23,9 +23,11 @@ from django.views.decorators.http import require_POST
 from conferences import selectors as record_selectors
 from conferences.models import Record
 from reports import closing, compute, explain, periods, services
+from reports.filters import ExplainFilterForm, period_picker
 from reports.forms import PeriodForm, ReopenForm
 from reports.models import PeriodClose
-from reports.views.runs import node_from_request
+from reports.views.runs import node_from_request, report_url
+from units.filters import query_without_page
 from units.models import Category, OrgNode
 from units.permissions import can_read_tree, require
 
@@ -83,7 +85,7 @@ def period_overview(request: HttpRequest) -> HttpResponse:
         "year": year,
         "period": period,
         "period_label": periods.Period(period).label,
-        "form": PeriodForm(initial={"year": year, "period": period}),
+        "form": period_picker(PeriodForm(initial={"year": year, "period": period}), node=node),
         "own": own,
         "children": [line(c) for c in children],
         "can_close": can_close,
@@ -268,9 +270,10 @@ def explain_view(request: HttpRequest) -> HttpResponse:
     held_on = dict(
         Record.objects.filter(pk__in=[u["record_id"] for u in page if u["record_id"]]).values_list("pk", "held_on")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
+    hidden = {k: v for k, v in request.GET.items() if k not in ("figure", "category", "page", "format")}
     context = {
+        "filter_form": ExplainFilterForm(request.GET, hidden=hidden),
+        "back_url": close.get_absolute_url() if close else report_url(node, year, period),
         "node": node,
         "row_name": row_name,
         "year": year,
@@ -282,6 +285,6 @@ def explain_view(request: HttpRequest) -> HttpResponse:
         "figure": figure,
         "page": page,
         "rows": [{**u, "held_on": held_on.get(u["record_id"])} for u in page],
-        "query": query.urlencode(),
+        "query": query_without_page(request),
     }
     return render(request, "reports/explain.html", context)
