@@ -95,6 +95,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_url": reverse("reports:run_status", args=[run.pk]),
         "payload": payload,
         "explain_source": source,
+        # Older payloads carry only the (possibly cut) list; newer ones its full length too.
+        "missing_total": payload.get("missing_total", len(payload["missing"])) if payload else 0,
     }
     return render(request, "reports/run_detail.html", context)
 

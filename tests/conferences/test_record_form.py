@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conferences.models import Attachment, Record
-from tests.factories import pdf_bytes
+from tests.factories import RecordFactory, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +84,23 @@ def test_it_keeps_no_draft_when_one_of_the_files_is_refused(client_as, world):
     assert response.status_code == 200
     assert "virus.exe" in response.content.decode()
     assert not Record.objects.filter(unit=world.unit_a).exists()
+
+
+def test_it_shows_invited_before_attended_as_its_label_says(client_as, world):
+    record = RecordFactory(unit=world.unit_a, invited=120, attended=100)
+    html = client_as(world.chair_a).get(record.get_absolute_url()).content.decode()
+    assert "Triệu tập / tham dự" in html
+    assert '<dd class="col-sm-7" id="invited-attended">120 / 100</dd>' in html
+
+
+def test_it_keeps_each_representative_on_their_own_line(client_as, world):
+    record = RecordFactory(
+        unit=world.unit_a,
+        kind="dialogue_periodic",
+        employer_reps=2,
+        employer_rep_names="Nguyễn Văn An\nTrần Thị Bình",
+        worker_reps=1,
+        worker_rep_names="Lê Văn Cường",
+    )
+    html = client_as(world.chair_a).get(record.get_absolute_url()).content.decode()
+    assert "Nguyễn Văn An<br>Trần Thị Bình" in html
