@@ -10,9 +10,10 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from conferences.models import CONFERENCE_KINDS, ContentItem, Kind, Record
+from conferences.models import CONFERENCE_KINDS, ContentItem, Kind, ObligationRule, Record
 from conferences.uploads import check_upload
 from units.forms import DateInput
+from units.models import Category
 
 FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
     **dict.fromkeys(
@@ -242,3 +243,50 @@ class AttachmentForm(forms.Form):
         from conferences.models import Attachment
 
         self.fields["purpose"].choices = Attachment.Purpose.choices
+
+
+class RuleForm(forms.ModelForm):
+    """One year's rule for one indicator, as administrators edit it (here and in the admin)."""
+
+    categories = forms.MultipleChoiceField(
+        label=_("Loại hình áp dụng"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = ObligationRule
+        fields = [
+            "year",
+            "indicator",
+            "categories",
+            "deadline",
+            "quorum_percent",
+            "min_employees",
+            "requires_resolution",
+            "requires_minutes",
+            "contents",
+            "legal_basis",
+        ]
+        widgets = {
+            "deadline": DateInput(),
+            "contents": forms.CheckboxSelectMultiple,
+            "legal_basis": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # In the app the year and indicator of an existing rule stay as they are.
+            self.fields["contents"].queryset = ContentItem.objects.filter(kind=self.instance.kind)
+            for name in ("year", "indicator"):
+                self.fields[name].disabled = True
+
+
+class RulesCopyForm(forms.Form):
+    from_year = forms.IntegerField(label=_("Từ năm"), min_value=2000, max_value=2100)
+    to_year = forms.IntegerField(label=_("Sang năm"), min_value=2000, max_value=2100)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if cleaned.get("from_year") is not None and cleaned.get("from_year") == cleaned.get("to_year"):
+            self.add_error("to_year", _("Hãy chọn một năm khác năm nguồn."))
+        return cleaned

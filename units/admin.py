@@ -4,12 +4,48 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from units.models import OrgLevel, OrgNode, Role, Unit
+from units.models import AuditLog, OrgLevel, OrgNode, Role, Unit
+
+# Third-party apps whose admin is English only: kept at their addresses for the superuser
+# (sign-in lockouts, Celery beat's schedules), left out of the admin's index.
+HIDDEN_APPS = ("axes", "django_celery_beat")
+
+
+class HiddenFromIndex:
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+for _model, _model_admin in list(admin.site._registry.items()):
+    if _model._meta.app_label in HIDDEN_APPS:
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(f"Hidden{type(_model_admin).__name__}", (HiddenFromIndex, type(_model_admin)), {})
+        )
 
 
 @admin.register(OrgLevel)
 class OrgLevelAdmin(admin.ModelAdmin):
     list_display = ["depth", "name"]
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only: entries are written only by the actions they record."""
+
+    list_display = ["at", "by", "action", "target_repr", "node"]
+    list_filter = ["action"]
+    search_fields = ["target_repr", "by__username"]
+    list_select_related = ["by", "node"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
+        return False
 
 
 @admin.register(OrgNode)

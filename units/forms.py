@@ -5,7 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from units.models import Unit
+from units.models import OrgNode, Role, Unit
 from units.services import UNIT_EDITABLE_FIELDS
 
 
@@ -61,3 +61,46 @@ class ImportForm(forms.Form):
         label=_("Tệp CSV hoặc XLSX"),
         help_text=_("Tối đa 10 MB. Dòng đầu là tiêu đề cột."),
     )
+
+
+class RoleGrantForm(forms.Form):
+    """Who gets which role where: chairs by their unit's code, staff and leaders by node."""
+
+    email = forms.EmailField(label=_("Email"))
+    full_name = forms.CharField(
+        label=_("Họ và tên"), max_length=150, required=False, help_text=_("Cần khi tài khoản chưa có.")
+    )
+    kind = forms.ChoiceField(label=_("Vai trò"))
+    node = forms.ModelChoiceField(
+        label=_("Cấp công đoàn"),
+        queryset=OrgNode.objects.none(),
+        required=False,
+        help_text=_("Với cán bộ, lãnh đạo."),
+    )
+    unit_code = forms.CharField(
+        label=_("Mã đơn vị"), max_length=64, required=False, help_text=_("Với chủ tịch công đoàn cơ sở.")
+    )
+
+    def __init__(self, *args: Any, nodes: Any, units: Any, is_admin: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = units
+        self.fields["node"].queryset = nodes
+        self.fields["node"].label_from_instance = lambda n: ("· " * n.depth) + n.name
+        self.fields["kind"].choices = [c for c in Role.Kind.choices if is_admin or c[0] != Role.Kind.ADMIN]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        cleaned["unit"] = None
+        if kind == Role.Kind.CHAIR:
+            code = (cleaned.get("unit_code") or "").strip()
+            unit = self.units.filter(code=code).first() if code else None
+            if unit is None:
+                self.add_error("unit_code", _("Không có đơn vị mã này trong phạm vi bạn quản lý."))
+            cleaned["unit"], cleaned["node"] = unit, None
+        elif kind in (Role.Kind.STAFF, Role.Kind.LEADER):
+            if cleaned.get("node") is None:
+                self.add_error("node", _("Hãy chọn cấp công đoàn."))
+        else:
+            cleaned["node"] = None
+        return cleaned

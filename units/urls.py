@@ -1,6 +1,6 @@
 from django.urls import path
 
-from units.views import imports, units
+from units.views import backoffice, imports, units
 
 app_name = "units"
 
@@ -15,4 +15,8 @@ urlpatterns = [
     path("<int:pk>/invite/", units.unit_invite_chair, name="unit_invite_chair"),
     path("import/", imports.import_units, name="import_units"),
     path("import-org/", imports.import_org, name="import_org"),
+    path("admin/", backoffice.backoffice_home, name="backoffice"),
+    path("admin/people/", backoffice.people, name="people"),
+    path("admin/roles/<int:pk>/revoke/", backoffice.role_revoke, name="role_revoke"),
+    path("admin/audit/", backoffice.audit_log, name="audit_log"),
 ]
