@@ -7,12 +7,11 @@ language: a file exported, edited in Excel and imported back changes only what w
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 
 from django.http import HttpResponse
 from django.utils import timezone, translation
-from openpyxl import Workbook
 
+from qcdc import xlsx
 from units.importing.unit_rows import UNIT_IMPORT_COLUMNS
 from units.models import Category, Unit
 
@@ -38,11 +37,12 @@ def units_workbook(units: Iterable[Unit]) -> bytes:
     with translation.override("vi"):
         headings = [str(c.label) for c in UNIT_IMPORT_COLUMNS]
         categories = {value: str(label) for value, label in Category.choices}
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook()
     ws = wb.create_sheet("Đơn vị")
-    ws.append(headings)
+    xlsx.append(ws, headings)
     for u in units:
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 u.code,
                 u.name,
@@ -55,11 +55,9 @@ def units_workbook(units: Iterable[Unit]) -> bytes:
                 u.chair_name,
                 u.chair_email,
                 u.address,
-            ]
+            ],
         )
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(wb)
 
 
 def units_workbook_response(units: Iterable[Unit]) -> HttpResponse:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qcdc.validators import validate_dissolution_day, validate_single_line
 from units.models import OrgNode, Role, Unit
 from units.services import UNIT_EDITABLE_FIELDS
 
@@ -30,6 +31,9 @@ class UnitForm(forms.ModelForm):
         model = Unit
         fields = list(UNIT_EDITABLE_FIELDS)
         widgets = {"established_on": DateInput(), "dissolved_on": DateInput()}
+        # A code is unique across the country: say it cannot be used, not that a unit
+        # (perhaps outside the editor's scope) has it.
+        error_messages = {"code": {"unique": _("Mã đơn vị này không dùng được; hãy chọn mã khác.")}}
 
     def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -48,11 +52,13 @@ class UnitForm(forms.ModelForm):
 
 
 class DeactivateForm(forms.Form):
-    dissolved_on = forms.DateField(label=_("Ngừng hoạt động từ ngày"), widget=DateInput())
+    dissolved_on = forms.DateField(
+        label=_("Ngừng hoạt động từ ngày"), widget=DateInput(), validators=[validate_dissolution_day]
+    )
 
 
 class InviteChairForm(forms.Form):
-    full_name = forms.CharField(label=_("Họ và tên chủ tịch"), max_length=150)
+    full_name = forms.CharField(label=_("Họ và tên chủ tịch"), max_length=150, validators=[validate_single_line])
     email = forms.EmailField(label=_("Email"))
 
 
@@ -68,7 +74,11 @@ class RoleGrantForm(forms.Form):
 
     email = forms.EmailField(label=_("Email"))
     full_name = forms.CharField(
-        label=_("Họ và tên"), max_length=150, required=False, help_text=_("Cần khi tài khoản chưa có.")
+        label=_("Họ và tên"),
+        max_length=150,
+        required=False,
+        help_text=_("Cần khi tài khoản chưa có."),
+        validators=[validate_single_line],
     )
     kind = forms.ChoiceField(label=_("Vai trò"))
     node = forms.ModelChoiceField(

@@ -16,7 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from units.audit import audit_record
-from units.models import AuditLog, OrgLevel, OrgNode, Role, Unit, UnitTransfer
+from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit, UnitTransfer
 from units.permissions import can_manage_node, forget_scope, scope_for
 
 if TYPE_CHECKING:
@@ -223,7 +223,7 @@ def account_for(*, email: str, full_name: str) -> tuple[User, bool]:
     if user is not None:
         return user, False
     first, _sep, last = full_name.strip().rpartition(" ")
-    user = user_model(username=email, email=email, first_name=first, last_name=last or full_name)
+    user = user_model(username=_free_username(email), email=email, first_name=first, last_name=last or full_name)
     user.set_unusable_password()
     user.full_clean()
     user.save()
@@ -240,34 +240,78 @@ def role_invite(
     node: OrgNode | None = None,
     unit: Unit | None = None,
     base_url: str,
-) -> Role:
+) -> Role | None:
     """Grant a role to the owner of ``email``, creating the account and e-mailing a
-    set-password link (after commit) when there is none yet."""
+    set-password link (after commit) when there is none yet.
+
+    A chair role goes through ``chair_invite``: an existing account only gets it when it
+    accepts, and then None is returned (the invitation is on its way)."""
     if not can_grant(by, kind=kind, node=node, unit=unit):
         raise PermissionDenied
+    if kind == Role.Kind.CHAIR and unit is not None:
+        user = chair_invite(unit=unit, email=email, full_name=full_name, by=by, base_url=base_url)
+        return Role.objects.filter(user=user, kind=kind, unit=unit).first()
     user, created = account_for(email=email, full_name=full_name)
     role = role_grant_by(by=by, user=user, kind=kind, node=node, unit=unit)
     if created:
-        from units.tasks import send_invitation
+        from units.tasks import send_account_invitation
 
-        transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, role_id=role.pk, base_url=base_url))
+        transaction.on_commit(
+            lambda: send_account_invitation.delay(user_id=user.pk, role_id=role.pk, base_url=base_url)
+        )
     return role
 
 
+@transaction.atomic
 def chair_invite(
     *, unit: Unit, email: str, full_name: str, by: AbstractBaseUser | AnonymousUser, base_url: str
 ) -> User:
-    """Create (or reuse) the chair's account, give it the chair role, e-mail a link.
+    """Invite the unit's chair by e-mail; the mail goes out after commit.
 
-    The account has no usable password until the chair follows the link. The e-mail
-    goes out after commit so a rolled-back invitation sends nothing.
+    A new address gets an account with no usable password and the chair role: following
+    the set-password link is the chair's acceptance. An address that already has an
+    account gets an invitation to accept instead, and no role until it is accepted.
     """
     if not can_manage_node(by, unit.node):
         raise PermissionDenied
-    with transaction.atomic():
+    user_model = get_user_model()
+    email = user_model.objects.normalize_email(email).lower()
+    user = user_model.objects.filter(email__iexact=email).first()
+    if user is None:
         user, _created = account_for(email=email, full_name=full_name)
-        role = role_grant_by(by=by, user=user, kind=Role.Kind.CHAIR, unit=unit)
+        role_grant_by(by=by, user=user, kind=Role.Kind.CHAIR, unit=unit)
         from units.tasks import send_invitation
 
-        transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, role_id=role.pk, base_url=base_url))
+        transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, unit_id=unit.pk, base_url=base_url))
+        return user
+    if Role.objects.filter(user=user, kind=Role.Kind.CHAIR, unit=unit).exists():
+        return user
+    invitation, _new = ChairInvitation.objects.get_or_create(
+        user=user, unit=unit, accepted_at=None, defaults={"invited_by": by if by.is_authenticated else None}
+    )
+    from units.tasks import send_invitation_to_accept
+
+    transaction.on_commit(lambda: send_invitation_to_accept.delay(invitation_id=invitation.pk, base_url=base_url))
     return user
+
+
+def _free_username(email: str) -> str:
+    """The address as the username, or with "-2", "-3" … when another account already
+    goes by it (its username is not necessarily its e-mail)."""
+    user_model = get_user_model()
+    candidate, n = email, 1
+    while user_model.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{email}-{n}"
+    return candidate
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: ChairInvitation, by: AbstractBaseUser | AnonymousUser) -> Role:
+    """The invited account takes the chair role; nobody else can accept for it."""
+    current = ChairInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if current.user_id != by.pk or current.accepted_at is not None:
+        raise PermissionDenied
+    current.accepted_at = timezone.now()
+    current.save(update_fields=["accepted_at"])
+    return role_grant(user=current.user, kind=Role.Kind.CHAIR, unit=current.unit)

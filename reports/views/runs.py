@@ -20,6 +20,7 @@ from reports import dashboard, services
 from reports.filters import RunFilter
 from reports.forms import RunForm
 from reports.models import ReportRun
+from reports.permissions import can_request_report
 from reports.reminders import reminder_reach
 from units.filters import query_without_page
 from units.models import OrgNode, Unit
@@ -62,7 +63,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require(can_read_tree)
+@require(can_request_report)
 @require_POST
 def run_create(request: HttpRequest) -> HttpResponse:
     form = RunForm(request.POST, nodes=OrgNode.objects.visible_to(request.user))

@@ -92,7 +92,12 @@ def people(request: HttpRequest) -> HttpResponse:
             unit=data["unit"],
             base_url=request.build_absolute_uri("/"),
         )
-        messages.success(request, _("Đã giao vai trò: %(role)s.") % {"role": role})
+        if role is None:
+            messages.success(
+                request, _("Tài khoản này đã có: đã gửi lời mời; vai trò có hiệu lực khi người đó nhận lời.")
+            )
+        else:
+            messages.success(request, _("Đã giao vai trò: %(role)s.") % {"role": role})
         return redirect("units:people")
     filterset = RoleFilter(request.GET or None, queryset=roles_managed_by(request), request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
