@@ -85,6 +85,7 @@ class RoleGrantForm(forms.Form):
         label=_("Cấp công đoàn"),
         queryset=OrgNode.objects.none(),
         required=False,
+        empty_label=_("Chọn cấp công đoàn"),
         help_text=_("Với cán bộ, lãnh đạo."),
     )
     unit_code = forms.CharField(

@@ -41,6 +41,8 @@ def test_it_lays_every_filter_bar_out_on_one_row_on_a_desktop(browser: Browser, 
         "runs": "/reports/",
         "explain": f"/reports/explain/?node={world.district_x.pk}&year=2025&period=year"
         "&indicator=worker_conference&figure=expected",
+        "people": "/units/admin/people/",
+        "audit": "/units/admin/audit/",
     }
     for name, path in lists.items():
         page.goto(f"{live_server.url}{path}")

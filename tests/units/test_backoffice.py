@@ -204,3 +204,25 @@ def test_it_keeps_the_django_admin_index_vietnamese(client, world):
     assert "Xóa các các" not in levels
     js = client.get(reverse("admin:jsi18n")).content.decode()
     assert "Ch\\u1ecdn t\\u1ea5t c\\u1ea3 %s" in js or "Chọn tất cả %s" in js
+
+
+def test_it_sends_an_existing_account_an_invitation_to_chair_instead_of_the_role(
+    client_as, world, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(world.staff_x).post(
+            reverse("units:people"),
+            {"email": world.leader_x.email, "kind": "chair", "unit_code": "B001"},
+            follow=True,
+        )
+    assert "vai trò có hiệu lực khi người đó nhận lời" in response.content.decode()
+    assert not Role.objects.filter(user=world.leader_x, kind="chair").exists()
+    assert world.leader_x.chair_invitations.get().unit == world.unit_b
+
+
+def test_it_grants_staff_to_an_existing_account_at_once_with_an_audit_entry(client_as, world):
+    client_as(world.staff_x).post(
+        reverse("units:people"), {"email": world.leader_x.email, "kind": "staff", "node": world.district_x.pk}
+    )
+    assert Role.objects.filter(user=world.leader_x, kind="staff", node=world.district_x).exists()
+    assert AuditLog.objects.get(action=AuditLog.Action.ROLE_GRANTED).after["kind"] == "staff"
