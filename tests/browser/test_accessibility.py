@@ -22,7 +22,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "vi-VN"}
 PERSONAS = {"chair_a": PHONE, "staff_x": DESKTOP, "leader_p": DESKTOP}
 # Not pages: files, exports, signing out, Django's own admin, language switching.
-SKIP = re.compile(r"/(download|files)/|export|format=|\.xlsx|\.pdf|\.json|/accounts/logout|/admin/|/i18n/")
+SKIP = re.compile(r"/(download|files)/|export|format=|\.xlsx|\.pdf|\.json|/accounts/logout|/i18n/")
 PAGES_PER_PERSONA = 45
 BLOCKING = {"serious", "critical"}
 ARTIFACTS = Path("test-artifacts")
@@ -71,7 +71,12 @@ def crawl(page: Page, base: str) -> dict[str, list[dict]]:
         ]
         for href in page.eval_on_selector_all("a[href]", "els => els.map(e => e.getAttribute('href'))"):
             target = urljoin(url, href).split("#")[0]
-            if target.startswith(base) and not SKIP.search(target) and page_kind(target) not in seen:
+            if (
+                target.startswith(base)
+                and not SKIP.search(target)
+                and not urlparse(target).path.startswith("/admin/")  # Django's own admin
+                and page_kind(target) not in seen
+            ):
                 queue.append(target)
     return results
 
