@@ -34,9 +34,10 @@ def level_names() -> dict[int, str]:
     return {depth: names.get(depth, str(depth)) for depth in range(deepest_depth() + 1)}
 
 
-def deadlines_of_year(year: int) -> list[LevelDeadline]:
-    """Every level × period of ``year`` with its deadline, set or default (three queries)."""
-    names = level_names()
+def deadlines_of_year(year: int, names: dict[int, str] | None = None) -> list[LevelDeadline]:
+    """Every level × period of ``year`` with its deadline, set or default (three queries,
+    one when the level names are given)."""
+    names = names if names is not None else level_names()
     rows = {(d.period, d.depth): d for d in PeriodDeadline.objects.filter(year=year)}
     deepest = max(names, default=0)
     return [

@@ -65,7 +65,7 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "reports/deadlines.html",
-        {"year": year, "lines": service.deadlines_of_year(year), "form": form, "is_admin": is_admin},
+        {"year": year, "lines": service.deadlines_of_year(year, levels), "form": form, "is_admin": is_admin},
     )
 
 

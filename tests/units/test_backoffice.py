@@ -226,3 +226,20 @@ def test_it_grants_staff_to_an_existing_account_at_once_with_an_audit_entry(clie
     )
     assert Role.objects.filter(user=world.leader_x, kind="staff", node=world.district_x).exists()
     assert AuditLog.objects.get(action=AuditLog.Action.ROLE_GRANTED).after["kind"] == "staff"
+
+
+@pytest.mark.parametrize("name, queries", [("conferences:rules", 7), ("reports:deadlines", 7)])
+def test_it_reads_the_rules_and_deadlines_pages_with_a_constant_number_of_queries(
+    client_as, world, django_assert_num_queries, name, queries
+):
+    client = client_as(world.admin)
+    client.get(reverse(name), {"year": 2025})
+    with django_assert_num_queries(queries):
+        client.get(reverse(name), {"year": 2025})
+    for depth, level in enumerate(("Tổng Liên đoàn", "Liên đoàn Lao động tỉnh", "Công đoàn cấp trên trực tiếp")):
+        OrgLevel.objects.update_or_create(depth=depth, defaults={"name": level})
+    for period in ("h1", "year"):
+        PeriodDeadline.objects.create(year=2025, period=period, depth=2, due_on=datetime.date(2026, 1, 5))
+    ObligationRule.objects.filter(year=2025, indicator="worker_conference").update(legal_basis="Luật 10/2022/QH15")
+    with django_assert_num_queries(queries):
+        client.get(reverse(name), {"year": 2025})
