@@ -55,7 +55,7 @@ def deadlines_of_year(year: int, names: dict[int, str] | None = None) -> list[Le
     ]
 
 
-def _facts(deadline: PeriodDeadline) -> dict[str, object]:
+def deadline_facts(deadline: PeriodDeadline) -> dict[str, object]:
     return {"year": deadline.year, "period": deadline.period, "depth": deadline.depth, "due_on": deadline.due_on}
 
 
@@ -67,13 +67,15 @@ def deadline_set(
     if not scope_for(by).is_admin:
         raise PermissionDenied
     deadline = PeriodDeadline.objects.select_for_update().filter(year=year, period=period, depth=depth).first()
-    before = _facts(deadline) if deadline else None
+    before = deadline_facts(deadline) if deadline else None
     if deadline is None:
         deadline = PeriodDeadline(year=year, period=period, depth=depth, due_on=due_on)
     deadline.due_on = due_on
     deadline.full_clean()
     deadline.save()
-    audit_record(by=by, action=AuditLog.Action.DEADLINE_SET, target=deadline, before=before, after=_facts(deadline))
+    audit_record(
+        by=by, action=AuditLog.Action.DEADLINE_SET, target=deadline, before=before, after=deadline_facts(deadline)
+    )
     return deadline
 
 
@@ -82,5 +84,7 @@ def deadline_remove(*, by: AbstractBaseUser | AnonymousUser, deadline: PeriodDea
     """Go back to the default deadline for that level and period."""
     if not scope_for(by).is_admin:
         raise PermissionDenied
-    audit_record(by=by, action=AuditLog.Action.DEADLINE_REMOVED, target=deadline, before=_facts(deadline), after=None)
+    audit_record(
+        by=by, action=AuditLog.Action.DEADLINE_REMOVED, target=deadline, before=deadline_facts(deadline), after=None
+    )
     deadline.delete()

@@ -31,7 +31,7 @@ def _recent_years() -> list[tuple[int, int]]:
 
 
 class RunFilter(ListFilterSet):
-    node = django_filters.ModelChoiceFilter(label=_("Đơn vị"), queryset=_visible_nodes)
+    node = django_filters.ModelChoiceFilter(label=_("Cấp công đoàn"), queryset=_visible_nodes)
     year = django_filters.TypedChoiceFilter(label=_("Năm"), choices=_recent_years, coerce=int)
     period = django_filters.ChoiceFilter(label=_("Kỳ báo cáo"), choices=Period.choices)
     status = django_filters.ChoiceFilter(label=_("Trạng thái"), choices=ReportRun.Status.choices)

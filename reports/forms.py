@@ -21,7 +21,7 @@ def node_label(node: OrgNode) -> str:
 
 
 class RunForm(forms.Form):
-    node = forms.ModelChoiceField(label=_("Đơn vị lập báo cáo"), queryset=OrgNode.objects.none())
+    node = forms.ModelChoiceField(label=_("Cấp công đoàn lập báo cáo"), queryset=OrgNode.objects.none())
     year = forms.TypedChoiceField(label=_("Năm"), coerce=int, choices=[])
     period = forms.TypedChoiceField(
         label=_("Kỳ báo cáo"), choices=Period.choices, initial=Period.YEAR, required=False, empty_value=Period.YEAR

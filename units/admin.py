@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -10,7 +12,10 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from qcdc.validators import validate_single_line
+from units.audit import audit_record
 from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit
+from units.permissions import forget_scope
+from units.services import role_facts
 
 # Third-party apps whose admin is English only: kept at their addresses for the superuser
 # (sign-in lockouts, Celery beat's schedules), left out of the admin's index.
@@ -96,6 +101,37 @@ class RoleAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user", "node", "unit"]
+
+    # Each grant, change and revocation made here is in the audit log too; a bulk delete
+    # would skip it, so there is none.
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: Role, form: forms.ModelForm, change: bool) -> None:
+        before = role_facts(Role.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        audit_record(
+            by=request.user,
+            action=AuditLog.Action.ROLE_GRANTED,
+            target=obj,
+            before=before,
+            after=role_facts(obj),
+            node=obj.node or (obj.unit.node if obj.unit else None),
+        )
+        forget_scope(obj.user)
+
+    def delete_model(self, request: HttpRequest, obj: Role) -> None:
+        audit_record(
+            by=request.user,
+            action=AuditLog.Action.ROLE_REVOKED,
+            target=obj,
+            before=role_facts(obj),
+            after=None,
+            node=obj.node or (obj.unit.node if obj.unit else None),
+        )
+        super().delete_model(request, obj)
 
 
 @admin.register(ChairInvitation)

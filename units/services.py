@@ -156,7 +156,7 @@ def can_grant(user: AbstractBaseUser | AnonymousUser, *, kind: str, node: OrgNod
     return node is not None and can_manage_node(user, node)
 
 
-def _role_facts(role: Role) -> dict[str, Any]:
+def role_facts(role: Role) -> dict[str, Any]:
     return {
         "user": role.user.get_username(),
         "kind": role.kind,
@@ -188,7 +188,7 @@ def role_grant_by(
         action=AuditLog.Action.ROLE_GRANTED,
         target=role,
         before=None,
-        after=_role_facts(role),
+        after=role_facts(role),
         node=node or (unit.node if unit else None),
     )
     forget_scope(user)
@@ -206,7 +206,7 @@ def role_revoke(*, by: AbstractBaseUser | AnonymousUser, role: Role) -> None:
         by=by,
         action=AuditLog.Action.ROLE_REVOKED,
         target=role,
-        before=_role_facts(role),
+        before=role_facts(role),
         after=None,
         node=role.node or (role.unit.node if role.unit else None),
     )

@@ -243,3 +243,24 @@ def test_it_reads_the_rules_and_deadlines_pages_with_a_constant_number_of_querie
     ObligationRule.objects.filter(year=2025, indicator="worker_conference").update(legal_basis="Luật 10/2022/QH15")
     with django_assert_num_queries(queries):
         client.get(reverse(name), {"year": 2025})
+
+
+def test_it_writes_role_and_deadline_edits_made_in_django_admin_to_the_audit_log(client, world):
+    world.admin.is_superuser = world.admin.is_staff = True
+    world.admin.save()
+    client.force_login(world.admin)
+    client.post(
+        reverse("admin:units_role_add"), {"user": world.leader_x.pk, "kind": "staff", "node": world.district_x.pk}
+    )
+    granted = AuditLog.objects.get(action=AuditLog.Action.ROLE_GRANTED)
+    assert granted.after == {"user": "leader_x", "kind": "staff", "node": "X", "unit": None}
+    role = Role.objects.get(user=world.leader_x, kind="staff")
+    client.post(reverse("admin:units_role_delete", args=[role.pk]), {"post": "yes"})
+    assert AuditLog.objects.get(action=AuditLog.Action.ROLE_REVOKED).before["user"] == "leader_x"
+    client.post(
+        reverse("admin:reports_perioddeadline_add"),
+        {"year": 2025, "period": "year", "depth": 2, "due_on": "20/01/2026"},
+    )
+    assert AuditLog.objects.get(action=AuditLog.Action.DEADLINE_SET).after["due_on"] == "2026-01-20"
+    changelist = client.get(reverse("admin:units_role_changelist")).content.decode()
+    assert "delete_selected" not in changelist
