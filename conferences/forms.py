@@ -64,6 +64,8 @@ FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
     Kind.INSPECTION_BOARD: ("held_on", "members", "member_names", "notes"),
 }
 
+# What the file pickers offer: documents, and on a phone the camera as well (image/*).
+MINUTES_ACCEPT = "application/pdf,image/jpeg,image/png,.docx,image/*"
 # Fields shown side by side on a wide screen (stacked on a phone).
 PAIRS = (("invited", "attended"), ("employer_reps", "worker_reps"))
 # Headings of the parts of the form, in the order of the minutes.
@@ -112,7 +114,7 @@ class RecordForm(forms.ModelForm):
         label=_("Biên bản (có thể chọn nhiều tệp)"),
         required=False,
         help_text=_("PDF, ảnh JPEG/PNG (chụp bằng điện thoại) hoặc DOCX."),
-        widget=MultipleFileInput(attrs={"accept": "application/pdf,image/jpeg,image/png,.docx,image/*"}),
+        widget=MultipleFileInput(attrs={"accept": MINUTES_ACCEPT}),
     )
 
     class Meta:
@@ -235,6 +237,7 @@ class AttachmentForm(forms.Form):
         label=_("Tệp"),
         help_text=_("PDF, ảnh JPEG/PNG (chụp bằng điện thoại) hoặc DOCX."),
         error_messages={"required": _("Hãy chọn tệp để tải lên."), "empty": _("Tệp rỗng: hãy chọn lại tệp.")},
+        widget=forms.ClearableFileInput(attrs={"accept": MINUTES_ACCEPT}),
     )
     purpose = forms.ChoiceField(label=_("Loại tài liệu"), choices=[])
 
