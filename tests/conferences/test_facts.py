@@ -1,5 +1,6 @@
 """The report facts equal a recomputation from the records after any sequence of writes."""
 
+import contextlib
 import datetime
 import random
 
@@ -124,8 +125,9 @@ def test_it_keeps_the_facts_equal_to_the_records_through_random_writes(world, se
         if step < 0.55:
             services.record_accept(record=record, by=admin)
         elif step < 0.7:
-            services.record_submit(record=record, by=admin)
-            services.record_return(record=record, by=admin, reason="Thiếu chữ ký")
+            with contextlib.suppress(services.MinutesRequired):  # refused: it stays a draft
+                services.record_submit(record=record, by=admin)
+                services.record_return(record=record, by=admin, reason="Thiếu chữ ký")
         elif step < 0.8:
             services.record_delete_draft(record=record, by=admin)
     accepted = list(Record.objects.filter(status=Record.Status.ACCEPTED))
