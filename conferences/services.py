@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from conferences import permissions
 from conferences.models import Attachment, AuditEntry, ContentItem, Record
 from conferences.uploads import check_upload
+from units.periods import frozen_reason_message
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -75,9 +76,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def frozen_message(record: Record) -> str:
-    if permissions.predates_transfer(record):
-        return _("Đơn vị đã chuyển sang công đoàn cấp trên khác sau ngày này; hồ sơ trước ngày chuyển chỉ để xem.")
-    return _("Số liệu kỳ báo cáo của ngày này đã được chốt; chỉ cấp trên mới mở lại được.")
+    return frozen_reason_message(permissions.frozen_reason(record) or "closed")
 
 
 def _locked(record: Record) -> Record:

@@ -23,16 +23,15 @@ from django.utils.translation import gettext as _
 
 from conferences.rules import rules_for_year
 from reports import compute
-from reports.models import PeriodClose, SnapshotRow
-from reports.periods import Period, frozen_q
+from reports.models import SnapshotRow
 from units.history import TreeAsOf
 from units.models import PATH_SEGMENT_WIDTH, OrgNode, ancestry
+from units.periods import PeriodClose, period_end
 from units.permissions import can_manage_node, scope_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from conferences.models import Record
 
     Actor = AbstractBaseUser | AnonymousUser
 
@@ -104,56 +103,6 @@ def held_above(close: PeriodClose) -> PeriodClose | None:
     )
 
 
-def is_frozen(record: Record) -> bool:
-    """Whether a closed (or closing) period holds this record's figures. Cached on the
-    record for its date, because templates ask several permission questions per page."""
-    from conferences.models import STANDING_KINDS
-
-    key = (record.unit.node.path, record.held_on, record.kind)
-    cached = getattr(record, "_frozen", None)
-    if cached is None or cached[0] != key:
-        # Where the unit sat at the end of the record's year (it may have moved since).
-        tree = compute.tree_for(record.held_on.year, Period.YEAR)
-        paths = {record.unit.node.path, tree.unit_path(record.unit)}
-        frozen = PeriodClose.objects.filter(
-            frozen_q(paths, record.held_on, standing=record.kind in STANDING_KINDS), status__in=PeriodClose.HOLDING
-        ).exists()
-        cached = (key, frozen)
-        record._frozen = cached  # type: ignore[attr-defined]
-    return cached[1]
-
-
-def refuse_if_closed(node_ids: set[int], effective_on: Any) -> None:
-    """Registered with units.regrouping: a change of the tree effective on
-    ``effective_on`` must not alter figures a close holds (see ``blocking_closes``)."""
-    blocking = blocking_closes(node_ids, effective_on).select_related("node").first()
-    if blocking is not None:
-        raise ValidationError(
-            _(
-                "Số liệu %(period)s %(year)s của %(node)s đã chốt; thay đổi có hiệu lực từ %(day)s sẽ làm "
-                "sai số liệu đó. Cấp trên cần mở lại kỳ báo cáo trước."
-            )
-            % {
-                "period": blocking.get_period_display(),
-                "year": blocking.year,
-                "node": blocking.node.name,
-                "day": effective_on.strftime("%d/%m/%Y"),
-            }
-        )
-
-
-def blocking_closes(node_ids: set[int], effective_on: Any) -> QuerySet[PeriodClose]:
-    """Closed (or closing) periods of these nodes that a change effective on
-    ``effective_on`` would alter: those ending on or after that day."""
-    from reports.periods import Period, period_end
-
-    year = effective_on.year
-    ends_after = Q(year__gt=year) | Q(year=year, period=Period.YEAR)
-    if effective_on <= period_end(year, Period.HALF):
-        ends_after |= Q(year=year, period=Period.HALF)
-    return PeriodClose.objects.filter(ends_after, node_id__in=node_ids, status__in=PeriodClose.HOLDING)
-
-
 # Reading --------------------------------------------------------------------------------
 
 
@@ -197,8 +146,6 @@ def close_request(*, node: OrgNode, year: int, period: str, by: Actor) -> tuple[
     """
     if not can_close(by, node):
         raise PermissionDenied
-    from reports.periods import period_end
-
     if (end := period_end(year, period)) >= timezone.localdate():
         raise ValidationError(
             _("Kỳ báo cáo này chưa kết thúc (đến hết %(day)s); chỉ chốt được sau ngày đó.")

@@ -23,10 +23,10 @@ from django.utils.translation import gettext as _
 from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
 from conferences.quality import Check
 from conferences.rules import rules_for_year
-from reports.periods import Period, period_end
 from units.history import TreeAsOf
 from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
 from units.obligations import Indicator
+from units.periods import Period, period_end, tree_for
 
 INDICATORS: tuple[str, ...] = tuple(Indicator.values)
 DIRECT_SUFFIX = "/direct"
@@ -193,11 +193,6 @@ def _counts(
             quality_n=Count("pk", filter=Q(done=True, good=True)),
         )
     )
-
-
-def tree_for(year: int, period: str) -> TreeAsOf:
-    """The tree on the period's last day: reports group units by the node that held them then."""
-    return TreeAsOf(period_end(year, period))
 
 
 def units_under(

@@ -14,9 +14,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from reports import compute
-from reports.models import PeriodClose, ReportRun
-from reports.periods import Period
+from reports.models import ReportRun
 from units.models import OrgNode
+from units.periods import Period, PeriodClose
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from units.models import OrgLevel, OrgNode, Role, Unit
+from units.periods import PeriodClose, PeriodDeadline
 
 
 @admin.register(OrgLevel)
@@ -38,3 +39,27 @@ class RoleAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user", "node", "unit"]
+
+
+@admin.register(PeriodDeadline)
+class PeriodDeadlineAdmin(admin.ModelAdmin):
+    list_display = ["year", "period", "depth", "due_on"]
+    list_filter = ["year", "period"]
+
+
+@admin.register(PeriodClose)
+class PeriodCloseAdmin(admin.ModelAdmin):
+    list_display = ["node", "year", "period", "version", "status", "closed_at", "closed_by", "reopened_at"]
+    list_filter = ["year", "period", "status"]
+    search_fields = ["node__code", "node__name"]
+    exclude = ["result"]
+    list_select_related = ["node", "closed_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: PeriodClose | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: PeriodClose | None = None) -> bool:
+        return False

@@ -346,3 +346,23 @@ class UnitTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.from_node_id} → {self.to_node_id} ({self.effective_on:%d/%m/%Y})"
+
+
+# The periods layer keeps its models beside its queries; importing them here registers
+# them with the app (Django loads each app's ``models`` module).
+from units.periods import PeriodClose, PeriodDeadline  # noqa: E402
+
+__all__ = [
+    "PATH_SEGMENT_WIDTH",
+    "Category",
+    "NodePathChange",
+    "OrgLevel",
+    "OrgNode",
+    "PeriodClose",
+    "PeriodDeadline",
+    "Role",
+    "Unit",
+    "UnitTransfer",
+    "ancestry",
+    "unit_scope_q",
+]

@@ -10,7 +10,6 @@ of a node whose figures the change touches, must be reopened first.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,24 +19,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer, ancestry
+from units.periods import refuse_if_closed
 from units.permissions import can_manage_node
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     Actor = AbstractBaseUser | AnonymousUser
-
-
-# Checks other apps register (reports refuses changes that would alter closed figures):
-# each is called with the ids of the nodes whose figures change and the effective date,
-# and raises ValidationError to refuse. Units never import the apps built on them.
-CHANGE_GUARDS: list[Callable[[set[int], datetime.date], None]] = []
-
-
-def refuse_changes(node_ids: set[int], effective_on: datetime.date) -> None:
-    """Ask every registered guard; the first that refuses raises ValidationError."""
-    for guard in CHANGE_GUARDS:
-        guard(node_ids, effective_on)
 
 
 def _check_actor(by: Actor | None, *nodes: OrgNode) -> None:
@@ -66,7 +54,7 @@ def check_transfer(unit: Unit, from_node: OrgNode, to_node: OrgNode, effective_o
             _("Ngày hiệu lực không thể trước lần chuyển trước (%(day)s).")
             % {"day": last.effective_on.strftime("%d/%m/%Y")}
         )
-    refuse_changes(ancestry(from_node.path, to_node.path), effective_on)
+    refuse_if_closed(ancestry(from_node.path, to_node.path), effective_on)
 
 
 @transaction.atomic
@@ -120,7 +108,7 @@ def check_move(node: OrgNode, new_parent_path: str, effective_on: datetime.date)
             % {"day": last.effective_on.strftime("%d/%m/%Y")}
         )
     old_parent_path = node.path[: -(PATH_SEGMENT_WIDTH + 1)]
-    refuse_changes(ancestry(old_parent_path, new_parent_path), effective_on)
+    refuse_if_closed(ancestry(old_parent_path, new_parent_path), effective_on)
 
 
 @transaction.atomic
@@ -150,7 +138,7 @@ def node_merge(*, node: OrgNode, into: OrgNode, effective_on: datetime.date, by:
     if node.ended_on is not None:
         raise ValidationError(_("%(node)s đã ngừng hoạt động.") % {"node": node.name})
     _not_in_future(effective_on)
-    refuse_changes(ancestry(node.path, into.path), effective_on)
+    refuse_if_closed(ancestry(node.path, into.path), effective_on)
     units = list(Unit.objects.filter(node=node).select_for_update().values_list("pk", flat=True))
     later = UnitTransfer.objects.filter(
         Q(unit_id__in=units, effective_on__gte=effective_on) | Q(from_node=node, effective_on__gt=effective_on)

@@ -19,11 +19,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from conferences.models import Record
-from reports import closing, compute, explain, periods, services
+from reports import closing, compute, explain, services
 from reports.forms import PeriodForm, ReopenForm
-from reports.models import PeriodClose
 from reports.views.runs import node_from_request
+from units import periods
 from units.models import Category, OrgNode
+from units.periods import PeriodClose
 from units.permissions import can_read_tree, require
 
 EXPLAIN_PAGE = 100

@@ -10,11 +10,12 @@ from openpyxl import load_workbook
 
 from conferences import services as record_services
 from conferences.models import Record
+from conferences.permissions import is_frozen
 from reports import closing, compute, services
-from reports.models import PeriodClose, SnapshotRow
-from reports.periods import Period
+from reports.models import SnapshotRow
 from tests.factories import RecordFactory, UserFactory, grant
 from units.models import Role
+from units.periods import Period, PeriodClose
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -174,7 +175,7 @@ def test_a_failed_build_releases_the_period(tree, world, monkeypatch):
     created.refresh_from_db()
     assert created.status == PeriodClose.Status.FAILED and "division" in created.error
     assert created.attempts == 3
-    assert not closing.is_frozen(Record.objects.get(unit=world.unit_a, kind="worker_conference"))
+    assert not is_frozen(Record.objects.get(unit=world.unit_a, kind="worker_conference"))
 
 
 def run_for(node, user, **kwargs):
@@ -220,7 +221,7 @@ def test_a_province_close_copies_its_closed_children_and_counts_the_rest_live(tr
     original = SnapshotRow.objects.filter(close=x_closed).values_list(*columns)
     assert set(copied) == set(original)
     # Closing the province freezes Y's records too.
-    assert closing.is_frozen(Record.objects.get(unit=world.unit_c, kind="worker_conference"))
+    assert is_frozen(Record.objects.get(unit=world.unit_c, kind="worker_conference"))
 
 
 def test_a_report_of_a_closed_node_is_its_closed_figures(tree, world):
@@ -257,11 +258,11 @@ def test_a_close_left_running_by_a_dead_worker_is_failed_and_releases_the_period
         started_at=timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 600),
     )  # fmt: skip
     record = Record.objects.get(unit=world.unit_a, kind="worker_conference")
-    assert closing.is_frozen(record)
+    assert is_frozen(record)
     services.runs_sweep()
     stuck.refresh_from_db()
     assert stuck.status == PeriodClose.Status.FAILED and "chốt lại" in stuck.error
-    assert not closing.is_frozen(Record.objects.get(pk=record.pk))
+    assert not is_frozen(Record.objects.get(pk=record.pk))
 
 
 def test_a_close_delivered_twice_is_built_once(tree, world, monkeypatch):

@@ -172,9 +172,9 @@ class Command(BaseCommand):
         from django.urls import reverse
 
         from reports import closing
-        from reports.models import PeriodClose, SnapshotRow
-        from reports.periods import Period
+        from reports.models import SnapshotRow
         from reports.views import periods
+        from units.periods import Period, PeriodClose
 
         PeriodClose.objects.filter(node=root, year=year, period=Period.YEAR, status=PeriodClose.Status.CLOSED).update(
             status=PeriodClose.Status.REOPENED, reopen_reason="benchmark"
