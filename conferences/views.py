@@ -15,7 +15,7 @@ from conferences import importing, permissions, selectors, services
 from conferences.forms import AttachmentForm, QueueFilterForm, ReasonForm, RecordForm
 from conferences.models import Attachment, AuditEntry, Kind, Record
 from units.forms import ImportForm
-from units.importing import ImportFileError, stash_discard, stash_read, stash_upload, upload_read
+from units.importing import ImportConflict, ImportFileError, stash_discard, stash_read, stash_upload, upload_read
 from units.models import OrgNode, Unit
 from units.permissions import can_manage_units, require
 
@@ -326,6 +326,12 @@ def _import_events_confirm(request: HttpRequest) -> HttpResponse:
         result = importing.events_import(plan=plan, by=request.user, file_name=file_name)
     except ImportFileError as exc:
         messages.error(request, exc.message)
+        return redirect("conferences:import_events")
+    except ImportConflict:
+        messages.error(
+            request,
+            _("Dữ liệu vừa được người khác thay đổi nên chưa nhập gì. Hãy tải tệp lên lại để xem trước bản mới."),
+        )
         return redirect("conferences:import_events")
     finally:
         stash_discard(token)

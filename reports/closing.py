@@ -32,7 +32,6 @@ from units.permissions import can_manage_node, scope_for
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-
     Actor = AbstractBaseUser | AnonymousUser
 
 DIFF_KEPT = 500

@@ -1,11 +1,17 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.db.models import F
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from units.models import OrgLevel, OrgNode, Role, Unit
 from units.periods import PeriodClose, PeriodDeadline
+from units.services import UNIT_EDITABLE_FIELDS
 
 
 @admin.register(OrgLevel)
@@ -20,17 +26,59 @@ class OrgNodeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: OrgNode | None = None) -> list[str]:
-        # Moving a node must rewrite its subtree's paths: not a plain field edit.
-        return ["path", "depth", "parent"] if obj else ["path", "depth"]
+        # Moving, merging or backdating a node changes past reports and closed figures:
+        # those go through units.regrouping (the regroup command), which checks them.
+        tree_fields = ["path", "depth", "ended_on", "merged_into"]
+        return [*tree_fields, "parent", "started_on"] if obj else tree_fields
+
+
+class UnitAdminForm(forms.ModelForm):
+    """The unit's version travels with the form, so an admin edit made on a stale copy is
+    refused like one in the app (the admin's change view runs in one transaction, so the
+    row lock taken here holds until the save)."""
+
+    # Not "version": the model field is not editable, and the admin would refuse its name.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Unit
+        fields = list(UNIT_EDITABLE_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk:
+            current = Unit.objects.select_for_update().values_list("version", flat=True).get(pk=self.instance.pk)
+            if cleaned.get("seen_version") != current:
+                raise forms.ValidationError(
+                    _("Đơn vị vừa được người khác cập nhật. Hãy tải lại trang để xem bản mới rồi sửa lại.")
+                )
+        return cleaned
 
 
 @admin.register(Unit)
 class UnitAdmin(SimpleHistoryAdmin):
+    form = UnitAdminForm
     list_display = ["code", "name", "category", "node", "employees", "dissolved_on"]
     list_filter = ["category"]
     search_fields = ["code", "name", "tax_code"]
     autocomplete_fields = ["node"]
     list_select_related = ["node"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
+        # A unit changes node by a transfer (its form, an import, regroup), which keeps its
+        # past with the old node and checks closed periods: not a plain field edit.
+        return ["node"] if obj else []
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["version"])
 
 
 @admin.register(Role)

@@ -11,9 +11,12 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -140,6 +143,16 @@ class OrgNode(models.Model):
     def is_within(self, other: OrgNode) -> bool:
         return self.path.startswith(other.path)
 
+    def has_ended(self, on: datetime.date) -> bool:
+        """Whether the node had ended (merged away) by ``on``: nothing may be placed under it then."""
+        return self.ended_on is not None and self.ended_on <= on
+
+    def ended_message(self) -> str:
+        return gettext("%(node)s đã ngừng hoạt động từ %(day)s; hãy chọn công đoàn cấp trên đang hoạt động.") % {
+            "node": self.name,
+            "day": f"{self.ended_on:%d/%m/%Y}",
+        }
+
 
 def ancestry(*paths: str) -> set[int]:
     """Ids of every node on the given paths (the nodes and all above them), with no query."""
@@ -237,6 +250,12 @@ class Unit(models.Model):
                 name="unit_dissolved_after_established",
                 violation_error_message=_("Ngày ngừng hoạt động phải sau ngày thành lập."),
             ),
+            models.CheckConstraint(
+                condition=Q(union_members__lte=models.F("employees")),
+                name="unit_members_at_most_employees",
+                violation_error_code="members_over_employees",
+                violation_error_message=_("Số đoàn viên không thể lớn hơn số lao động."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -244,6 +263,12 @@ class Unit(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("units:unit_detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        # Every path that validates a unit (its form, the services, the admin) refuses a
+        # node that has ended; imports check the same rule for all rows at once.
+        if self.node_id is not None and self.node.has_ended(timezone.localdate()):
+            raise ValidationError({"node": self.node.ended_message()})
 
     @property
     def is_active(self) -> bool:

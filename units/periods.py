@@ -119,9 +119,7 @@ class PeriodClose(models.Model):
     year = models.PositiveSmallIntegerField(gettext_lazy("năm"))
     period = models.CharField(gettext_lazy("kỳ báo cáo"), max_length=8, choices=Period.choices)
     version = models.PositiveSmallIntegerField(gettext_lazy("lần chốt"))
-    status = models.CharField(
-        gettext_lazy("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED
-    )
+    status = models.CharField(gettext_lazy("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(gettext_lazy("lỗi"), blank=True)

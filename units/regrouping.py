@@ -46,8 +46,8 @@ def check_transfer(unit: Unit, from_node: OrgNode, to_node: OrgNode, effective_o
     _not_in_future(effective_on)
     if to_node.pk == from_node.pk:
         raise ValidationError(_("Đơn vị đã thuộc %(node)s.") % {"node": to_node.name})
-    if to_node.ended_on is not None and to_node.ended_on <= effective_on:
-        raise ValidationError(_("%(node)s đã ngừng hoạt động từ trước ngày đó.") % {"node": to_node.name})
+    if to_node.has_ended(effective_on):
+        raise ValidationError(to_node.ended_message())
     last = unit.transfers.order_by("-effective_on").first()
     if last is not None and effective_on < last.effective_on:
         raise ValidationError(
@@ -120,6 +120,8 @@ def node_move(*, node: OrgNode, new_parent: OrgNode, effective_on: datetime.date
     _check_actor(by, node, new_parent)
     if node.parent_id == new_parent.pk:
         raise ValidationError(_("%(node)s đã thuộc %(parent)s.") % {"node": node.name, "parent": new_parent.name})
+    if new_parent.has_ended(effective_on):
+        raise ValidationError(new_parent.ended_message())
     check_move(node, new_parent.path, effective_on)
     _subtree_moves(node, OrgNode.path_for(parent_path=new_parent.path, pk=node.pk), effective_on)
     OrgNode.objects.filter(pk=node.pk).update(parent=new_parent)
@@ -137,6 +139,8 @@ def node_merge(*, node: OrgNode, into: OrgNode, effective_on: datetime.date, by:
         raise ValidationError(_("Không thể hợp nhất một nút vào chính nó hoặc nút cấp dưới của nó."))
     if node.ended_on is not None:
         raise ValidationError(_("%(node)s đã ngừng hoạt động.") % {"node": node.name})
+    if into.has_ended(effective_on):
+        raise ValidationError(into.ended_message())
     _not_in_future(effective_on)
     refuse_if_closed(ancestry(node.path, into.path), effective_on)
     units = list(Unit.objects.filter(node=node).select_for_update().values_list("pk", flat=True))
