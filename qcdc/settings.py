@@ -222,7 +222,8 @@ CELERY_BEAT_SCHEDULE |= {
         "task": "reports.tasks.rebuild_current_year",
         "schedule": crontab(hour=1, minute=30),
     },
-    "sweep-report-runs": {"task": "reports.tasks.sweep_report_runs", "schedule": 600.0},
+    # The key stays, so the schedule row already in the database is updated in place.
+    "sweep-report-runs": {"task": "reports.tasks.sweep_jobs", "schedule": 60.0},
     "weekly-reminders": {
         "task": "reports.tasks.send_reminders",
         "schedule": crontab(hour=7, minute=0, day_of_week="mon"),

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from qcdc.jobs import Job
 from units.periods import Period, close_file_path
 
 
@@ -31,7 +32,7 @@ def _report_path(instance: ReportRun, filename: str) -> str:
     return f"reports/{instance.year}/{instance.pk}-{filename}"
 
 
-class ReportRun(models.Model):
+class ReportRun(Job):
     """One build of a completion-rate report: parameters, who, when, outcome and files.
 
     Runs are kept, so a report sent upward can be downloaded again exactly as it was.
@@ -43,7 +44,8 @@ class ReportRun(models.Model):
         DONE = "done", _("Hoàn thành")
         FAILED = "failed", _("Thất bại")
 
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    DONE = Status.DONE
+    TASK = "reports.tasks.build_report_run"
 
     node = models.ForeignKey("units.OrgNode", on_delete=models.PROTECT, related_name="report_runs")
     year = models.PositiveSmallIntegerField(_("năm"))
@@ -54,13 +56,9 @@ class ReportRun(models.Model):
     )
     scheduled = models.BooleanField(_("lập tự động"), default=False)
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("lỗi"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    result = models.JSONField(null=True, blank=True)
     xlsx = models.FileField(upload_to=_report_path, blank=True, max_length=255)
     pdf = models.FileField(upload_to=_report_path, blank=True, max_length=255)
 
@@ -90,9 +88,9 @@ class ReportRun(models.Model):
             return (self.finished_at - self.started_at).total_seconds()
         return None
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
+    def file_stem(self) -> str:
+        suffix = "" if self.period == Period.YEAR else f"-{self.period}"
+        return f"bao-cao-qcdc-{self.node.code}-{self.year}{suffix}"
 
 
 # Migration 0003 names the upload path of the closes' files, which moved with the model.

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qcdc.jobs import Job
 from units.history import TreeAsOf
 from units.models import OrgNode, Unit, UnitTransfer, ancestry
 
@@ -97,7 +98,7 @@ def close_file_path(instance: PeriodClose, filename: str) -> str:
     return f"closes/{instance.year}/{instance.pk}-{filename}"
 
 
-class PeriodClose(models.Model):
+class PeriodClose(Job):
     """One version of a node's closed figures for a period.
 
     Closing is a job that writes a frozen snapshot (``reports.SnapshotRow``) and the
@@ -112,29 +113,26 @@ class PeriodClose(models.Model):
         REOPENED = "reopened", gettext_lazy("Đã mở lại")
         FAILED = "failed", gettext_lazy("Thất bại")
 
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
     HOLDING = (Status.QUEUED, Status.RUNNING, Status.CLOSED)
+    DONE = Status.CLOSED
+    FINISHED_FIELD = "closed_at"
+    TASK = "reports.tasks.build_close"
 
     node = models.ForeignKey("units.OrgNode", on_delete=models.PROTECT, related_name="closes")
     year = models.PositiveSmallIntegerField(gettext_lazy("năm"))
     period = models.CharField(gettext_lazy("kỳ báo cáo"), max_length=8, choices=Period.choices)
     version = models.PositiveSmallIntegerField(gettext_lazy("lần chốt"))
     status = models.CharField(gettext_lazy("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(gettext_lazy("lỗi"), blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(gettext_lazy("chốt lúc"), null=True, blank=True)
     reopened_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reopened_at = models.DateTimeField(gettext_lazy("mở lại lúc"), null=True, blank=True)
     reopen_reason = models.TextField(gettext_lazy("lý do mở lại"), blank=True)
-    result = models.JSONField(null=True, blank=True)
     xlsx = models.FileField(upload_to=close_file_path, blank=True, max_length=255)
     pdf = models.FileField(upload_to=close_file_path, blank=True, max_length=255)
 
@@ -160,9 +158,13 @@ class PeriodClose(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reports:close_detail", kwargs={"pk": self.pk})
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
+    def file_stem(self) -> str:
+        return f"chot-so-lieu-{self.node.code}-{self.year}-{self.period}-v{self.version}"
+
+    def discard_partial(self) -> None:
+        """A failed close leaves no snapshot behind (``reports.SnapshotRow`` rows)."""
+        super().discard_partial()
+        self.rows.all().delete()  # type: ignore[attr-defined]
 
 
 # What a close holds ---------------------------------------------------------------------
