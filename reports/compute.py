@@ -397,22 +397,28 @@ def to_payload(
     }
 
 
+def _json_cell(cell: dict[str, Any]) -> dict[str, Any]:
+    keys = ("expected", "done", "on_time", "quality", "rate", "on_time_rate", "quality_rate")
+    return {k: cell.get(k) for k in keys}
+
+
 def json_export(payload: dict[str, Any]) -> dict[str, Any]:
-    """The integration format: one row per child (and the total) per indicator."""
+    """The integration format: one row per child (and the total) per indicator with every
+    figure (done, on time, quality and their rates), the category breakdown when the
+    report has one, and the units still missing something (``missing_total`` counts them
+    all when the stored list was cut)."""
     rows = [
         {
             "org_code": row["org_code"],
             "indicator": indicator,
-            "expected": cell["expected"],
-            "done": cell["done"],
-            "on_time": cell["on_time"],
-            "rate": cell["rate"],
+            **_json_cell(cell),
             "status": row.get("status", "provisional"),
             "version": row.get("version"),
         }
         for row in [*payload["rows"], payload["total"]]
         for indicator, cell in row["cells"].items()
     ]
+    by_category = payload.get("by_category")
     return {
         "org": payload["org"],
         "year": payload["year"],
@@ -420,6 +426,16 @@ def json_export(payload: dict[str, Any]) -> dict[str, Any]:
         "status": payload["total"].get("status", "provisional"),
         "version": payload["total"].get("version"),
         "rows": rows,
+        "by_category": None
+        if by_category is None
+        else [
+            {"category": c["category"], "indicator": indicator, **_json_cell(cell)}
+            for c in by_category
+            for indicator, cell in c["cells"].items()
+        ],
+        "quality_failures": payload.get("quality_failures", {}),
+        "missing": [{k: m[k] for k in ("code", "name", "node", "missing")} for m in payload.get("missing", [])],
+        "missing_total": payload.get("missing_total", len(payload.get("missing", []))),
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -78,22 +79,30 @@ def report_build(run: ReportRun) -> ReportRun | None:
 
 
 def _run_payload(run: ReportRun) -> dict[str, Any]:
-    """The node's closed figures when its period is closed; otherwise live figures, with
-    each closed child read from its snapshot and the others marked provisional."""
+    return report_payload(
+        run.node, run.year, run.period, by_category=run.by_category, progress=lambda: jobs.progress(run, 50)
+    )
+
+
+def report_payload(
+    node: OrgNode, year: int, period: str, *, by_category: bool, progress: Callable[[], None] | None = None
+) -> dict[str, Any]:
+    """A node's report as the page, the job and the command give it: the node's closed
+    figures when its period is closed; otherwise live figures, with each closed child
+    read from its snapshot and the others marked provisional."""
     from reports import closing
 
-    own = PeriodClose.objects.filter(
-        node=run.node, year=run.year, period=run.period, status=PeriodClose.Status.CLOSED
-    ).first()
+    own = PeriodClose.objects.filter(node=node, year=year, period=period, status=PeriodClose.Status.CLOSED).first()
     if own is not None and own.result:
         missing = [compute.missing_payload(m) for m in closing.snapshot_missing([own])]
         return {**own.result, "missing": missing, "built_at": timezone.now().isoformat()}
-    tree = compute.tree_for(run.year, run.period)
-    closed = closing.closed_children(run.node, run.year, run.period, tree)
+    tree = compute.tree_for(year, period)
+    closed = closing.closed_children(node, year, period, tree)
     exclude = list(tree.paths_of([c.node for c in closed.values()]).values())
-    report = compute.build(run.node, run.year, by_category=run.by_category, period=run.period, exclude_paths=exclude)
-    jobs.progress(run, 50)
-    missing = compute.non_compliant(run.node, run.year, period=run.period, exclude_paths=exclude)
+    report = compute.build(node, year, by_category=by_category, period=period, exclude_paths=exclude)
+    if progress is not None:
+        progress()
+    missing = compute.non_compliant(node, year, period=period, exclude_paths=exclude)
     missing = sorted(missing + closing.snapshot_missing(list(closed.values())), key=lambda m: (m.node_name, m.code))
-    failures = compute.quality_failures(run.node, run.year, run.period, exclude_paths=exclude)
+    failures = compute.quality_failures(node, year, period, exclude_paths=exclude)
     return closing.roll_up(report, missing, failures, closed)

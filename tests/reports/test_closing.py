@@ -329,3 +329,39 @@ def test_a_period_that_has_not_ended_cannot_be_closed(world):
     with pytest.raises(ValidationError, match="chưa kết thúc"):
         closing.close_request(node=world.district_x, year=this_year, period=Period.YEAR, by=world.staff_x)
     assert not PeriodClose.objects.exists()
+
+
+def test_build_report_gives_the_closed_figures_and_statuses_of_the_page_and_the_job(tree, world, staff_p, tmp_path):
+    """A closed child is read from its closed version; a closed node is its closed figures."""
+    from django.core.management import call_command
+
+    x_close = close(world.district_x, world.staff_x)
+    # A record accepted after the close would change X's live figures, not its closed ones.
+    late = Record.objects.get(unit__code="F1", kind="worker_conference")
+    Record.objects.filter(pk=late.pk).update(status="accepted")
+    out = tmp_path / "p.json"
+    call_command("build_report", "--org", "P", "--year", "2025", "--format", "json", "--out", str(out))
+    exported = json.loads(out.read_text())
+    run = run_for(world.province, staff_p)
+    assert exported["rows"] == compute.json_export(run.result)["rows"]
+    x_row = next(r for r in exported["rows"] if r["org_code"] == "X" and r["indicator"] == "worker_conference")
+    closed_cell = x_close.result["total"]["cells"]["worker_conference"]
+    assert (x_row["status"], x_row["version"], x_row["done"]) == ("closed", 1, closed_cell["done"])
+    call_command("build_report", "--org", "X", "--year", "2025", "--format", "json", "--out", str(out))
+    own = json.loads(out.read_text())
+    assert (own["status"], own["version"]) == ("closed", 1)
+
+
+def test_the_closed_page_names_each_changed_indicator_whole(tree, world, staff_p, client):
+    """Regression: the difference table printed an indicator's label letter by letter."""
+    first = close(world.district_x, world.staff_x)
+    closing.close_reopen(close=first, by=staff_p, reason="F1 đã bổ sung")
+    record_services.record_accept(
+        record=Record.objects.get(unit__code="F1", kind="worker_conference"), by=world.staff_x
+    )
+    second = close(world.district_x, world.staff_x)
+    client.force_login(world.staff_x)
+    page = client.get(second.get_absolute_url()).content.decode()
+    table = page.split('id="diff"')[1].split("</table>")[0]
+    assert "<td>Hội nghị người lao động</td>" in table
+    assert "w; o; r" not in table
