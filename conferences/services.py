@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from conferences import permissions
 from conferences.models import Attachment, AuditEntry, ContentItem, Record
 from conferences.uploads import check_upload
+from qcdc import jobs
 from units.periods import frozen_reason_message
 
 if TYPE_CHECKING:
@@ -173,7 +174,7 @@ def record_submit(*, record: Record, by: Actor) -> Record:
     _audit(current, by, AuditEntry.Action.SUBMITTED)
     from conferences.tasks import notify_submitted
 
-    transaction.on_commit(lambda: notify_submitted.delay(record_id=current.pk))
+    jobs.dispatch(notify_submitted, record_id=current.pk)
     current.refresh_from_db()
     return current
 
@@ -222,7 +223,7 @@ def _send_back(current: Record, by: Actor, *, reason: str, action: str, review: 
     _audit(current, by, action, reason=reason)
     from conferences.tasks import notify_returned
 
-    transaction.on_commit(lambda: notify_returned.delay(record_id=current.pk))
+    jobs.dispatch(notify_returned, record_id=current.pk)
     current.refresh_from_db()
     return current
 

@@ -52,6 +52,7 @@ MAX_ATTEMPTS = 3
 # A database outage is waited out over minutes (the sweep finishes what is left after).
 DATABASE_BACKOFF = (30, 60, 120, 240, 480)
 ERROR_BACKOFF = (5, 10)
+SEND_RETRY = {"max_retries": 2, "interval_start": 0.5, "interval_step": 1, "interval_max": 2}
 
 J = TypeVar("J", bound="Job")
 
@@ -112,7 +113,7 @@ def send(model: type[Job], job_id: int) -> bool:
         import_string(model.TASK).apply_async(
             kwargs={"job_id": job_id},
             retry=True,
-            retry_policy={"max_retries": 2, "interval_start": 0.5, "interval_step": 1, "interval_max": 2},
+            retry_policy=SEND_RETRY,
         )
     except Exception as exc:
         if app.conf.task_always_eager:
@@ -122,6 +123,24 @@ def send(model: type[Job], job_id: int) -> bool:
         fail(model, job_id, reason=reason % {"error": exc.__class__.__name__})
         return False
     return True
+
+
+def dispatch(task: Any, **kwargs: Any) -> None:
+    """After commit, queue a task that has no job row (an e-mail, a file): with retries,
+    and when the broker does not answer, run it here rather than lose it."""
+    transaction.on_commit(lambda: _send_or_run(task, kwargs))
+
+
+def _send_or_run(task: Any, kwargs: dict[str, Any]) -> None:
+    try:
+        task.apply_async(kwargs=kwargs, retry=True, retry_policy=SEND_RETRY)
+    except Exception:
+        from qcdc.celery import app
+
+        if app.conf.task_always_eager:
+            raise
+        logger.exception("broker unavailable: running %s in-process", task.name)
+        task.apply(kwargs=kwargs)
 
 
 def claim(model: type[J], job_id: int, token: str) -> J | None:

@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from qcdc import jobs
 from units.models import OrgLevel, OrgNode, Role, Unit, UnitTransfer
 from units.permissions import can_manage_node, forget_scope
 
@@ -169,5 +170,5 @@ def chair_invite(
     role_grant(user=user, kind=Role.Kind.CHAIR, unit=unit)
     from units.tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, unit_id=unit.pk, base_url=base_url))
+    jobs.dispatch(send_invitation, user_id=user.pk, unit_id=unit.pk, base_url=base_url)
     return user

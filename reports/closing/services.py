@@ -113,7 +113,7 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
         return None
     from reports.tasks import render_close_files
 
-    transaction.on_commit(lambda: render_close_files.delay(close_id=close.pk))
+    jobs.dispatch(render_close_files, close_id=close.pk)
     close.refresh_from_db()
     close.timings = timings  # type: ignore[attr-defined]
     return close
@@ -147,4 +147,4 @@ def close_files_regenerate(*, close: PeriodClose, by: Actor) -> None:
     current.save(update_fields=["xlsx", "pdf"])
     from reports.tasks import render_close_files
 
-    transaction.on_commit(lambda: render_close_files.delay(close_id=current.pk))
+    jobs.dispatch(render_close_files, close_id=current.pk)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from qcdc import jobs
 from reports import dashboard, services
 from reports.forms import RunForm
 from reports.models import ReportRun
@@ -166,7 +167,7 @@ def dashboard_remind(request: HttpRequest) -> HttpResponse:
     else:
         from reports.tasks import remind_units
 
-        remind_units.delay(unit_ids=unit_ids, year=year)
+        jobs.dispatch(remind_units, unit_ids=unit_ids, year=year)
         messages.success(
             request,
             ngettext(
