@@ -8,14 +8,15 @@ A job is a row (``Job`` subclass) and a Celery message naming it. The lifecycle:
 - ``claim``: a conditional UPDATE turns it "running" for one attempt (``worker`` = the
   Celery task id). A retry or a redelivered message carries the same id and may claim
   its own running job again; any other message finds it taken and does nothing.
-- While it runs, a heartbeat thread stamps ``heartbeat_at`` every ``HEARTBEAT_EVERY``
-  seconds, whatever the SQL underneath is doing; ``progress`` stamps it too.
+- While it runs, a heartbeat thread stamps ``heartbeat_at`` every
+  ``settings.JOB_HEARTBEAT_SECONDS`` (15), whatever the SQL underneath is doing;
+  ``progress`` stamps it too.
 - ``finish`` lands the result only if this attempt still holds the job; ``fail`` records
   the reason and discards what the attempt left (``discard_partial``) in one transaction.
 - ``sweep`` (Celery beat, every minute): a running job whose heartbeat stopped for
-  ``DEAD_AFTER`` lost its worker: it is queued again (``MAX_ATTEMPTS`` in all) or failed
-  with the reason; a job queued for ``QUEUE_PATIENCE`` has its message sent again
-  (claiming makes a duplicate harmless).
+  ``settings.JOB_DEAD_AFTER_SECONDS`` (60) lost its worker: it is queued again
+  (``MAX_ATTEMPTS`` in all) or failed with the reason; a job queued for
+  ``QUEUE_PATIENCE`` has its message sent again (claiming makes a duplicate harmless).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import (
     DatabaseError,
@@ -45,8 +47,6 @@ from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
-HEARTBEAT_EVERY = 15  # seconds
-DEAD_AFTER = datetime.timedelta(seconds=60)
 QUEUE_PATIENCE = datetime.timedelta(minutes=5)
 MAX_ATTEMPTS = 3
 # A database outage is waited out over minutes (the sweep finishes what is left after).
@@ -100,6 +100,10 @@ class Job(models.Model):
         self.discard_files()
 
 
+def _dead_after() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.JOB_DEAD_AFTER_SECONDS)
+
+
 def enqueue(job: Job) -> None:
     """Send the job's message once the current transaction commits."""
     transaction.on_commit(lambda: send(type(job), job.pk))
@@ -148,7 +152,7 @@ def claim(model: type[J], job_id: int, token: str) -> J | None:
     (a retry or a redelivery), or a running job whose heartbeat stopped."""
     now = timezone.now()
     claimable = Q(status=model.QUEUED) | Q(status=model.RUNNING, worker=token)
-    claimable |= Q(status=model.RUNNING, heartbeat_at__lt=now - DEAD_AFTER)
+    claimable |= Q(status=model.RUNNING, heartbeat_at__lt=now - _dead_after())
     taken = model.objects.filter(claimable, pk=job_id).update(
         status=model.RUNNING,
         worker=token,
@@ -173,7 +177,7 @@ def heartbeat(model: type[Job], job_id: int) -> Iterator[None]:
 
     def beat() -> None:
         try:
-            while not stop.wait(HEARTBEAT_EVERY):
+            while not stop.wait(settings.JOB_HEARTBEAT_SECONDS):
                 try:
                     model.objects.filter(pk=job_id, status=model.RUNNING).update(heartbeat_at=timezone.now())
                 except DatabaseError:
@@ -232,8 +236,9 @@ def sweep(model: type[Job]) -> int:
     """Re-queue (or fail, after ``MAX_ATTEMPTS``) jobs whose worker died, and resend the
     messages of jobs queued too long. Returns how many jobs it touched."""
     now = timezone.now()
+    dead_after = _dead_after()
     dead = model.objects.filter(
-        Q(heartbeat_at__lt=now - DEAD_AFTER) | Q(heartbeat_at__isnull=True, started_at__lt=now - DEAD_AFTER),
+        Q(heartbeat_at__lt=now - dead_after) | Q(heartbeat_at__isnull=True, started_at__lt=now - dead_after),
         status=model.RUNNING,
     )
     touched = 0
