@@ -3,10 +3,13 @@ they act as, and how a close is printed."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -30,11 +33,20 @@ class PeriodCommand(BaseCommand):
             raise CommandError(_("Không có người dùng «%(name)s».") % {"name": options["as_user"]})
         return node, user
 
-    def refused(self, user: AbstractBaseUser, node: OrgNode) -> CommandError:
-        return CommandError(
-            _("Người dùng «%(name)s» không có quyền với kỳ báo cáo của %(node)s.")
-            % {"name": user.get_username(), "node": node.name}
-        )
+    @contextlib.contextmanager
+    def refusals(self, user: AbstractBaseUser, node: OrgNode, known: dict[type[Exception], str]) -> Iterator[None]:
+        """Turn the service's refusals into a non-zero exit with its Vietnamese message."""
+        try:
+            yield
+        except PermissionDenied as exc:
+            raise CommandError(
+                _("Người dùng «%(name)s» không có quyền với kỳ báo cáo của %(node)s.")
+                % {"name": user.get_username(), "node": node.name}
+            ) from exc
+        except tuple(known) as exc:
+            raise CommandError(known[type(exc)]) from exc
+        except ValidationError as exc:
+            raise CommandError(" ".join(exc.messages)) from exc
 
     def print_close(self, close: PeriodClose) -> None:
         self.stdout.write(

@@ -3,7 +3,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -27,14 +26,12 @@ class Command(PeriodCommand):
         node, user = self.target(options)
         eager = app.conf.task_always_eager
         app.conf.task_always_eager = True  # the build (and its files) run here, now
+        already = _("Kỳ báo cáo này đã được chốt; chỉ cấp trên mới mở lại được.")
         try:
-            close, _created = closing.close_request(node=node, year=options["year"], period=options["period"], by=user)
-        except PermissionDenied as exc:
-            raise self.refused(user, node) from exc
-        except closing.AlreadyClosed as exc:
-            raise CommandError(_("Kỳ báo cáo này đã được chốt; chỉ cấp trên mới mở lại được.")) from exc
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
+            with self.refusals(user, node, {closing.AlreadyClosed: already}):
+                close, _created = closing.close_request(
+                    node=node, year=options["year"], period=options["period"], by=user
+                )
         finally:
             app.conf.task_always_eager = eager
         deadline = time.monotonic() + options["wait"]

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management.base import CommandError, CommandParser
 from django.utils.translation import gettext as _
 
@@ -25,12 +24,6 @@ class Command(PeriodCommand):
         ).first()
         if close is None:
             raise CommandError(_("Kỳ báo cáo này chưa được chốt."))
-        try:
+        with self.refusals(user, node, {closing.NotClosed: _("Phiên bản này không còn ở trạng thái đã chốt.")}):
             close = closing.close_reopen(close=close, by=user, reason=options["reason"])
-        except PermissionDenied as exc:
-            raise self.refused(user, node) from exc
-        except closing.NotClosed as exc:
-            raise CommandError(_("Phiên bản này không còn ở trạng thái đã chốt.")) from exc
-        except ValidationError as exc:
-            raise CommandError(" ".join(exc.messages)) from exc
         self.print_close(close)
