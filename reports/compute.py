@@ -24,8 +24,9 @@ from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, Obl
 from conferences.quality import Check
 from conferences.rules import rules_for_year
 from units.history import TreeAsOf
-from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
+from units.models import OrgNode, Unit
 from units.obligations import Indicator
+from units.paths import child_path_length
 from units.periods import Period, period_end, tree_for
 
 INDICATORS: tuple[str, ...] = tuple(Indicator.values)
@@ -218,7 +219,7 @@ def build(
     rules = rules_for_year(year)
     tree = tree_for(year, period)
     units = tree.units_under(node, exclude_paths=tuple(exclude_paths))
-    prefix_length = len(tree.path_of(node)) + PATH_SEGMENT_WIDTH + 1
+    prefix_length = child_path_length(tree.path_of(node))
     by_child: list[tuple[str, str, Cell]] = []
     by_cat: list[tuple[str, str, Cell]] | None = [] if by_category else None
     for indicator in INDICATORS:

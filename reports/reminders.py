@@ -14,6 +14,7 @@ from conferences.rules import rules_for_year
 from reports import compute
 from units.models import OrgNode, Role
 from units.obligations import Indicator
+from units.paths import ancestry
 
 DUE_SOON = datetime.timedelta(days=30)
 
@@ -72,7 +73,7 @@ def nodes_past_deadline(today: datetime.date) -> list[tuple[OrgNode, int, str, d
     from units.periods import Period, PeriodClose, deadlines_for
 
     holding_paths = set(OrgNode.objects.filter(units__isnull=False).values_list("path", flat=True).distinct())
-    ids = {int(segment) for path in holding_paths for segment in path.split(".") if segment}
+    ids = ancestry(*holding_paths)
     nodes = list(OrgNode.objects.filter(pk__in=ids).order_by("path"))
     late = []
     for year, period in ((today.year - 1, Period.YEAR), (today.year, Period.HALF)):

@@ -20,10 +20,11 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from units import paths
+from units.paths import PATH_SEGMENT_WIDTH, ancestry
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-PATH_SEGMENT_WIDTH = 8  # ids up to 99,999,999 per segment; 28 levels fit in 255 chars
 
 
 class Category(models.TextChoices):
@@ -130,12 +131,12 @@ class OrgNode(models.Model):
 
     @staticmethod
     def path_for(*, parent_path: str, pk: int) -> str:
-        return f"{parent_path}{pk:0{PATH_SEGMENT_WIDTH}d}."
+        return paths.path_for(parent_path=parent_path, pk=pk)
 
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to the parent, read off the path (no query)."""
-        return [int(s) for s in self.path.split(".") if s][:-1]
+        return paths.ids_on(self.path)[:-1]
 
     def ancestors(self) -> OrgNodeQuerySet:
         return OrgNode.objects.filter(pk__in=self.ancestor_ids).order_by("depth")
@@ -152,11 +153,6 @@ class OrgNode(models.Model):
             "node": self.name,
             "day": f"{self.ended_on:%d/%m/%Y}",
         }
-
-
-def ancestry(*paths: str) -> set[int]:
-    """Ids of every node on the given paths (the nodes and all above them), with no query."""
-    return {int(segment) for path in paths for segment in path.split(".") if segment}
 
 
 def _path_prefix_q(field: str, paths: tuple[str, ...]) -> Q:

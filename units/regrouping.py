@@ -18,7 +18,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer, ancestry
+from units.models import NodePathChange, OrgNode, Unit, UnitTransfer
+from units.paths import ancestry, depth_change, parent_path
 from units.periods import refuse_if_closed
 from units.permissions import can_manage_node
 
@@ -79,7 +80,7 @@ def _subtree_moves(node: OrgNode, new_prefix: str, effective_on: datetime.date) 
     ``new_prefix``, recording each old path. Returns the moved nodes."""
     old_prefix = node.path
     subtree = list(OrgNode.objects.filter(path__startswith=old_prefix).select_for_update())
-    depth_change = (len(new_prefix) - len(old_prefix)) // (PATH_SEGMENT_WIDTH + 1)
+    moved_down = depth_change(old_prefix, new_prefix)
     NodePathChange.objects.bulk_create(
         NodePathChange(
             node=n, old_path=n.path, new_path=new_prefix + n.path[len(old_prefix) :], effective_on=effective_on
@@ -88,7 +89,7 @@ def _subtree_moves(node: OrgNode, new_prefix: str, effective_on: datetime.date) 
     )
     for n in subtree:
         n.path = new_prefix + n.path[len(old_prefix) :]
-        n.depth += depth_change
+        n.depth += moved_down
     # No new path can equal another node's old one: each path ends with its node's id.
     OrgNode.objects.bulk_update(subtree, ["path", "depth"], batch_size=1000)
     return subtree
@@ -107,7 +108,7 @@ def check_move(node: OrgNode, new_parent_path: str, effective_on: datetime.date)
             _("Ngày hiệu lực không thể trước lần thay đổi trước (%(day)s).")
             % {"day": last.effective_on.strftime("%d/%m/%Y")}
         )
-    old_parent_path = node.path[: -(PATH_SEGMENT_WIDTH + 1)]
+    old_parent_path = parent_path(node.path)
     refuse_if_closed(ancestry(old_parent_path, new_parent_path), effective_on)
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from reports import compute
 from reports.models import SnapshotRow
 from units.history import TreeAsOf
-from units.models import PATH_SEGMENT_WIDTH
+from units.paths import child_path_length
 from units.periods import PeriodClose
 
 DIFF_KEPT = 500
@@ -39,7 +39,7 @@ def _snapshot_counts(close: PeriodClose, group: Any) -> list[tuple[str, str, com
 
 def closed_payload(close: PeriodClose, copied: list[PeriodClose], tree: TreeAsOf) -> dict[str, Any]:
     node = close.node
-    prefix_length = len(tree.path_of(node)) + PATH_SEGMENT_WIDTH + 1
+    prefix_length = child_path_length(tree.path_of(node))
     report = compute.assemble(
         node,
         close.year,

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from units.models import PATH_SEGMENT_WIDTH, OrgNode, ancestry
+from units.models import OrgNode
+from units.paths import ancestry, parent_path
 from units.periods import PeriodClose, tree_for
 from units.permissions import can_manage_node, scope_for
 
@@ -46,7 +47,7 @@ def can_reopen(user: Actor, close: PeriodClose) -> bool:
     if scope.is_admin:
         return True
     node_path = tree_for(close.year, close.period).path_of(close.node)
-    above = node_path[: -(PATH_SEGMENT_WIDTH + 1)]
+    above = parent_path(node_path)
     return bool(above) and any(above.startswith(p) for p in scope.staff_paths)
 
 

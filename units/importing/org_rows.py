@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy
 
 from units.importing.common import PREVIEW_ROWS, WRITE_BATCH, ImportConflict, load_by_code
 from units.importing.tables import Column, FieldChange, ImportResult, PreviewRow, RowError, Table, cell_date
-from units.models import PATH_SEGMENT_WIDTH, OrgNode
+from units.models import OrgNode
+from units.paths import MAX_DEPTH
 
 ORG_IMPORT_COLUMNS: tuple[Column, ...] = (
     Column(
@@ -39,7 +40,6 @@ ORG_IMPORT_COLUMNS: tuple[Column, ...] = (
     ),
 )
 # A path is one fixed-width segment (plus a dot) per level and must fit in 255 characters.
-MAX_DEPTH = 255 // (PATH_SEGMENT_WIDTH + 1) - 1
 
 
 @dataclass

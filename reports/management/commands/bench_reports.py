@@ -11,7 +11,8 @@ from django.utils import timezone
 from conferences.models import STANDING_KINDS, ObligationRule
 from conferences.rules import rules_for_year
 from reports import compute, demo
-from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
+from units.models import OrgNode, Unit
+from units.paths import child_path_length
 
 # The same figures as reports.compute, written by hand: one statement per indicator.
 RAW_SQL = """
@@ -68,7 +69,7 @@ def raw_report(node: OrgNode, year: int) -> dict[tuple[str, str], tuple[int, int
     for indicator, rule in rules_for_year(year).items():
         contents = tuple(c.pk for c in rule.contents.all() if c.is_active)
         params = {
-            "prefix": len(node.path) + PATH_SEGMENT_WIDTH + 1,
+            "prefix": child_path_length(node.path),
             "path": node.path + "%",
             "categories": tuple(rule.categories),
             "year": year,
