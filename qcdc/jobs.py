@@ -272,17 +272,29 @@ def run(task: Any, model: type[J], job_id: int, work: Callable[[J], object]) -> 
     except SoftTimeLimitExceeded:
         fail(model, job_id, reason=_("Quá thời gian cho phép."))
     except Exception as exc:
-        database_down = isinstance(exc, OperationalError | InterfaceError)
-        backoff = DATABASE_BACKOFF if database_down else ERROR_BACKOFF
         retries = task.request.retries
         logger.exception("%s %s failed (attempt %s)", model.__name__, job_id, retries + 1)
-        if database_down:
+        if _database_down(exc):
             close_old_connections()
-        if retries < len(backoff):
-            with contextlib.suppress(DatabaseError):  # still down: the retry re-claims its own job
-                release(model, job_id, token)
-            if task.request.is_eager:
-                task.apply(kwargs={"job_id": job_id}, retries=retries + 1, task_id=token)
-                return
-            raise task.retry(exc=exc, countdown=backoff[retries], max_retries=len(backoff)) from exc
-        fail(model, job_id, reason=str(exc) or exc.__class__.__name__)
+        countdown = retry_countdown(exc, retries)
+        if countdown is None:
+            fail(model, job_id, reason=str(exc) or exc.__class__.__name__)
+            return
+        with contextlib.suppress(DatabaseError):  # still down: the retry re-claims its own job
+            release(model, job_id, token)
+        if task.request.is_eager:
+            task.apply(kwargs={"job_id": job_id}, retries=retries + 1, task_id=token)
+            return
+        raise task.retry(exc=exc, countdown=countdown, max_retries=len(DATABASE_BACKOFF)) from exc
+
+
+def _database_down(exc: BaseException) -> bool:
+    return isinstance(exc, OperationalError | InterfaceError)
+
+
+def retry_countdown(exc: BaseException, retries: int) -> int | None:
+    """Seconds before the next attempt after ``retries`` retries, or None to fail now: a
+    database outage is waited out over minutes (about a quarter of an hour in all), any
+    other error is tried twice more within seconds."""
+    backoff = DATABASE_BACKOFF if _database_down(exc) else ERROR_BACKOFF
+    return backoff[retries] if retries < len(backoff) else None

@@ -73,6 +73,16 @@ def test_a_result_lands_only_while_the_attempt_still_holds_the_job(world) -> Non
     assert ReportRun.objects.get(pk=run.pk).status == "running"
 
 
+def test_a_database_outage_is_waited_out_over_minutes_and_other_errors_over_seconds() -> None:
+    from django.db import OperationalError
+
+    outage = [jobs.retry_countdown(OperationalError("server closed the connection"), n) for n in range(6)]
+    assert outage[:5] == [30, 60, 120, 240, 480] and outage[5] is None
+    assert sum(outage[:5]) >= 15 * 60
+    bug = [jobs.retry_countdown(ZeroDivisionError(), n) for n in range(3)]
+    assert bug == [5, 10, None]
+
+
 def test_files_are_kept_all_or_none(world, monkeypatch, settings) -> None:
     run = ReportRun.objects.create(node=world.district_x, year=2025)
     real_save = FileSystemStorage._save
