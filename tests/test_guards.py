@@ -335,3 +335,12 @@ def test_staff_of_another_district_are_refused_on_every_path(world, tmp_path, pa
                 unit=world.unit_a, to_node=world.district_y, effective_on=timezone.localdate(), by=world.staff_y
             )
     assert (units_state(), records_written()) == before
+
+
+def test_the_database_refuses_a_merge_without_an_end_and_a_transfer_to_the_same_node(world) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        OrgNode.objects.filter(pk=world.district_y.pk).update(merged_into=world.district_x)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        UnitTransfer.objects.create(
+            unit=world.unit_a, from_node=world.district_x, to_node=world.district_x, effective_on=D(2025, 1, 1)
+        )

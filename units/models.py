@@ -111,6 +111,12 @@ class OrgNode(models.Model):
             # Prefix searches (path LIKE 'x%') need the pattern opclass on PostgreSQL.
             models.Index(fields=["path"], name="orgnode_path_prefix", opclasses=["varchar_pattern_ops"]),
         ]
+        constraints = [
+            # A merge ends the node on its effective date (units.regrouping.node_merge).
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(ended_on__isnull=False), name="orgnode_merged_has_ended"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -364,6 +370,9 @@ class UnitTransfer(models.Model):
         verbose_name = _("chuyển đơn vị")
         verbose_name_plural = _("chuyển đơn vị")
         indexes = [models.Index(fields=["unit", "effective_on"], name="transfer_unit_day")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_node=models.F("to_node")), name="transfer_changes_node"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.from_node_id} → {self.to_node_id} ({self.effective_on:%d/%m/%Y})"
