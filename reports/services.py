@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +13,7 @@ from django.utils.translation import gettext as _
 from qcdc import jobs
 from reports import compute
 from reports.models import ReportRun
+from reports.permissions import can_request_report
 from units.models import OrgNode
 from units.periods import Period, PeriodClose
 
@@ -43,6 +45,8 @@ def report_request(
     """
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(year)
+    if by is not None and not can_request_report(by, node):
+        raise PermissionDenied
     runs_sweep()
     params = {"node": node, "year": year, "period": period, "by_category": by_category}
     active = ReportRun.objects.filter(**params, status__in=ReportRun.ACTIVE).first()

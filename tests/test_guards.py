@@ -328,7 +328,7 @@ def test_staff_of_another_district_are_refused_on_every_path(world, tmp_path, pa
         printed = run_command(
             tmp_path, "import_events", EVENTS + "A001,worker_conference,01/03/2026,,,\n", "--as-user", "staff_y"
         )
-        assert "Dòng 2: Đơn vị «A001» ngoài phạm vi bạn quản lý." in printed
+        assert "Dòng 2: Không có đơn vị mã «A001» trong phạm vi bạn quản lý." in printed
     else:
         with pytest.raises(PermissionDenied):
             regrouping.unit_transfer(
