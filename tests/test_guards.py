@@ -344,3 +344,23 @@ def test_the_database_refuses_a_merge_without_an_end_and_a_transfer_to_the_same_
         UnitTransfer.objects.create(
             unit=world.unit_a, from_node=world.district_x, to_node=world.district_x, effective_on=D(2025, 1, 1)
         )
+
+
+def test_the_events_import_checks_closed_periods_with_a_fixed_number_of_queries(world, closed) -> None:
+    """One query per rule, not per row: 20 rows cost what 2 rows cost, and each is named."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conferences import importing
+    from units.importing import read_table
+
+    def queries(rows: int) -> int:
+        lines = [f"A001,dialogue_on_request,{day:02d}/05/2025,,,accepted" for day in range(1, rows + 1)]
+        data = (EVENTS + "\n".join(lines) + "\n").encode()
+        table = read_table(data=data, suffix=".csv", columns=importing.EVENT_IMPORT_COLUMNS)
+        with CaptureQueriesContext(connection) as captured:
+            plan = importing.plan_events_import(table=table, by=None)
+        assert [e.row for e in plan.errors] == list(range(2, rows + 2))
+        return len(captured)
+
+    assert queries(2) == queries(20)
