@@ -62,11 +62,15 @@ def default_deadline(year: int, period: str, levels_above_deepest: int) -> datet
     return datetime.date(year + years_after, month, day) + LEVEL_STEP * max(levels_above_deepest, 0)
 
 
+def deepest_depth() -> int:
+    return OrgNode.objects.aggregate(d=Max("depth"))["d"] or 0
+
+
 def deadlines_for(nodes: list[OrgNode], year: int, period: str) -> dict[int, datetime.date]:
     """Each node's submission deadline: the one set for its level, else the default.
     Two queries, whatever the number of nodes."""
     set_for = dict(PeriodDeadline.objects.filter(year=year, period=period).values_list("depth", "due_on"))
-    deepest = OrgNode.objects.aggregate(d=Max("depth"))["d"] or 0
+    deepest = deepest_depth()
     return {n.pk: set_for.get(n.depth) or default_deadline(year, period, deepest - n.depth) for n in nodes}
 
 

@@ -121,10 +121,10 @@ def test_an_email_the_broker_cannot_take_is_sent_from_the_request(world, django_
     from conferences import services as record_services
     from tests.factories import RecordFactory
 
-    record = RecordFactory(unit=world.unit_a, held_on=datetime.date(2026, 3, 2), status="draft")
+    record = RecordFactory(unit=world.unit_a, held_on=datetime.date(2026, 3, 2), status="submitted")
     with broker_down(), django_capture_on_commit_callbacks(execute=True):
-        record_services.record_submit(record=record, by=world.chair_a)
-    assert any(world.staff_x.email in m.to for m in mail.outbox)
+        record_services.record_return(record=record, by=world.staff_x, reason="Thiếu biên bản có chữ ký")
+    assert any(world.chair_a.email in m.to for m in mail.outbox)
 
 
 def test_the_sweep_resends_a_job_queued_too_long(world, settings) -> None:
