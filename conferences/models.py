@@ -22,7 +22,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qcdc.validators import validate_event_day, validate_single_line
 from units.models import Category, OrgNode, Unit, unit_scope_q
-from units.obligations import Indicator, Period
+from units.obligations import Indicator
+from units.periods import Period
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

@@ -23,10 +23,11 @@ from conferences.facts import selectors as fact_selectors
 from conferences.facts.maintain import ensure_current
 from conferences.facts.selectors import Scope
 from conferences.rules import rules_for_year
-from reports.periods import Period, period_end
 from units.history import TreeAsOf
-from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
+from units.models import OrgNode, Unit
 from units.obligations import Indicator
+from units.paths import child_path_length
+from units.periods import Period, tree_for
 
 INDICATORS: tuple[str, ...] = tuple(Indicator.values)
 DIRECT_SUFFIX = "/direct"
@@ -96,11 +97,6 @@ def quality_failures(
     return fact_selectors.check_failures(scope)
 
 
-def tree_for(year: int, period: str) -> TreeAsOf:
-    """The tree on the period's last day: reports group units by the node that held them then."""
-    return TreeAsOf(period_end(year, period))
-
-
 Grouped = Iterable[tuple[str, str, Cell]]  # (group, indicator, cell)
 
 
@@ -118,7 +114,7 @@ def build(
     tree = tree_for(year, period)
     own_path = tree.path_of(node)
     scope = Scope(year, period, own_path, tuple(exclude_paths))
-    by_child = _cells(fact_selectors.counts(scope, prefix_length=len(own_path) + PATH_SEGMENT_WIDTH + 1))
+    by_child = _cells(fact_selectors.counts(scope, prefix_length=child_path_length(own_path)))
     by_cat = _cells(fact_selectors.counts(scope)) if by_category else None
     return assemble(node, year, period, by_child, by_cat, tree=tree)
 
@@ -283,22 +279,28 @@ def to_payload(
     }
 
 
+def _json_cell(cell: dict[str, Any]) -> dict[str, Any]:
+    keys = ("expected", "done", "on_time", "quality", "rate", "on_time_rate", "quality_rate")
+    return {k: cell.get(k) for k in keys}
+
+
 def json_export(payload: dict[str, Any]) -> dict[str, Any]:
-    """The integration format: one row per child (and the total) per indicator."""
+    """The integration format: one row per child (and the total) per indicator with every
+    figure (done, on time, quality and their rates), the category breakdown when the
+    report has one, and the units still missing something (``missing_total`` counts them
+    all when the stored list was cut)."""
     rows = [
         {
             "org_code": row["org_code"],
             "indicator": indicator,
-            "expected": cell["expected"],
-            "done": cell["done"],
-            "on_time": cell["on_time"],
-            "rate": cell["rate"],
+            **_json_cell(cell),
             "status": row.get("status", "provisional"),
             "version": row.get("version"),
         }
         for row in [*payload["rows"], payload["total"]]
         for indicator, cell in row["cells"].items()
     ]
+    by_category = payload.get("by_category")
     return {
         "org": payload["org"],
         "year": payload["year"],
@@ -306,6 +308,16 @@ def json_export(payload: dict[str, Any]) -> dict[str, Any]:
         "status": payload["total"].get("status", "provisional"),
         "version": payload["total"].get("version"),
         "rows": rows,
+        "by_category": None
+        if by_category is None
+        else [
+            {"category": c["category"], "indicator": indicator, **_json_cell(cell)}
+            for c in by_category
+            for indicator, cell in c["cells"].items()
+        ],
+        "quality_failures": payload.get("quality_failures", {}),
+        "missing": [{k: m[k] for k in ("code", "name", "node", "missing")} for m in payload.get("missing", [])],
+        "missing_total": payload.get("missing_total", len(payload.get("missing", []))),
     }
 
 

@@ -24,11 +24,11 @@ from conferences.models import FactCube
 from conferences.quality import CHECK_FAILURES
 from conferences.rules import rules_for_year
 from reports import compute
-from reports.models import PeriodClose, ReportRun
-from reports.periods import Period
+from reports.models import ReportRun
 from units.history import trees_as_of
-from units.models import PATH_SEGMENT_WIDTH, OrgNode
-from units.obligations import period_end
+from units.models import OrgNode
+from units.paths import child_path_length
+from units.periods import Period, PeriodClose, period_end
 
 TREND_YEARS = 5
 LAGGARDS = 5
@@ -109,7 +109,7 @@ def _sums_by_child(
         rows = (
             FactCube.objects.filter(year__in=path_years, period=Period.YEAR, node_path__startswith=path)
             .order_by()
-            .annotate(group=Left("node_path", len(path) + PATH_SEGMENT_WIDTH + 1))
+            .annotate(group=Left("node_path", child_path_length(path)))
             .values("year", "group", "indicator")
             .annotate(
                 n=Sum("expected"),

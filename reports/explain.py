@@ -20,8 +20,9 @@ from conferences.facts.maintain import ensure_current
 from conferences.facts.selectors import Scope, facts_in
 from conferences.rules import rules_for_year
 from reports import compute
-from reports.models import PeriodClose, SnapshotRow
+from reports.models import SnapshotRow
 from units.models import OrgNode, Unit
+from units.periods import PeriodClose
 
 FIGURES: dict[str, Any] = {
     "expected": _("Phải thực hiện"),

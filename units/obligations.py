@@ -6,8 +6,6 @@ seeded from these groups; nothing else in the code decides it.
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,15 +30,3 @@ EMPLOYER_CATEGORIES: tuple[str, ...] = (
     Category.NON_PUBLIC_UNIT,
     Category.COOPERATIVE,
 )
-
-
-class Period(models.TextChoices):
-    """The reporting periods of a year: its figures count records held from 1 January up
-    to the period's last day; the obligations themselves stay yearly."""
-
-    HALF = "h1", _("6 tháng đầu năm")
-    YEAR = "year", _("Cả năm")
-
-
-def period_end(year: int, period: str) -> datetime.date:
-    return datetime.date(year, 6, 30) if period == Period.HALF else datetime.date(year, 12, 31)

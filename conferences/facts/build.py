@@ -29,7 +29,7 @@ from django.db.models.functions import Cast, Coalesce
 from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
 from conferences.quality import Check
 from units.models import Unit
-from units.obligations import Period, period_end
+from units.periods import Period, period_end
 
 # The order of the columns of a fact row, as the INSERT … SELECT writes them.
 FACT_COLUMNS: tuple[str, ...] = (

@@ -21,7 +21,7 @@ from conferences.facts.maintain import (
 from conferences.models import Fact, FactCube
 from units.history import trees_as_of
 from units.models import Unit
-from units.obligations import period_end
+from units.periods import period_end
 
 
 @dataclass

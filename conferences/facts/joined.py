@@ -17,7 +17,7 @@ from django.db.models import BooleanField, ExpressionWrapper, F
 from conferences.facts.build import expected_q
 from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
 from units.history import TreeAsOf
-from units.obligations import Period, period_end
+from units.periods import Period, period_end
 
 
 def _q(name: str) -> str:

@@ -26,7 +26,7 @@ from conferences.facts.joined import joined_rows
 from conferences.models import Fact, FactCube, FactYear, ObligationRule, Record
 from units.history import TreeAsOf, trees_as_of
 from units.models import Unit
-from units.obligations import period_end
+from units.periods import period_end
 
 # Parts joined with UNION ALL into one INSERT: a unit's refresh across every year is one
 # statement, and a whole year (two periods × five indicators) is one too.

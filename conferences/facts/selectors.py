@@ -15,7 +15,7 @@ from conferences.facts.build import FAILURE_COLUMNS
 from conferences.models import Fact, FactCube
 from units.history import TreeAsOf
 from units.models import OrgNode
-from units.obligations import period_end
+from units.periods import period_end
 
 # What one row of ``unit_rows`` holds, in order.
 UNIT_ROW_COLUMNS: tuple[str, ...] = (

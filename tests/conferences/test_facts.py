@@ -20,7 +20,7 @@ from units import regrouping
 from units import services as unit_services
 from units.history import TreeAsOf
 from units.models import Category, Unit
-from units.obligations import Period, period_end
+from units.periods import Period, period_end
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
