@@ -78,7 +78,7 @@ GROUP BY 1, 2
 
 
 def floor_query(node: OrgNode, year: int) -> int:
-    params = {"prefix": len(node.path) + PATH_SEGMENT_WIDTH + 1, "year": year, "path": node.path + "%"}
+    params = {"prefix": child_path_length(node.path), "year": year, "path": node.path + "%"}
     with connection.cursor() as cursor:
         cursor.execute(FLOOR_SQL, params)
         return len(cursor.fetchall())
