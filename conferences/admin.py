@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from conferences.minutes.models import MinutesReading
 from conferences.models import Attachment, AuditEntry, ContentItem, ObligationRule, Record
 from conferences.rules import rules_copy_year
 from units.models import Category
@@ -87,4 +88,20 @@ class RecordAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Record | None = None) -> bool:
+        return False
+
+
+@admin.register(MinutesReading)
+class MinutesReadingAdmin(admin.ModelAdmin):
+    """What the worker read from each file: for checking failures, never edited by hand."""
+
+    list_display = ["attachment", "state", "why", "method", "pages", "seconds", "finished_at"]
+    list_filter = ["state", "why", "method"]
+    exclude = ["search_text"]
+    readonly_fields = [f.name for f in MinutesReading._meta.fields if f.name != "search_text"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: MinutesReading | None = None) -> bool:
         return False

@@ -1,12 +1,16 @@
 from django.urls import path
 
 from conferences import views
+from conferences.minutes import views as minutes_views
 
 app_name = "conferences"
 
 urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("import/", views.import_events, name="import_events"),
+    path("signals/", minutes_views.signal_list, name="signal_list"),
+    path("minutes/search/", minutes_views.minutes_search, name="minutes_search"),
+    path("records/<int:pk>/minutes/", minutes_views.minutes_panel, name="minutes_panel"),
     path("units/<int:unit_pk>/year/", views.unit_year, name="unit_year"),
     path("units/<int:unit_pk>/records/", views.unit_records, name="unit_records"),
     path("units/<int:unit_pk>/obligations/", views.unit_obligations, name="unit_obligations"),

@@ -147,6 +147,16 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_MB", default=20) * 1024 * 1024
+# Reading the minutes (conferences/minutes): OCR limits per file, in the worker.
+MINUTES_OCR_LANG = env.str("MINUTES_OCR_LANG", default="vie")
+MINUTES_OCR_MAX_PAGES = env.int("MINUTES_OCR_MAX_PAGES", default=20)
+MINUTES_OCR_PAGE_SECONDS = env.int("MINUTES_OCR_PAGE_SECONDS", default=60)
+MINUTES_OCR_TOTAL_SECONDS = env.int("MINUTES_OCR_TOTAL_SECONDS", default=300)
+MINUTES_OCR_MEMORY_MB = env.int("MINUTES_OCR_MEMORY_MB", default=1024)
+MINUTES_TEXT_MAX_PAGES = env.int("MINUTES_TEXT_MAX_PAGES", default=200)
+# Two units' minutes sharing this share of their text's shingles are "nearly identical".
+MINUTES_SIMILARITY_THRESHOLD = env.float("MINUTES_SIMILARITY_THRESHOLD", default=0.8)
+MINUTES_SIMILARITY_MAX_PAIRS = 50
 
 # --- Forms ----------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

@@ -261,8 +261,9 @@ def test_it_shows_the_record_page_with_a_constant_number_of_queries(client_as, w
     url = reverse("conferences:record_detail", args=[record.pk])
     client.get(url)
     # 11 + is a closed period holding it (did the tree change since the year end: 2; the
-    # closes: 1)? + did the unit move since the record (1)?
-    with django_assert_num_queries(15) as few:
+    # closes: 1)? + did the unit move since the record (1)? + the minutes panel (its
+    # readings: 1, its formalism signals: 1)
+    with django_assert_num_queries(17) as few:
         client.get(url)
     for n in range(10):
         record.refresh_from_db()
