@@ -20,6 +20,7 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 from django.conf import settings
+from PIL import Image, ImageFilter, ImageMath, ImageOps
 
 PDF_MAGIC = b"%PDF-"
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -32,6 +33,9 @@ DOCX_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 # A text layer with fewer letters than this per page is a scan with a stray header.
 MIN_LETTERS_PER_PAGE = 40
 OCR_DPI = 200
+# Pages are read at 1,800–4,000 pixels on their longest side (A4 at about 150–340 dpi).
+MIN_SIDE = 1800
+MAX_SIDE = 4000
 
 
 class Method:
@@ -47,6 +51,7 @@ class Failure:
     TOO_MANY_PAGES = "too_many_pages"
     TIMEOUT = "timeout"
     UNSUPPORTED = "unsupported"
+    UNAVAILABLE = "unavailable"
 
 
 class Unreadable(Exception):
@@ -75,8 +80,8 @@ class Limits:
     """How much one file may cost; defaults from settings (MINUTES_OCR_*)."""
 
     max_pages: int = 0
-    page_seconds: int = 0
-    total_seconds: int = 0
+    page_seconds: float = 0
+    total_seconds: float = 0
     memory_mb: int = 0
 
     def __post_init__(self) -> None:
@@ -95,9 +100,12 @@ def _run(args: list[str], *, timeout: float, memory_mb: int) -> subprocess.Compl
 
     # One OCR thread per process: the worker's concurrency is the parallelism.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "LC_ALL": "C.UTF-8"}
-    return subprocess.run(  # noqa: S603 (fixed programs, arguments are paths we made)
-        args, capture_output=True, timeout=max(timeout, 1), preexec_fn=cap, env=env, check=False
-    )
+    try:
+        return subprocess.run(  # noqa: S603 (fixed programs, arguments are paths we made)
+            args, capture_output=True, timeout=max(timeout, 0.05), preexec_fn=cap, env=env, check=False
+        )
+    except FileNotFoundError as exc:  # poppler-utils or tesseract-ocr not installed
+        raise Unreadable(Failure.UNAVAILABLE) from exc
 
 
 def normalise(text: str) -> str:
@@ -127,16 +135,46 @@ class _Budget:
         return min(self.limits.page_seconds, left)
 
 
+def _prepare(path: Path, folder: Path) -> Path:
+    """A clean greyscale page for Tesseract: upright, evenly lit, at a size it reads well.
+
+    Phone photos are unevenly lit; Tesseract's global threshold then blackens the darker
+    side, so the background (the page without its text, blurred) is divided out first.
+    """
+    try:
+        with Image.open(path) as image:
+            image.draft("L", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced size
+            page = ImageOps.exif_transpose(image).convert("L")
+    except (OSError, Image.DecompressionBombError, ValueError) as exc:
+        raise Unreadable(Failure.CORRUPT) from exc
+    longest = max(page.size)
+    if longest > MAX_SIDE or longest < MIN_SIDE:
+        factor = (MAX_SIDE if longest > MAX_SIDE else MIN_SIDE) / longest
+        page = page.resize((round(page.width * factor), round(page.height * factor)), Image.Resampling.LANCZOS)
+    reduced = page.reduce(8) if min(page.size) >= 64 else page
+    background = reduced.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(4)).resize(page.size)
+    flat = ImageMath.lambda_eval(
+        lambda a: a["convert"](a["min"](a["page"] * 255 / (a["background"] + 1), 255), "L"),
+        page=page,
+        background=background,
+    )
+    prepared = folder / f"{path.stem}-prepared.png"
+    ImageOps.autocontrast(flat, cutoff=1).save(prepared)
+    return prepared
+
+
 def _ocr_image(path: Path, budget: _Budget, result: Extraction) -> str:
     started = time.monotonic()
-    try:
-        done = _run(
-            ["tesseract", str(path), "stdout", "-l", settings.MINUTES_OCR_LANG, "--psm", "1"],
-            timeout=budget.page_timeout(),
-            memory_mb=budget.limits.memory_mb,
-        )
-    except subprocess.TimeoutExpired as exc:
-        raise Unreadable(Failure.TIMEOUT) from exc
+    with tempfile.TemporaryDirectory(prefix="qcdc-ocr-") as tmp:
+        prepared = _prepare(path, Path(tmp))
+        try:
+            done = _run(
+                ["tesseract", str(prepared), "stdout", "-l", settings.MINUTES_OCR_LANG, "--psm", "1"],
+                timeout=budget.page_timeout(),
+                memory_mb=budget.limits.memory_mb,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise Unreadable(Failure.TIMEOUT) from exc
     result.ocr_pages.append(time.monotonic() - started)
     if done.returncode != 0:
         raise Unreadable(Failure.CORRUPT)

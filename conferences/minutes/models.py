@@ -30,6 +30,7 @@ class MinutesReading(models.Model):
         TOO_MANY_PAGES = Failure.TOO_MANY_PAGES, _("bản quét quá nhiều trang để nhận dạng")
         TIMEOUT = Failure.TIMEOUT, _("đọc quá thời gian cho phép")
         UNSUPPORTED = Failure.UNSUPPORTED, _("định dạng tệp không đọc được")
+        UNAVAILABLE = Failure.UNAVAILABLE, _("máy chủ chưa cài chương trình đọc (poppler, Tesseract)")
 
     class How(models.TextChoices):
         TEXT_LAYER = Method.TEXT_LAYER, _("chữ có sẵn trong PDF")

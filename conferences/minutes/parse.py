@@ -7,6 +7,7 @@ character for one character), so OCR that drops or swaps a tone mark still match
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -27,9 +28,21 @@ def search_form(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).lower().split())
 
 
+_WORD_GAP = r"[\s,.;:]+"
+
+
+@functools.cache
 def keyword_pattern(keyword: str) -> re.Pattern[str]:
+    """A phrase, its words separated by spaces or punctuation.
+
+    A phrase of three words or more still matches with one word misread (OCR turns
+    "kinh doanh" into "kánh doanh"): each word in turn may be any word.
+    """
     words = [re.escape(w) for w in re.split(r"[\s,.;:]+", fold(keyword)) if w]
-    return re.compile(r"\b" + r"[\s,.;:]+".join(words) + r"\b")
+    variants = [words]
+    if len(words) >= 3:
+        variants += [[*words[:i], r"\w+", *words[i + 1 :]] for i in range(len(words))]
+    return re.compile("|".join(r"\b" + _WORD_GAP.join(v) + r"\b" for v in variants))
 
 
 @dataclass

@@ -31,4 +31,3 @@ def sketch(text: str) -> list[int]:
         return []
     shingles = {" ".join(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
     return sorted({_hash(s) for s in shingles})[:SKETCH_SIZE]
-
