@@ -42,5 +42,10 @@ class MinutesSearchForm(_NodeFilterForm):
         label=_("Tìm trong biên bản"),
         min_length=2,
         max_length=100,
+        error_messages={
+            "required": _("Hãy nhập từ cần tìm."),
+            "min_length": _("Hãy nhập ít nhất 2 ký tự."),
+            "max_length": _("Cụm từ tìm kiếm dài tối đa 100 ký tự."),
+        },
         widget=forms.TextInput(attrs={"placeholder": _("ví dụ: tăng ca, nhà ở"), "type": "search"}),
     )
