@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from conferences.followup.models import FollowUpItem
 from conferences.minutes.models import MinutesReading
 from conferences.models import Attachment, AuditEntry, ContentItem, ObligationRule, Record
 from conferences.rules import rules_copy_year
@@ -104,4 +105,21 @@ class MinutesReadingAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: MinutesReading | None = None) -> bool:
+        return False
+
+
+@admin.register(FollowUpItem)
+class FollowUpItemAdmin(admin.ModelAdmin):
+    """Follow-up items are written from the record pages (audited there); the admin only reads."""
+
+    list_display = ["text", "unit", "item_type", "responsible", "due_on", "state", "done_on"]
+    list_filter = ["state", "item_type", "responsible"]
+    search_fields = ["text", "unit__name", "unit__code"]
+    list_select_related = ["unit"]
+    readonly_fields = [f.name for f in FollowUpItem._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: FollowUpItem | None = None) -> bool:
         return False

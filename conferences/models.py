@@ -314,4 +314,5 @@ class AuditEntry(models.Model):
         return lines
 
 
+from conferences.followup.models import FollowUpItem  # noqa: E402, F401
 from conferences.minutes.models import MinutesReading, MinutesShingle, MinutesSimilarity  # noqa: E402, F401

@@ -12,6 +12,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRe
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from conferences.followup.models import FollowUpItem
 from conferences.minutes.models import MinutesSimilarity
 from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, Attachment, ObligationRule, Record, RecordQuerySet
 from conferences.quality import QUORUM_TOLERANCE
@@ -58,6 +59,8 @@ def with_signals(records: RecordQuerySet) -> RecordQuerySet:
     near_copy = MinutesSimilarity.objects.filter(reading__attachment__record_id=OuterRef("pk"))
     quorum = ObligationRule.objects.filter(year=OuterRef("year"), indicator=OuterRef("kind")).values("quorum_percent")
     proposals = Record.contents.through.objects.filter(record_id=OuterRef("pk"), contentitem__code=PROPOSALS_CODE)
+    proposal_items = FollowUpItem.objects.filter(record_id=OuterRef("pk"), item_type=FollowUpItem.Type.PROPOSAL)
+    agreement_items = FollowUpItem.objects.filter(record_id=OuterRef("pk"), item_type=FollowUpItem.Type.AGREEMENT)
     conference = Q(kind__in=list(CONFERENCE_KINDS))
     # The fewest people that meet the quorum, as quality.quality_checks counts it.
     line = (F("quorum_percent") - QUORUM_TOLERANCE) * F("invited")
@@ -79,9 +82,9 @@ def with_signals(records: RecordQuerySet) -> RecordQuerySet:
         sig_same_file=Exists(shared_file),
         sig_near_copy=Exists(near_copy),
         sig_quorum_line=flag(at_line),
-        sig_no_proposals=flag(conference & ~Exists(proposals)),
+        sig_no_proposals=flag(conference & ~Exists(proposals) & ~Exists(proposal_items)),
         sig_no_resolution=flag(conference & ~Q(resolution_adopted=True)),
-        sig_no_agreement=flag(Q(kind__in=list(DIALOGUE_KINDS), agreements="")),
+        sig_no_agreement=flag(Q(kind__in=list(DIALOGUE_KINDS), agreements="") & ~Exists(agreement_items)),
     )
 
 

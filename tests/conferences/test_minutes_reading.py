@@ -11,6 +11,7 @@ from django.test import TestCase
 from django.urls import reverse
 
 from conferences import services
+from conferences.followup.models import FollowUpItem
 from conferences.minutes.formalism import signals_of, with_signals
 from conferences.minutes.models import MinutesReading, MinutesSimilarity
 from conferences.minutes.services import minutes_read
@@ -115,9 +116,13 @@ def test_it_flags_conferences_without_proposals_or_resolution_and_dialogues_with
     assert _flags(conference) == []
     dialogue = RecordFactory(unit=world.unit_a, kind="dialogue_periodic", invited=None, attended=None)
     assert _flags(dialogue) == ["no_agreement"]
-    dialogue.agreements = "Giảm giờ tăng ca từ tháng 6"
-    dialogue.save()
+    FollowUpItem.objects.create(record=dialogue, unit=dialogue.unit, item_type="agreement", text="Giảm giờ tăng ca")
     assert _flags(dialogue) == []
+    proposal_only = RecordFactory(unit=world.unit_a)
+    FollowUpItem.objects.create(record=proposal_only, unit=proposal_only.unit, item_type="proposal", text="Nhà ở")
+    assert "no_proposals" not in _flags(proposal_only)
+    typed = RecordFactory(unit=world.unit_a, kind="dialogue_periodic", agreements="Giảm giờ tăng ca từ tháng 6")
+    assert "no_agreement" not in _flags(typed)
 
 
 # --- The record page -------------------------------------------------------------------------
