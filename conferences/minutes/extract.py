@@ -168,8 +168,9 @@ def _ocr_image(path: Path, budget: _Budget, result: Extraction) -> str:
     with tempfile.TemporaryDirectory(prefix="qcdc-ocr-") as tmp:
         prepared = _prepare(path, Path(tmp))
         try:
+            command = ["tesseract", str(prepared), "stdout", "-l", settings.MINUTES_OCR_LANG]
             done = _run(
-                ["tesseract", str(prepared), "stdout", "-l", settings.MINUTES_OCR_LANG, "--psm", "1"],
+                [*command, "--psm", settings.MINUTES_OCR_PSM],
                 timeout=budget.page_timeout(),
                 memory_mb=budget.limits.memory_mb,
             )

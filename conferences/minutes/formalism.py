@@ -27,6 +27,7 @@ class Signal:
     NO_PROPOSALS = "no_proposals"
     NO_RESOLUTION = "no_resolution"
     NO_AGREEMENT = "no_agreement"
+    UNANSWERED_TWICE = "unanswered_twice"
 
 
 SIGNAL_LABELS: dict[str, Promise] = {
@@ -36,6 +37,7 @@ SIGNAL_LABELS: dict[str, Promise] = {
     Signal.NO_PROPOSALS: _("Không có kiến nghị"),
     Signal.NO_RESOLUTION: _("Không có nghị quyết"),
     Signal.NO_AGREEMENT: _("Đối thoại không có thỏa thuận"),
+    Signal.UNANSWERED_TWICE: _("Việc cũ chưa được trả lời lần thứ hai"),
 }
 SIGNAL_EXPLANATIONS: dict[str, Promise] = {
     Signal.SAME_FILE: _("Cùng một tệp biên bản (trùng mã băm nội dung) đã được nộp cho đơn vị khác hoặc cho năm khác."),
@@ -44,6 +46,9 @@ SIGNAL_EXPLANATIONS: dict[str, Promise] = {
     Signal.NO_PROPOSALS: _("Hội nghị không ghi nhận kiến nghị nào của người lao động."),
     Signal.NO_RESOLUTION: _("Hội nghị không thông qua nghị quyết."),
     Signal.NO_AGREEMENT: _("Cuộc đối thoại không ghi nhận thỏa thuận nào."),
+    Signal.UNANSWERED_TWICE: _(
+        "Một kiến nghị hoặc thỏa thuận từ trước đã qua ít nhất hai lần hội nghị, đối thoại mà vẫn chưa có kết quả."
+    ),
 }
 SIGNALS = list(SIGNAL_LABELS)
 
@@ -61,6 +66,17 @@ def with_signals(records: RecordQuerySet) -> RecordQuerySet:
     proposals = Record.contents.through.objects.filter(record_id=OuterRef("pk"), contentitem__code=PROPOSALS_CODE)
     proposal_items = FollowUpItem.objects.filter(record_id=OuterRef("pk"), item_type=FollowUpItem.Type.PROPOSAL)
     agreement_items = FollowUpItem.objects.filter(record_id=OuterRef("pk"), item_type=FollowUpItem.Type.AGREEMENT)
+    following = list(CONFERENCE_KINDS | DIALOGUE_KINDS)
+    # An open item raised before this record that an earlier following record already carried.
+    carried_before = Record.objects.filter(
+        unit_id=OuterRef("unit_id"),
+        kind__in=following,
+        held_on__gt=OuterRef("record__held_on"),
+        held_on__lt=OuterRef(OuterRef("held_on")),
+    )
+    unanswered = FollowUpItem.objects.filter(
+        unit_id=OuterRef("unit_id"), state=FollowUpItem.State.OPEN, record__held_on__lt=OuterRef("held_on")
+    ).filter(Exists(carried_before))
     conference = Q(kind__in=list(CONFERENCE_KINDS))
     # The fewest people that meet the quorum, as quality.quality_checks counts it.
     line = (F("quorum_percent") - QUORUM_TOLERANCE) * F("invited")
@@ -84,6 +100,7 @@ def with_signals(records: RecordQuerySet) -> RecordQuerySet:
         sig_quorum_line=flag(at_line),
         sig_no_proposals=flag(conference & ~Exists(proposals) & ~Exists(proposal_items)),
         sig_no_resolution=flag(conference & ~Q(resolution_adopted=True)),
+        sig_unanswered_twice=flag(Q(kind__in=following) & Exists(unanswered)),
         sig_no_agreement=flag(Q(kind__in=list(DIALOGUE_KINDS), agreements="") & ~Exists(agreement_items)),
     )
 

@@ -29,6 +29,8 @@ def search_form(text: str) -> str:
 
 
 _WORD_GAP = r"[\s,.;:]+"
+# A misread word stays inside its sentence: no full stop around the stand-in.
+_FUZZY_GAP = r"[\s,]+"
 
 
 @functools.cache
@@ -36,13 +38,13 @@ def keyword_pattern(keyword: str) -> re.Pattern[str]:
     """A phrase, its words separated by spaces or punctuation.
 
     A phrase of three words or more still matches with one word misread (OCR turns
-    "kinh doanh" into "kánh doanh"): each word in turn may be any word.
+    "kinh doanh" into "kánh doanh"): each word in turn may be any word of the sentence.
     """
     words = [re.escape(w) for w in re.split(r"[\s,.;:]+", fold(keyword)) if w]
-    variants = [words]
+    variants = [_WORD_GAP.join(words)]
     if len(words) >= 3:
-        variants += [[*words[:i], r"\w+", *words[i + 1 :]] for i in range(len(words))]
-    return re.compile("|".join(r"\b" + _WORD_GAP.join(v) + r"\b" for v in variants))
+        variants += [_FUZZY_GAP.join([*words[:i], r"\w{2,}", *words[i + 1 :]]) for i in range(len(words))]
+    return re.compile("|".join(rf"\b(?:{v})\b" for v in variants))
 
 
 @dataclass

@@ -147,12 +147,21 @@ def photograph(page: Image.Image, rng: random.Random) -> bytes:
     # A shadow across the page: darker towards one side, as under a desk lamp.
     shade = Image.linear_gradient("L").resize(turned.size).rotate(rng.choice([0, 90, 180, 270]))
     lit = Image.composite(turned, Image.new("L", turned.size, 90), shade.point(lambda v: 150 + v * 105 // 255))
-    noise = Image.effect_noise(lit.size, rng.uniform(30, 60))
-    grainy = Image.blend(lit, noise, rng.uniform(0.1, 0.2))
-    blurred = grainy.filter(ImageFilter.GaussianBlur(rng.uniform(0.4, 1.1)))
+    # Grain from ``rng`` (not Pillow's own generator) so a seed gives the same photo.
+    noise = Image.frombytes("L", lit.size, rng.randbytes(lit.width * lit.height))
+    grainy = Image.blend(lit, noise, rng.uniform(0.18, 0.32))
+    blurred = grainy.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.3)))
     out = io.BytesIO()
-    blurred.convert("RGB").save(out, "JPEG", quality=rng.randint(25, 60))
+    blurred.convert("RGB").save(out, "JPEG", quality=rng.randint(20, 50))
     return out.getvalue()
+
+
+def scan(page: Image.Image, rng: random.Random) -> Image.Image:
+    """The page through an office scanner: a little skewed, with dust specks."""
+    skewed = page.rotate(rng.uniform(-1.5, 1.5), resample=Image.Resampling.BICUBIC, expand=False, fillcolor=255)
+    specks = Image.frombytes("L", skewed.size, rng.randbytes(skewed.width * skewed.height))
+    dust = specks.point(lambda v: 0 if v < 3 else 255)  # about 1 % of pixels
+    return Image.composite(skewed, dust, dust)
 
 
 def scanned_pdf(pages: list[Image.Image], *, resolution: int = 200) -> bytes:

@@ -44,6 +44,17 @@ class MinutesPanel:
         return any(r.state == MinutesReading.State.READING for r in self.readings)
 
 
+def content_keywords(kind: str | None = None) -> dict[str, list[str]]:
+    """Active checklist codes (of ``kind``, or every kind) with the phrases that show them."""
+    items = ContentItem.objects.filter(is_active=True)
+    if kind is not None:
+        items = items.filter(kind=kind)
+    keywords: dict[str, list[str]] = {}
+    for item in items:
+        keywords.setdefault(item.code, []).extend(item.keyword_list())
+    return keywords
+
+
 def _checklist(record: Record, rule: ObligationRule | None) -> list[ContentItem]:
     if rule is not None:
         return [c for c in rule.contents.all() if c.is_active]

@@ -17,18 +17,8 @@ from django.utils import timezone
 from conferences.minutes import parse, similarity
 from conferences.minutes.extract import Extraction, Failure, extract
 from conferences.minutes.models import MinutesReading, MinutesShingle, MinutesSimilarity
-from conferences.models import Attachment, ContentItem
-
-
-def content_keywords(kind: str | None = None) -> dict[str, list[str]]:
-    """Active checklist codes (of ``kind``, or every kind) with the phrases that show them."""
-    items = ContentItem.objects.filter(is_active=True)
-    if kind is not None:
-        items = items.filter(kind=kind)
-    keywords: dict[str, list[str]] = {}
-    for item in items:
-        keywords.setdefault(item.code, []).extend(item.keyword_list())
-    return keywords
+from conferences.minutes.selectors import content_keywords
+from conferences.models import Attachment
 
 
 def reading_queue(*, attachment: Attachment) -> MinutesReading:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from conferences.minutes import selectors
@@ -37,7 +38,10 @@ def _query_without_page(request: HttpRequest) -> str:
 @require(can_read_tree)
 def signal_list(request: HttpRequest) -> HttpResponse:
     """Dấu hiệu hình thức: records of the user's subtree with a signal, filterable."""
-    form = SignalFilterForm(request.GET or None, nodes=OrgNode.objects.visible_to(request.user))
+    query = request.GET.copy()
+    # This year unless another (or "all") is chosen: the list stays as small as the work at hand.
+    query.setdefault("year", str(timezone.localdate().year))
+    form = SignalFilterForm(query, nodes=OrgNode.objects.visible_to(request.user))
     filters = form.cleaned_data if form.is_valid() else {}
     records = selectors.signal_records(user=request.user, filters=filters)
     page = Paginator(records, PAGE_SIZE).get_page(request.GET.get("page"))

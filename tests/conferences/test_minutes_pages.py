@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conferences.minutes.models import MinutesReading
 from conferences.minutes.parse import search_form
@@ -98,7 +99,7 @@ def test_it_lists_flagged_records_of_the_subtree_with_their_explanations(client_
     formal(world.unit_a, invited=90, attended=80)  # nothing to say
     formal(world.unit_c, resolution_adopted=False)  # another district
     RecordFactory(unit=world.unit_b, resolution_adopted=False)  # a draft: not filed yet
-    page = client_as(world.staff_x).get(reverse("conferences:signal_list")).content.decode()
+    page = client_as(world.staff_x).get(reverse("conferences:signal_list"), {"year": 2025}).content.decode()
     assert page.count('data-signal="quorum_line"') == 1
     assert 'data-signal="no_resolution"' not in page
     assert "Số người tham dự vừa đúng mức tối thiểu" in page
@@ -111,8 +112,8 @@ def test_it_filters_signals_by_kind_year_node_and_signal(client_as, world):
     RecordFactory(unit=world.unit_c, kind="dialogue_periodic", status="accepted", held_on=datetime.date(2024, 6, 1))
     client = client_as(world.leader_p)
     url = reverse("conferences:signal_list")
-    assert client.get(url, {"signal": "same_file"}).content.decode().count('data-signal="same_file"') == 2
-    page = client.get(url, {"signal": "same_file", "node": world.district_y.pk}).content.decode()
+    assert client.get(url, {"signal": "same_file", "year": ""}).content.decode().count('data-signal="same_file"') == 2
+    page = client.get(url, {"signal": "same_file", "year": "", "node": world.district_y.pk}).content.decode()
     assert page.count('data-signal="same_file"') == 1
     page = client.get(url, {"kind": "dialogue_periodic", "year": 2024}).content.decode()
     assert page.count('data-signal="no_agreement"') == 1
@@ -121,7 +122,7 @@ def test_it_filters_signals_by_kind_year_node_and_signal(client_as, world):
 
 def test_it_lists_signals_with_a_constant_number_of_queries(client_as, world, django_assert_num_queries):
     client = client_as(world.staff_x)
-    url = reverse("conferences:signal_list")
+    url = reverse("conferences:signal_list") + "?year=2025"
     formal(world.unit_a, resolution_adopted=False)
     client.get(url)
     with django_assert_num_queries(7) as few:
@@ -131,3 +132,13 @@ def test_it_lists_signals_with_a_constant_number_of_queries(client_as, world, dj
         read_minutes(record, "x", "e" * 64)
     with django_assert_num_queries(len(few.captured_queries)):
         assert client.get(url).content.decode().count("Trường THCS Beta") == 10
+
+
+def test_it_lists_this_years_signals_unless_asked_otherwise(client_as, world):
+    formal(world.unit_a, resolution_adopted=False)  # held in 2025
+    this_year = formal(world.unit_a, resolution_adopted=False, held_on=timezone.localdate())
+    client = client_as(world.staff_x)
+    url = reverse("conferences:signal_list")
+    assert client.get(url).content.decode().count('data-signal="no_resolution"') == 1
+    assert this_year.get_absolute_url() in client.get(url).content.decode()
+    assert client.get(url, {"year": ""}).content.decode().count('data-signal="no_resolution"') == 2

@@ -205,3 +205,35 @@ def test_it_exits_non_zero_with_the_reason_for_an_unreadable_file(tmp_path):
         call_command("read_minutes", str(path), "--json", stdout=StringIO(), stderr=err)
     assert exit_info.value.code == 1
     assert "PDF được bảo vệ bằng mật khẩu" in err.getvalue()
+
+
+def test_it_flags_an_item_carried_over_unanswered_twice(world):
+    def meeting(month):
+        return RecordFactory(
+            unit=world.unit_a, kind="dialogue_periodic", held_on=datetime.date(2025, month, 1), agreements="có"
+        )
+
+    first, second, third = meeting(1), meeting(5), meeting(9)
+    item = FollowUpItem.objects.create(record=first, unit=first.unit, item_type="proposal", text="Nhà ở")
+    assert "unanswered_twice" not in _flags(second)  # carried once
+    assert "unanswered_twice" in _flags(third)  # carried again, still open
+    item.state, item.done_on = "done", datetime.date(2025, 6, 1)
+    item.save()
+    assert "unanswered_twice" not in _flags(third)
+
+
+def test_it_queues_files_uploaded_before_minutes_were_read(world, settings):
+    record = RecordFactory(unit=world.unit_a)
+    older = Attachment.objects.create(
+        record=record, purpose="minutes", file="minutes/old.pdf", original_name="old.pdf",
+        content_type="application/pdf", size=10, sha256="a" * 64,
+    )  # fmt: skip
+    (settings.MEDIA_ROOT / "minutes").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "minutes" / "old.pdf").write_bytes(files.text_pdf())
+    out = StringIO()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("read_pending_minutes", stdout=out)
+    assert reading_of(older).state == "read"
+    assert "Đã đưa 1 tệp" in out.getvalue()
+    call_command("read_pending_minutes", stdout=out)
+    assert MinutesReading.objects.count() == 1

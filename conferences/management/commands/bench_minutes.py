@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from conferences.minutes import parse, samples
 from conferences.minutes.extract import extract
-from conferences.minutes.services import content_keywords
+from conferences.minutes.selectors import content_keywords
 
 FORMATS = ("text_pdf", "photo_jpeg", "scan_pdf")
 KINDS = tuple(samples.SENTENCES)
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 elif fmt == "photo_jpeg":
                     path.write_bytes(samples.photograph(samples.render_page(sample.text), rng))
                 else:
-                    path.write_bytes(samples.scanned_pdf([samples.render_page(sample.text)]))
+                    path.write_bytes(samples.scanned_pdf([samples.scan(samples.render_page(sample.text), rng)]))
                 self._score(tallies[fmt], sample, path, keywords[sample.kind])
         self._print(tallies)
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from conferences.minutes import parse
 from conferences.minutes.extract import extract
 from conferences.minutes.models import MinutesReading
-from conferences.minutes.services import content_keywords
+from conferences.minutes.selectors import content_keywords
 from conferences.models import Kind
 
 
