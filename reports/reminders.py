@@ -11,6 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from conferences.rules import rules_for_year
+from qcdc.mail import email_subject
 from reports import compute
 from units.models import OrgNode, Role
 from units.obligations import Indicator
@@ -57,7 +58,7 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
             if staff:
                 lines = [(m.code, m.name, "; ".join(labels[i] for i in m.missing)) for m in missing]
                 context = {"node": node, "missing": missing, "lines": lines, "year": year}
-                subject = render_to_string("reports/email/digest_subject.txt", context).strip()
+                subject = email_subject("reports/email/digest_subject.txt", context)
                 body = render_to_string("reports/email/digest.txt", context)
                 digests.append((subject, body, None, staff))
     closes = close_reminders(today)
@@ -114,7 +115,7 @@ def close_reminders(today: datetime.date) -> list[tuple[str, str, None, list[str
                 "deadline": deadline,
                 "url": url,
             }
-            subject = render_to_string("reports/email/close_reminder_subject.txt", context).strip()
+            subject = email_subject("reports/email/close_reminder_subject.txt", context)
             body = render_to_string("reports/email/close_reminder.txt", context)
             messages.append((subject, body, None, sorted(staff[node.pk])))
     return messages
@@ -141,7 +142,7 @@ def _chair_messages(
             if not recipients or not items:
                 continue
             context = {"unit": unit, "items": items, "year": year, "site_url": settings.SITE_URL}
-            subject = render_to_string("reports/email/reminder_subject.txt", context).strip()
+            subject = email_subject("reports/email/reminder_subject.txt", context)
             body = render_to_string("reports/email/reminder.txt", context)
             messages.append((subject, body, None, recipients))
     return messages

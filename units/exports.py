@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 
+from qcdc import xlsx
 from units.models import Unit
 
 UNIT_COLUMNS = (
@@ -30,11 +29,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def units_workbook(units: Iterable[Unit]) -> bytes:
     """One row per unit; ``units`` should be iterated with the node joined."""
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook()
     ws = wb.create_sheet("units")
-    ws.append(list(UNIT_COLUMNS))
+    xlsx.append(ws, UNIT_COLUMNS)
     for u in units:
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 u.code,
                 u.name,
@@ -47,11 +47,9 @@ def units_workbook(units: Iterable[Unit]) -> bytes:
                 u.chair_name,
                 u.chair_email,
                 u.address,
-            ]
+            ],
         )
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(wb)
 
 
 def units_workbook_response(units: Iterable[Unit]) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from units.models import OrgLevel, OrgNode, Role, Unit, UnitTransfer
+from units.models import ChairInvitation, OrgLevel, OrgNode, Role, Unit, UnitTransfer
 from units.permissions import can_manage_node, forget_scope
 
 if TYPE_CHECKING:
@@ -150,10 +150,11 @@ def invitation_link(*, user: User, base_url: str) -> str:
 def chair_invite(
     *, unit: Unit, email: str, full_name: str, by: AbstractBaseUser | AnonymousUser, base_url: str
 ) -> User:
-    """Create (or reuse) the chair's account, give it the chair role, e-mail a link.
+    """Invite the unit's chair by e-mail; the mail goes out after commit.
 
-    The account has no usable password until the chair follows the link. The e-mail
-    goes out after commit so a rolled-back invitation sends nothing.
+    A new address gets an account with no usable password and the chair role: following
+    the set-password link is the chair's acceptance. An address that already has an
+    account gets an invitation to accept instead, and no role until it is accepted.
     """
     if not can_manage_node(by, unit.node):
         raise PermissionDenied
@@ -162,12 +163,43 @@ def chair_invite(
     user = user_model.objects.filter(email__iexact=email).first()
     if user is None:
         first, _sep, last = full_name.strip().rpartition(" ")
-        user = user_model(username=email, email=email, first_name=first, last_name=last or full_name)
+        user = user_model(username=_free_username(email), email=email, first_name=first, last_name=last or full_name)
         user.set_unusable_password()
         user.full_clean()
         user.save()
-    role_grant(user=user, kind=Role.Kind.CHAIR, unit=unit)
-    from units.tasks import send_invitation
+        role_grant(user=user, kind=Role.Kind.CHAIR, unit=unit)
+        from units.tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, unit_id=unit.pk, base_url=base_url))
+        transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, unit_id=unit.pk, base_url=base_url))
+        return user
+    if Role.objects.filter(user=user, kind=Role.Kind.CHAIR, unit=unit).exists():
+        return user
+    invitation, _new = ChairInvitation.objects.get_or_create(
+        user=user, unit=unit, accepted_at=None, defaults={"invited_by": by if by.is_authenticated else None}
+    )
+    from units.tasks import send_invitation_to_accept
+
+    transaction.on_commit(lambda: send_invitation_to_accept.delay(invitation_id=invitation.pk, base_url=base_url))
     return user
+
+
+def _free_username(email: str) -> str:
+    """The address as the username, or with "-2", "-3" … when another account already
+    goes by it (its username is not necessarily its e-mail)."""
+    user_model = get_user_model()
+    candidate, n = email, 1
+    while user_model.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{email}-{n}"
+    return candidate
+
+
+@transaction.atomic
+def invitation_accept(*, invitation: ChairInvitation, by: AbstractBaseUser | AnonymousUser) -> Role:
+    """The invited account takes the chair role; nobody else can accept for it."""
+    current = ChairInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if current.user_id != by.pk or current.accepted_at is not None:
+        raise PermissionDenied
+    current.accepted_at = timezone.now()
+    current.save(update_fields=["accepted_at"])
+    return role_grant(user=current.user, kind=Role.Kind.CHAIR, unit=current.unit)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from celery import shared_task
 from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from units.models import Unit
+from qcdc.mail import email_subject
+from units.models import ChairInvitation, Unit
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -20,6 +22,30 @@ def send_invitation(*, user_id: int, unit_id: int, base_url: str) -> None:
     unit = Unit.objects.get(pk=unit_id)
     with translation.override("vi"):
         context = {"user": user, "unit": unit, "link": invitation_link(user=user, base_url=base_url)}
-        subject = render_to_string("units/email/invitation_subject.txt", context).strip()
+        subject = email_subject("units/email/invitation_subject.txt", context)
         body = render_to_string("units/email/invitation.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
+    """Mail a reset link to each active account with this address; nothing when none.
+
+    Run by the worker so that the request answers in the same time whether or not the
+    address has an account (looking it up and talking to the mail server take time).
+    """
+    form = PasswordResetForm(data={"email": email})
+    if form.is_valid():
+        with translation.override("vi"):
+            form.save(domain_override=domain, use_https=use_https)
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invitation_to_accept(*, invitation_id: int, base_url: str) -> None:
+    """E-mail an existing account the page where it accepts (or ignores) a chair role."""
+    invitation = ChairInvitation.objects.select_related("user", "unit", "invited_by").get(pk=invitation_id)
+    with translation.override("vi"):
+        context = {"invitation": invitation, "link": base_url.rstrip("/") + invitation.get_absolute_url()}
+        subject = email_subject("units/email/invitation_accept_subject.txt", context)
+        body = render_to_string("units/email/invitation_accept.txt", context)
+    send_mail(subject, body, None, [invitation.user.email])

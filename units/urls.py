@@ -1,6 +1,6 @@
 from django.urls import path
 
-from units.views import imports, units
+from units.views import imports, invitations, units
 
 app_name = "units"
 
@@ -13,6 +13,7 @@ urlpatterns = [
     path("<int:pk>/deactivate/", units.unit_deactivate, name="unit_deactivate"),
     path("<int:pk>/reactivate/", units.unit_reactivate, name="unit_reactivate"),
     path("<int:pk>/invite/", units.unit_invite_chair, name="unit_invite_chair"),
+    path("invitations/<int:pk>/", invitations.invitation_accept, name="invitation_accept"),
     path("import/", imports.import_units, name="import_units"),
     path("import-org/", imports.import_org, name="import_org"),
 ]

@@ -33,8 +33,9 @@ DOCX_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 # A text layer with fewer letters than this per page is a scan with a stray header.
 MIN_LETTERS_PER_PAGE = 40
 OCR_DPI = 200
-# Pages are read at 1,800–4,000 pixels on their longest side (A4 at about 150–340 dpi).
-MIN_SIDE = 1800
+# Pages are read at 2,600–4,000 pixels on their longest side (A4 at about 220–340 dpi):
+# phone photos of a whole page come smaller, and Tesseract misreads small digits (5 → 9).
+MIN_SIDE = 2600
 MAX_SIDE = 4000
 
 
@@ -140,6 +141,7 @@ def _prepare(path: Path, folder: Path) -> Path:
 
     Phone photos are unevenly lit; Tesseract's global threshold then blackens the darker
     side, so the background (the page without its text, blurred) is divided out first.
+    A 3×3 median then removes grain and scanner dust that Tesseract would read as marks.
     """
     try:
         with Image.open(path) as image:
@@ -159,7 +161,7 @@ def _prepare(path: Path, folder: Path) -> Path:
         background=background,
     )
     prepared = folder / f"{path.stem}-prepared.png"
-    ImageOps.autocontrast(flat, cutoff=1).save(prepared)
+    ImageOps.autocontrast(flat, cutoff=1).filter(ImageFilter.MedianFilter(3)).save(prepared)
     return prepared
 
 

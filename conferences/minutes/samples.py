@@ -139,8 +139,17 @@ def render_page(text: str, *, width: int = 1654, height: int = 2339, size: int =
     return page
 
 
-def photograph(page: Image.Image, rng: random.Random) -> bytes:
-    """The page as a phone photo: smaller, turned, unevenly lit, grainy, blurred, JPEG-compressed."""
+def photograph(
+    page: Image.Image,
+    rng: random.Random,
+    *,
+    grain: tuple[float, float] = (0.18, 0.32),
+    quality: tuple[int, int] = (20, 50),
+) -> bytes:
+    """The page as a phone photo: smaller, turned, unevenly lit, grainy, blurred, JPEG-compressed.
+
+    The defaults are a poor photo (the benchmark's); tests of the pipeline ask for a fair one.
+    """
     scale = rng.uniform(0.6, 0.9)
     small = page.resize((int(page.width * scale), int(page.height * scale)), Image.Resampling.LANCZOS)
     turned = small.rotate(rng.uniform(-4, 4), resample=Image.Resampling.BICUBIC, expand=True, fillcolor=200)
@@ -149,10 +158,10 @@ def photograph(page: Image.Image, rng: random.Random) -> bytes:
     lit = Image.composite(turned, Image.new("L", turned.size, 90), shade.point(lambda v: 150 + v * 105 // 255))
     # Grain from ``rng`` (not Pillow's own generator) so a seed gives the same photo.
     noise = Image.frombytes("L", lit.size, rng.randbytes(lit.width * lit.height))
-    grainy = Image.blend(lit, noise, rng.uniform(0.18, 0.32))
+    grainy = Image.blend(lit, noise, rng.uniform(*grain))
     blurred = grainy.filter(ImageFilter.GaussianBlur(rng.uniform(0.5, 1.3)))
     out = io.BytesIO()
-    blurred.convert("RGB").save(out, "JPEG", quality=rng.randint(20, 50))
+    blurred.convert("RGB").save(out, "JPEG", quality=rng.randint(*quality))
     return out.getvalue()
 
 

@@ -60,9 +60,10 @@ def text_pdf(text: str = TEXT) -> bytes:
 
 
 def photo(text: str = TEXT, seed: int = 1) -> bytes:
+    """A fair phone photo (turned, unevenly lit, some grain, JPEG); bench_minutes measures poor ones."""
     import random
 
-    return samples.photograph(samples.render_page(text), random.Random(seed))
+    return samples.photograph(samples.render_page(text), random.Random(seed), grain=(0.05, 0.08), quality=(70, 85))
 
 
 def scan(pages: int = 1, text: str = TEXT) -> bytes:

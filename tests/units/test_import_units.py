@@ -236,7 +236,7 @@ def test_it_reports_a_federation_outside_the_importers_subtree(world):
 
 def test_it_reports_an_existing_unit_of_another_district(world):
     plan = plan_for(f"{HEADER}\nC001,Công ty Gamma,other,X,10,5,,,,,\n", by=world.staff_x)
-    assert errors_of(plan) == [(2, "Mã đơn vị «C001» đã được dùng cho một đơn vị ngoài phạm vi bạn quản lý.")]
+    assert errors_of(plan) == [(2, "Mã đơn vị «C001» không dùng được; hãy chọn mã khác.")]
 
 
 def test_it_lets_an_admin_import_anywhere(world):
