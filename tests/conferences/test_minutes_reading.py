@@ -237,3 +237,20 @@ def test_it_queues_files_uploaded_before_minutes_were_read(world, settings):
     assert "Đã đưa 1 tệp" in out.getvalue()
     call_command("read_pending_minutes", stdout=out)
     assert MinutesReading.objects.count() == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_it_reads_an_upload_on_a_real_worker(real_worker, world):
+    import time
+
+    record = RecordFactory(unit=world.unit_a)
+    attachment = services.attachment_add(
+        record=record, by=world.chair_a, upload=SimpleUploadedFile("scan.pdf", files.scan()), purpose="minutes"
+    )
+    deadline = time.monotonic() + 90
+    while reading_of(attachment).state == MinutesReading.State.READING:
+        assert time.monotonic() < deadline, "the worker did not read the scan within 90 s"
+        time.sleep(0.5)
+    reading = reading_of(attachment)
+    assert (reading.state, reading.method, reading.held_on) == ("read", "ocr", datetime.date(2025, 3, 15))
