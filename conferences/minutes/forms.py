@@ -19,7 +19,7 @@ def _years() -> list[tuple[str, str]]:
 
 class _NodeFilterForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Năm"), required=False, coerce=int, empty_value=None, choices=_years)
-    node = forms.ModelChoiceField(label=_("Công đoàn cấp trên"), required=False, queryset=None)
+    node = forms.ModelChoiceField(label=_("Công đoàn cấp trên"), required=False, queryset=None, empty_label=_("Tất cả"))
 
     def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

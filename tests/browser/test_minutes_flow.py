@@ -33,6 +33,12 @@ def test_it_shows_the_reviewer_found_and_not_found_marks(browser: Browser, live_
     chair.get_by_role("button", name="Nộp cho công đoàn cấp trên").click()
     expect(chair.locator("#record-status")).to_have_text("Đã nộp, chờ duyệt")
 
+    # Another unit's conference: attendance exactly at the two-thirds line, no resolution.
+    RecordFactory(
+        unit=world.unit_b, kind="cbccvc_conference", status="submitted", invited=90, attended=60,
+        resolution_adopted=False,
+    )  # fmt: skip
+
     # The reviewer, on a laptop.
     staff = browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
     staff.on("pageerror", lambda e: errors.append(str(e)))
@@ -53,4 +59,12 @@ def test_it_shows_the_reviewer_found_and_not_found_marks(browser: Browser, live_
     staff.get_by_label("Tìm trong biên bản").fill("nhà ở")
     staff.get_by_role("button", name="Tìm").click()
     expect(staff.locator("#search-results")).to_contain_text("Công ty May Alpha")
+    staff.get_by_role("link", name="Dấu hiệu hình thức").click()
+    staff.get_by_label("Năm").select_option("")
+    staff.get_by_role("button", name="Lọc").click()
+    flagged = staff.locator("#signal-list tbody tr")
+    expect(flagged).to_have_count(1)
+    expect(flagged).to_contain_text("Trường THCS Beta")
+    expect(flagged.locator('[data-signal="quorum_line"]')).to_have_text("Tham dự vừa đúng ngưỡng")
+    staff.screenshot(path="test-artifacts/minutes-laptop-signals.png", full_page=True)
     assert errors == []

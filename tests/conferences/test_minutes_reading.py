@@ -254,3 +254,17 @@ def test_it_reads_an_upload_on_a_real_worker(real_worker, world):
         time.sleep(0.5)
     reading = reading_of(attachment)
     assert (reading.state, reading.method, reading.held_on) == ("read", "ocr", datetime.date(2025, 3, 15))
+
+
+def test_it_names_the_near_copy_on_the_record_page_only_to_those_who_may_see_it(client_as, world):
+    mine = RecordFactory(unit=world.unit_a)
+    theirs = RecordFactory(unit=world.unit_c)
+    upload(mine, world.chair_a, files.docx(files.TEXT.split("\n")), "a.docx")
+    upload(theirs, world.chair_c, files.docx(files.TEXT.split("\n")), "c.docx")
+    url = reverse("conferences:record_detail", args=[mine.pk])
+    as_leader = client_as(world.leader_p).get(url).content.decode()
+    assert 'data-signal="near_copy"' in as_leader
+    assert theirs.get_absolute_url() in as_leader
+    as_staff = client_as(world.staff_x).get(url).content.decode()
+    assert 'data-signal="near_copy"' in as_staff
+    assert theirs.get_absolute_url() not in as_staff  # another district's record stays unnamed
