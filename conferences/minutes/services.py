@@ -29,9 +29,11 @@ def reading_queue(*, attachment: Attachment) -> MinutesReading:
     from conferences.tasks import read_minutes
 
     reading, _ = MinutesReading.objects.update_or_create(
-        attachment=attachment, defaults={"state": MinutesReading.State.READING, "why": ""}
+        attachment=attachment,
+        defaults={"state": MinutesReading.State.READING, "why": "", "queued_at": timezone.now()},
     )
-    transaction.on_commit(lambda: read_minutes.delay(attachment_id=attachment.pk))
+    # Robust: a broker that is down must not fail the upload; read_pending_minutes requeues.
+    transaction.on_commit(lambda: read_minutes.delay(attachment_id=attachment.pk), robust=True)
     return reading
 
 

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.test import TestCase
 from django.urls import reverse
+from django.utils import timezone
 
 from conferences import services
 from conferences.followup.models import FollowUpItem
@@ -237,6 +238,23 @@ def test_it_queues_files_uploaded_before_minutes_were_read(world, settings):
     assert "Đã đưa 1 tệp" in out.getvalue()
     call_command("read_pending_minutes", stdout=out)
     assert MinutesReading.objects.count() == 1
+    assert "Đã đưa 0 tệp" in out.getvalue()
+
+
+def test_it_requeues_a_reading_lost_for_an_hour(world, django_capture_on_commit_callbacks):
+    record = RecordFactory(unit=world.unit_a)
+    with django_capture_on_commit_callbacks():  # the broker never got the task
+        services.attachment_add(
+            record=record, by=world.chair_a, upload=SimpleUploadedFile("a.pdf", files.text_pdf()), purpose="minutes"
+        )
+    reading = MinutesReading.objects.get()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("read_pending_minutes", stdout=StringIO())
+    assert MinutesReading.objects.get().state == "reading"  # queued minutes ago: maybe still on its way
+    MinutesReading.objects.filter(pk=reading.pk).update(queued_at=timezone.now() - datetime.timedelta(hours=2))
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("read_pending_minutes", stdout=StringIO())
+    assert MinutesReading.objects.get().state == "read"
 
 
 @pytest.mark.worker
