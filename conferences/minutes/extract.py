@@ -11,6 +11,7 @@ import os
 import re
 import resource
 import subprocess
+import sys
 import tempfile
 import time
 import unicodedata
@@ -20,7 +21,6 @@ from pathlib import Path
 
 from defusedxml import ElementTree
 from django.conf import settings
-from PIL import Image, ImageFilter, ImageMath, ImageOps
 
 PDF_MAGIC = b"%PDF-"
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -33,10 +33,6 @@ DOCX_IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg")
 # A text layer with fewer letters than this per page is a scan with a stray header.
 MIN_LETTERS_PER_PAGE = 40
 OCR_DPI = 200
-# Pages are read at 2,600–4,000 pixels on their longest side (A4 at about 220–340 dpi):
-# phone photos of a whole page come smaller, and Tesseract misreads small digits (5 → 9).
-MIN_SIDE = 2600
-MAX_SIDE = 4000
 
 
 class Method:
@@ -103,7 +99,13 @@ def _run(args: list[str], *, timeout: float, memory_mb: int) -> subprocess.Compl
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "LC_ALL": "C.UTF-8"}
     try:
         return subprocess.run(  # noqa: S603 (fixed programs, arguments are paths we made)
-            args, capture_output=True, timeout=max(timeout, 0.05), preexec_fn=cap, env=env, check=False
+            args,
+            capture_output=True,
+            timeout=max(timeout, 0.05),
+            preexec_fn=cap,
+            env=env,
+            cwd=settings.BASE_DIR,  # where ``python -m conferences.minutes.prepare`` is found
+            check=False,
         )
     except FileNotFoundError as exc:  # poppler-utils or tesseract-ocr not installed
         raise Unreadable(Failure.UNAVAILABLE) from exc
@@ -136,39 +138,20 @@ class _Budget:
         return min(self.limits.page_seconds, left)
 
 
-def _prepare(path: Path, folder: Path) -> Path:
-    """A clean greyscale page for Tesseract: upright, evenly lit, at a size it reads well.
-
-    Phone photos are unevenly lit; Tesseract's global threshold then blackens the darker
-    side, so the background (the page without its text, blurred) is divided out first.
-    A 3×3 median then removes grain and scanner dust that Tesseract would read as marks.
-    """
-    try:
-        with Image.open(path) as image:
-            image.draft("L", (MAX_SIDE, MAX_SIDE))  # JPEG: decode at a reduced size
-            page = ImageOps.exif_transpose(image).convert("L")
-    except (OSError, Image.DecompressionBombError, ValueError) as exc:
-        raise Unreadable(Failure.CORRUPT) from exc
-    longest = max(page.size)
-    if longest > MAX_SIDE or longest < MIN_SIDE:
-        factor = (MAX_SIDE if longest > MAX_SIDE else MIN_SIDE) / longest
-        page = page.resize((round(page.width * factor), round(page.height * factor)), Image.Resampling.LANCZOS)
-    reduced = page.reduce(8) if min(page.size) >= 64 else page
-    background = reduced.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(4)).resize(page.size)
-    flat = ImageMath.lambda_eval(
-        lambda a: a["convert"](a["min"](a["page"] * 255 / (a["background"] + 1), 255), "L"),
-        page=page,
-        background=background,
-    )
-    prepared = folder / f"{path.stem}-prepared.png"
-    ImageOps.autocontrast(flat, cutoff=1).filter(ImageFilter.MedianFilter(3)).save(prepared)
-    return prepared
-
-
 def _ocr_image(path: Path, budget: _Budget, result: Extraction) -> str:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="qcdc-ocr-") as tmp:
-        prepared = _prepare(path, Path(tmp))
+        prepared = Path(tmp) / "page.png"
+        try:
+            cleaned = _run(
+                [sys.executable, "-m", "conferences.minutes.prepare", str(path), str(prepared)],
+                timeout=budget.page_timeout(),
+                memory_mb=budget.limits.memory_mb,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise Unreadable(Failure.TIMEOUT) from exc
+        if cleaned.returncode != 0:
+            raise Unreadable(Failure.CORRUPT)
         try:
             command = ["tesseract", str(prepared), "stdout", "-l", settings.MINUTES_OCR_LANG]
             done = _run(

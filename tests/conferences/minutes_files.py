@@ -6,6 +6,7 @@ import hashlib
 import io
 import struct
 import zipfile
+import zlib
 
 from PIL import Image
 
@@ -49,6 +50,17 @@ def png(image: Image.Image) -> bytes:
     out = io.BytesIO()
     image.save(out, "PNG")
     return out.getvalue()
+
+
+def huge_png(side: int = 60_000) -> bytes:
+    """A PNG whose header claims 60,000 × 60,000 pixels (3.6 billion): a decompression bomb."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", side, side, 8, 0, 0, 0, 0)
+    body = chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) + chunk(b"IEND", b"")
+    return b"\x89PNG\r\n\x1a\n" + body
 
 
 def blank_png(width: int = 800, height: int = 600) -> bytes:

@@ -62,6 +62,7 @@ def test_it_reads_pictures_pasted_into_a_docx(tmp_path):
         ("corrupt.pdf", b"%PDF-1.4\n1 0 obj << /Type /Catalog >> garbage", Failure.CORRUPT),
         ("locked.pdf", files.encrypted_pdf(), Failure.ENCRYPTED),
         ("blank.png", files.blank_png(), Failure.NO_TEXT),
+        ("bomb.png", files.huge_png(), Failure.CORRUPT),
         ("only-images.docx", files.docx([], images=[files.blank_png()]), Failure.NO_TEXT),
         ("broken.docx", b"PK\x03\x04not really a zip", Failure.CORRUPT),
         ("notes.txt", b"just text", Failure.UNSUPPORTED),
