@@ -69,6 +69,7 @@ class RuleDefaults(TypedDict):
     deadline: tuple[int, int] | None  # (month, day) in the rule's year
     quorum_percent: str | None
     requires_resolution: bool
+    requires_minutes: bool
 
 
 RULES: list[RuleDefaults] = [
@@ -79,6 +80,7 @@ RULES: list[RuleDefaults] = [
         "deadline": (3, 31),
         "quorum_percent": "66.67",
         "requires_resolution": True,
+        "requires_minutes": True,
     },
     {
         "indicator": "worker_conference",
@@ -86,6 +88,7 @@ RULES: list[RuleDefaults] = [
         "deadline": (3, 31),
         "quorum_percent": "66.67",
         "requires_resolution": True,
+        "requires_minutes": True,
     },
     {
         "indicator": "dialogue_periodic",
@@ -93,6 +96,7 @@ RULES: list[RuleDefaults] = [
         "deadline": (12, 31),
         "quorum_percent": None,
         "requires_resolution": False,
+        "requires_minutes": False,
     },
     {
         "indicator": "qcdc_regulation",
@@ -100,6 +104,7 @@ RULES: list[RuleDefaults] = [
         "deadline": None,
         "quorum_percent": None,
         "requires_resolution": False,
+        "requires_minutes": False,
     },
     {
         "indicator": "inspection_board",
@@ -107,6 +112,7 @@ RULES: list[RuleDefaults] = [
         "deadline": None,
         "quorum_percent": None,
         "requires_resolution": False,
+        "requires_minutes": False,
     },
 ]
 

@@ -55,10 +55,12 @@ def test_it_shows_the_reviewer_found_and_not_found_marks(browser: Browser, live_
     staff.screenshot(path="test-artifacts/minutes-laptop-reviewer.png", full_page=True)
 
     # The district's signals list and search find it too.
+    staff.get_by_role("button", name="Biên bản", exact=True).click()
     staff.get_by_role("link", name="Tìm biên bản").click()
     staff.get_by_label("Tìm trong biên bản").fill("nhà ở")
     staff.get_by_role("button", name="Tìm").click()
     expect(staff.locator("#search-results")).to_contain_text("Công ty May Alpha")
+    staff.get_by_role("button", name="Biên bản", exact=True).click()
     staff.get_by_role("link", name="Dấu hiệu hình thức").click()
     staff.get_by_label("Năm").select_option("")
     staff.get_by_role("button", name="Lọc").click()

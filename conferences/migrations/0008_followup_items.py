@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conferences', '0006_minutes_keywords_and_search_index'),
+        ('conferences', '0007_minutes_keywords_and_search_index'),
         ('units', '0002_tree_over_time'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conferences', '0004_names_on_one_line_and_date_bounds'),
+        ('conferences', '0005_rule_minutes_and_legal_basis'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

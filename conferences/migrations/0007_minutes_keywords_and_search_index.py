@@ -31,7 +31,7 @@ def drop_trigram_index(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("conferences", "0005_minutes_reading")]
+    dependencies = [("conferences", "0006_minutes_reading")]
 
     operations = [
         migrations.RunPython(fill_keywords, migrations.RunPython.noop),
