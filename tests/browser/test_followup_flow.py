@@ -26,7 +26,7 @@ def test_it_carries_an_open_agreement_into_the_next_dialogue(browser: Browser, l
     items.get_by_label("Loại việc").select_option("agreement")
     items.get_by_label("Nội dung").fill("Giảm giờ tăng ca xuống 2 giờ mỗi ngày")
     items.get_by_label("Bên thực hiện").select_option("employer")
-    items.get_by_label("Hạn hoàn thành").fill("30/06/2025")
+    items.get_by_label("Hạn hoàn thành").fill("2025-06-30")  # a native date picker takes ISO
     items.get_by_role("button", name="Thêm việc").click()
     expect(chair.locator("#record-items")).to_contain_text("Giảm giờ tăng ca xuống 2 giờ mỗi ngày")
     expect(chair.locator("#record-items")).to_contain_text("Quá hạn")
@@ -38,7 +38,7 @@ def test_it_carries_an_open_agreement_into_the_next_dialogue(browser: Browser, l
     carried = chair.locator("#carried-items")
     expect(carried).to_contain_text("Giảm giờ tăng ca xuống 2 giờ mỗi ngày")
     carried.get_by_label("Tình trạng").select_option("done")
-    carried.get_by_label("Ngày hoàn thành").fill("15/08/2025")
+    carried.get_by_label("Ngày hoàn thành").fill("2025-08-15")
     carried.get_by_label("Minh chứng", exact=True).fill("Thông báo của giám đốc ngày 15/08")
     carried.get_by_role("button", name="Lưu kết quả").click()
     expect(chair.locator("#carried-items [data-item-state='done']")).to_contain_text("15/08/2025")
