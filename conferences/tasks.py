@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import OperationalError
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -68,3 +69,12 @@ def facts_rebuild_year(*, year: int | None = None, force: bool = False) -> None:
         rebuild_year(year)
     else:
         ensure_current(year, rules_for_year(year))
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def read_minutes(*, attachment_id: int) -> str:
+    """Read one uploaded file's text (text layer, DOCX or OCR) and what it says; returns the state."""
+    from conferences.minutes.services import minutes_read
+
+    reading = minutes_read(attachment_id=attachment_id)
+    return reading.state if reading is not None else "deleted"
