@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import periods, runs
+from reports.views import grid, periods, runs
 
 app_name = "reports"
 
@@ -19,4 +19,5 @@ urlpatterns = [
     path("closes/<int:pk>/reopen/", periods.close_reopen, name="close_reopen"),
     path("closes/<int:pk>/download/<slug:fmt>/", periods.close_download, name="close_download"),
     path("explain/", periods.explain_view, name="explain"),
+    path("grid/", grid.grid_view, name="grid"),
 ]

@@ -70,6 +70,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "payload": payload,
         "explain_source": source,
     }
+    if payload and not payload["rows"]:
+        # A node whose children are units: its report would be a lone total row.
+        from reports.views.grid import grid_preview
+
+        context |= grid_preview(run.node, run.year, run.period)
     return render(request, "reports/run_detail.html", context)
 
 
@@ -146,6 +151,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "indicator": indicator,
         "can_remind": can_manage_units(request.user),
     }
+    if not OrgNode.objects.filter(parent=node).exists():
+        # A district's dashboard: its children are units, so it shows them one by one.
+        from reports.views.grid import grid_preview
+
+        context |= grid_preview(node, year)
     if payload:
         if indicator not in payload["total"]["cells"]:
             indicator = context["indicator"] = payload["indicators"][0]["code"]

@@ -89,7 +89,7 @@ def test_it_reads_a_constant_number_of_queries(
 ):
     client = client_as(built.leader_p)
     dashboard(client, year=2025)
-    with django_assert_num_queries(9) as few:
+    with django_assert_num_queries(10) as few:
         dashboard(client, year=2025)
     for n in range(40):
         unit = UnitFactory(node=built.district_x if n % 2 else built.district_y)

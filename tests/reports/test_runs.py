@@ -94,7 +94,7 @@ def test_it_builds_a_run_with_its_files_and_payload(
     path.write_bytes(b"".join(client.get(reverse("reports:run_download", args=[run.pk, "xlsx"])).streaming_content))
     assert load_workbook(path).sheetnames[0] == "Tổng hợp"
     html = client.get(run.get_absolute_url()).content.decode()
-    assert "Hội nghị người lao động" in html and 'data-org="total"' in html
+    assert "Hội nghị người lao động" in html and 'id="unit-grid"' in html  # a district: its units, one by one
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from reports import compute
+from reports import compute, grid
 from units.models import OrgNode
 
 
@@ -21,6 +21,9 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=["xlsx", "pdf", "json"], required=True)
         parser.add_argument("--out", required=True, help="file to write ('-' for standard output, JSON only)")
         parser.add_argument("--by-category", action="store_true", help="add the breakdown by unit category")
+        parser.add_argument(
+            "--by-unit", action="store_true", help="JSON only: add the per-unit list (one object per unit × indicator)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from reports.exports import pdf_bytes, xlsx_bytes
@@ -32,8 +35,13 @@ class Command(BaseCommand):
         report = compute.build(node, options["year"], by_category=options["by_category"])
         payload = compute.to_payload(report, compute.non_compliant(node, options["year"]), built_at=timezone.now())
         fmt = options["format"]
+        if options["by_unit"] and fmt != "json":
+            raise CommandError("--by-unit chỉ dùng với định dạng JSON.")
         if fmt == "json":
-            data = json.dumps(compute.json_export(payload), ensure_ascii=False, indent=2).encode()
+            exported = compute.json_export(payload)
+            if options["by_unit"]:
+                exported["units"] = grid.units_payload(grid.GridQuery(node=node, year=options["year"]))
+            data = json.dumps(exported, ensure_ascii=False, indent=2).encode()
         elif fmt == "xlsx":
             data = xlsx_bytes(payload)
         else:
