@@ -13,6 +13,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # The language switcher must also work on the sign-in page.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("accounts/password_reset/", views.PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("units/", include("units.urls")),
     path("conferences/", include("conferences.urls")),

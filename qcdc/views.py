@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connections
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -55,3 +57,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
     healthy = "error" not in checks.values()
     body = {"status": "ok" if healthy else "error", "version": qcdc.__version__, **checks}
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset, with the e-mailed link on ``SITE_URL`` rather than the request's Host."""
+
+    @property
+    def extra_email_context(self) -> dict[str, str]:  # type: ignore[override]
+        return {"site_url": settings.SITE_URL.rstrip("/")}

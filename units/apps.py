@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class UnitsConfig(AppConfig):
     name = "units"
     verbose_name = _("Tổ chức và đơn vị")
+
+    def ready(self) -> None:
+        from units import checks  # noqa: F401  (registers the system checks)

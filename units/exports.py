@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
 from io import BytesIO
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.utils import timezone
 from openpyxl import Workbook
 
 from units.models import Unit
+
+if TYPE_CHECKING:
+    from units.chairs import ChairRow
 
 UNIT_COLUMNS = (
     "code",
@@ -22,6 +27,7 @@ UNIT_COLUMNS = (
     "dissolved_on",
     "chair_name",
     "chair_email",
+    "chair_phone",
     "address",
 )
 
@@ -46,6 +52,7 @@ def units_workbook(units: Iterable[Unit]) -> bytes:
                 u.dissolved_on,
                 u.chair_name,
                 u.chair_email,
+                u.chair_phone,
                 u.address,
             ]
         )
@@ -58,4 +65,52 @@ def units_workbook_response(units: Iterable[Unit]) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(units_workbook(units), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="don-vi-{stamp}.xlsx"'
+    return response
+
+
+def chairs_workbook_response(rows: Iterable[ChairRow]) -> HttpResponse:
+    """The "Chủ tịch CĐCS" list as a workbook: unit, chair, contact, account state."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Chủ tịch CĐCS")
+    ws.freeze_panes = "A2"
+    ws.append(
+        [
+            "Mã đơn vị",
+            "Tên đơn vị",
+            "Công đoàn cấp trên",
+            "Chủ tịch CĐCS",
+            "Email",
+            "Điện thoại",
+            "Tên đăng nhập",
+            "Tình trạng tài khoản",
+            "Mời lúc",
+            "Lời mời hết hạn",
+            "Đăng nhập gần nhất",
+        ]
+    )
+
+    def local(moment: datetime.datetime | None) -> str:
+        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+    for row in rows:
+        ws.append(
+            [
+                row.unit.code,
+                row.unit.name,
+                row.unit.node.name,
+                row.unit.chair_name,
+                row.unit.chair_email,
+                row.unit.chair_phone,
+                row.username,
+                row.state_label,
+                local(row.invited_at),
+                local(row.expires_at),
+                local(row.last_login),
+            ]
+        )
+    buffer = BytesIO()
+    wb.save(buffer)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="chu-tich-cdcs-{stamp}.xlsx"'
     return response

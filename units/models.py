@@ -346,3 +346,7 @@ class UnitTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.from_node_id} → {self.to_node_id} ({self.effective_on:%d/%m/%Y})"
+
+
+# Registered with the app's models; defined apart to keep this module readable.
+from units.invitations import Invitation, InvitationBatch  # noqa: E402, F401

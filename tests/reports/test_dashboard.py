@@ -113,8 +113,9 @@ def test_it_lets_staff_remind_the_overdue_chairs_now(client_as, built, django_ca
     )
     assert "Đang gửi nhắc việc tới chủ tịch của" in response.content.decode()
     recipients = {a for m in mail.outbox for a in m.to}
-    assert built.unit_b.chair_email in recipients
-    assert built.unit_c.chair_email not in recipients
+    assert built.chair_a.email in recipients
+    assert built.unit_b.chair_email not in recipients  # no account to act with
+    assert built.chair_c.email not in recipients
 
 
 def test_it_keeps_the_reminder_button_from_leaders_and_other_districts(client_as, built):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from units.chairs import ChairAccountsPlan, plan_chair_accounts
 from units.importing.common import (
     IN_CHUNK,
     PREVIEW_ROWS,
@@ -79,10 +81,16 @@ UNIT_IMPORT_COLUMNS: tuple[Column, ...] = (
     ),
     Column("chair_name", gettext_lazy("Chủ tịch CĐCS"), ("chủ tịch cđcs",)),
     Column("chair_email", gettext_lazy("Email chủ tịch"), ("email chủ tịch",)),
+    Column(
+        "chair_phone",
+        gettext_lazy("Điện thoại chủ tịch"),
+        ("điện thoại chủ tịch", "sđt chủ tịch"),
+        help=gettext_lazy("Chủ tịch có email hoặc điện thoại được tạo tài khoản khi nhập."),
+    ),
     Column("address", gettext_lazy("Địa chỉ"), ("địa chỉ",)),
 )
 _LABELS = {c.name: c.label for c in UNIT_IMPORT_COLUMNS} | {"node": gettext_lazy("Mã công đoàn cấp trên")}
-_TEXT_LIMITS = {"code": 32, "name": 255, "chair_name": 120, "chair_email": 254, "address": 255}
+_TEXT_LIMITS = {"code": 32, "name": 255, "chair_name": 120, "chair_email": 254, "chair_phone": 32, "address": 255}
 _COUNTS = ("employees", "union_members")
 _DATES = ("established_on", "dissolved_on")
 CHANGE_REASON = "import"
@@ -106,6 +114,9 @@ class UnitImportPlan:
     # Units whose federation changes: a transfer from today, with the node they leave. No
     # closed period can end on or after today, so no close is in the way.
     moves: list[tuple[PlannedUnit, OrgNode]] = field(default_factory=list)
+    # Chair accounts the import creates (unless the importer unticks it).
+    accounts: ChairAccountsPlan = field(default_factory=ChairAccountsPlan)
+    create_accounts: bool = True
 
     @property
     def ok(self) -> bool:
@@ -120,8 +131,9 @@ class UnitImportPlan:
 def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | None) -> UnitImportPlan:
     """Check every row against the database and ``by``'s subtree; write nothing.
 
-    Three queries whatever the size of the file: the scope, the federations and the
-    units already there (each IN-list cut in chunks of 5,000).
+    A fixed number of queries whatever the size of the file: the scope, the federations, the
+    units already there, and the chairs' roles and accounts (each IN-list cut in chunks
+    of 5,000).
     """
     plan = UnitImportPlan(errors=list(table.errors))
     if any(e.row == 1 for e in table.errors):
@@ -164,6 +176,8 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
         else:
             plan.unchanged.append(planned)
     plan.errors.sort(key=lambda e: e.row)
+    if plan.ok:
+        plan.accounts = plan_chair_accounts(p.unit for p in [*plan.creates, *plan.updates, *plan.unchanged])
     return plan
 
 
@@ -215,7 +229,10 @@ def units_import(*, plan: UnitImportPlan, by: AbstractBaseUser | AnonymousUser |
         ),
         batch_size=WRITE_BATCH,
     )
-    return ImportResult(created=len(plan.creates), updated=len(plan.updates))
+    from units.services import chair_accounts_create
+
+    accounts = chair_accounts_create(plan=plan.accounts) if plan.create_accounts else 0
+    return ImportResult(created=len(plan.creates), updated=len(plan.updates), accounts=accounts)
 
 
 def _check_versions(updates: list[PlannedUnit]) -> None:
@@ -248,7 +265,7 @@ def _parse(
 ) -> dict[str, Any]:
     """The row's values under model field names, for the columns the file has."""
     values: dict[str, Any] = {}
-    for name in ("code", "name", "chair_name", "chair_email", "address"):
+    for name in ("code", "name", "chair_name", "chair_email", "chair_phone", "address"):
         if name in columns:
             values[name] = text = row.text(name)
             if len(text) > _TEXT_LIMITS[name]:
@@ -262,6 +279,8 @@ def _parse(
             validate_email(values["chair_email"])
         except ValidationError:
             problems.append(_("Email chủ tịch «%(value)s» không hợp lệ.") % {"value": values["chair_email"]})
+    if values.get("chair_phone") and not re.fullmatch(r"\+?[0-9 .()-]{8,20}", values["chair_phone"]):
+        problems.append(_("Điện thoại chủ tịch «%(value)s» không hợp lệ.") % {"value": values["chair_phone"]})
 
     category = row.text("category")
     values["category"] = categories.get(category.lower())

@@ -173,7 +173,6 @@ def unit_invite_chair(request: HttpRequest, pk: int) -> HttpResponse:
         email=form.cleaned_data["email"],
         full_name=form.cleaned_data["full_name"],
         by=request.user,
-        base_url=request.build_absolute_uri("/"),
     )
     messages.success(request, _("Đã gửi lời mời đến %(email)s.") % {"email": user.email})
     return redirect(unit)
