@@ -2,6 +2,9 @@
 
 Nothing here scans units or records: each page reads the latest finished run of the
 node for the years it shows (two queries), so its cost does not grow with the data.
+The first visit of a node asks for the runs of the years that have records but no run
+yet (``payloads_requested``): without a broker they are built in-process before the page
+renders; with one, the page says they are being computed and reloads when they are.
 """
 
 from __future__ import annotations
@@ -35,6 +38,28 @@ def latest_payloads(node: OrgNode, years: list[int]) -> dict[int, dict[str, Any]
     )
     runs = ReportRun.objects.filter(pk__in=list(latest)).only("pk", "year", "result", "finished_at")
     return {run.year: {**run.result, "run_id": run.pk, "finished_at": run.finished_at} for run in runs if run.result}
+
+
+def payloads_requested(
+    node: OrgNode, years: list[int], payloads: dict[int, dict[str, Any]]
+) -> tuple[int, list[ReportRun]]:
+    """Ask for the report of each year shown that has records but no finished run of
+    ``node`` (de-duplicated by ``report_request``); return how many were asked for and
+    the runs still being built. Costs nothing once every year shown has its run."""
+    from conferences.models import Record
+    from reports import services
+
+    wanted = [year for year in years if year not in payloads]
+    if not wanted:
+        return 0, []
+    with_data = set(Record.objects.filter(year__in=wanted).order_by().values_list("year", flat=True).distinct())
+    runs = [
+        services.report_request(node=node, year=year, by_category=True, by=None)[0]
+        for year in sorted(with_data, reverse=True)
+    ]
+    if not runs:
+        return 0, []
+    return len(runs), list(ReportRun.objects.filter(pk__in=[r.pk for r in runs], status__in=ReportRun.ACTIVE))
 
 
 @dataclass

@@ -140,6 +140,10 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     year = _dashboard_year(request)
     years = dashboard.years_to_show(year)
     payloads = dashboard.latest_payloads(node, years)
+    requested, building = dashboard.payloads_requested(node, years, payloads)
+    if requested > len(building):
+        # Some were built just now, in-process (no broker): read them.
+        payloads = dashboard.latest_payloads(node, years)
     payload = payloads.get(year)
     indicator = request.GET.get("indicator") or "worker_conference"
     context: dict[str, Any] = {
@@ -150,6 +154,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "payload": payload,
         "indicator": indicator,
         "can_remind": can_manage_units(request.user),
+        "building": building,
+        "building_status_url": reverse("reports:run_status", args=[building[0].pk]) if building else "",
     }
     if not OrgNode.objects.filter(parent=node).exists():
         # A district's dashboard: its children are units, so it shows them one by one.

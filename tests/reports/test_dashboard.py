@@ -78,10 +78,40 @@ def test_it_refuses_chairs_and_sends_anonymous_visitors_to_login(client_as, clie
     assert dashboard(client).status_code == 302
 
 
-def test_it_offers_to_build_when_no_figures_exist(client_as, world):
+def test_it_says_when_a_year_has_no_records_and_builds_nothing(client_as, world):
     response = dashboard(client_as(world.leader_p), year=2023)
     assert response.context["payload"] is None
-    assert "Chưa có số liệu tổng hợp" in response.content.decode()
+    assert "Chưa có hồ sơ nào của năm này." in response.content.decode()
+    assert "Lập báo cáo" not in response.content.decode()
+    assert not world.province.report_runs.exists()
+
+
+def test_its_first_visit_shows_figures_for_every_year_with_records(client_as, world, monkeypatch):
+    from django.db import transaction
+
+    RecordFactory(unit=world.unit_a, kind="worker_conference", held_on=D(2025, 3, 1), status="accepted")
+    RecordFactory(unit=world.unit_c, kind="worker_conference", held_on=D(2023, 3, 1), status="accepted")
+    # Without a broker the runs are built in-process, within the request (outside a test's
+    # transaction, on_commit runs at once).
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+    response = dashboard(client_as(world.leader_p), year=2025)
+    worker = next(k for k in response.context["kpis"] if k.code == "worker_conference")
+    assert (worker.done, worker.expected) == (1, 2)
+    trend = response.context["chart_data"]["trend"]["worker_conference"]
+    assert trend == [None, None, 50.0, None, 50.0]  # 2021–2025: records in 2023 and 2025 only
+    assert "Đang tính" not in response.content.decode()
+
+
+def test_its_first_visit_with_a_broker_says_it_is_computing_and_polls(client_as, world):
+    RecordFactory(unit=world.unit_a, kind="worker_conference", held_on=D(2025, 3, 1), status="accepted")
+    response = dashboard(client_as(world.leader_p), year=2025)  # the job is queued, not run
+    html = response.content.decode()
+    assert "Đang tính số liệu của 1 năm" in html
+    run = world.province.report_runs.get()
+    assert f'hx-get="{reverse("reports:run_status", args=[run.pk])}"' in html
+    # A second visit asks for nothing new.
+    dashboard(client_as(world.leader_p), year=2025)
+    assert world.province.report_runs.count() == 1
 
 
 def test_it_reads_a_constant_number_of_queries(
@@ -89,7 +119,7 @@ def test_it_reads_a_constant_number_of_queries(
 ):
     client = client_as(built.leader_p)
     dashboard(client, year=2025)
-    with django_assert_num_queries(10) as few:
+    with django_assert_num_queries(11) as few:  # +1: which years without a run have records
         dashboard(client, year=2025)
     for n in range(40):
         unit = UnitFactory(node=built.district_x if n % 2 else built.district_y)
