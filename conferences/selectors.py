@@ -6,12 +6,12 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conferences.models import STANDING_KINDS, Attachment, ObligationRule, Record, RecordQuerySet
-from conferences.quality import CheckResult, quality_checks
+from conferences.quality import CHECK_FAILURES, CheckResult, quality_checks
 from conferences.rules import rules_for_unit, rules_for_year
 from units.models import Unit
 
@@ -123,6 +123,38 @@ def review_queue(*, user: AbstractBaseUser | AnonymousUser, filters: dict[str, A
     if node := filters.get("node"):
         qs = qs.filter(unit__node__path__startswith=node.path)
     return qs.order_by("submitted_at", "pk")
+
+
+@dataclass
+class QueueRow:
+    record: Record
+    minutes: int
+    failed: list[str]
+
+
+def review_rows(records: list[Record]) -> list[QueueRow]:
+    """A page of the queue with each record's minutes files and the quality checks it
+    fails: a fixed number of queries (files, contents, the page's years' rules)."""
+    prefetch_related_objects(
+        records,
+        Prefetch("attachments", queryset=Attachment.objects.only("pk", "record_id", "purpose")),
+        "contents",
+    )
+    rules: dict[tuple[int, str], ObligationRule] = {}
+    for year in sorted({r.year for r in records}):
+        rules |= {(year, indicator): rule for indicator, rule in rules_for_year(year).items()}
+    rows = []
+    for record in records:
+        checks = quality_checks(record, rules.get((record.year, record.kind)))
+        minutes = sum(a.purpose == Attachment.Purpose.MINUTES for a in record.attachments.all())
+        failed = [str(CHECK_FAILURES[c.code]) for c in checks if not c.passed]
+        rows.append(QueueRow(record, minutes, failed))
+    return rows
+
+
+def review_next(*, user: AbstractBaseUser | AnonymousUser, filters: dict[str, Any], after: int) -> Record | None:
+    """The record to review after ``after``, in the queue with the same filters."""
+    return review_queue(user=user, filters=filters).exclude(pk=after).first()
 
 
 QUEUE_COUNT_CAP = 100

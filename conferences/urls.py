@@ -6,6 +6,7 @@ app_name = "conferences"
 
 urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
+    path("review/next/", views.review_next, name="review_next"),
     path("import/", views.import_events, name="import_events"),
     path("units/<int:unit_pk>/year/", views.unit_year, name="unit_year"),
     path("units/<int:unit_pk>/records/", views.unit_records, name="unit_records"),

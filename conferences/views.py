@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -125,8 +128,14 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachment_form": AttachmentForm(),
             "reason_form": ReasonForm(),
             "action_labels": dict(AuditEntry.Action.choices),
+            "queue": _queue_param(request),
         },
     )
+
+
+def _queue_param(request: HttpRequest) -> str:
+    """``queue=<the queue's filters>`` when the record was opened from the review queue."""
+    return urlencode({"queue": request.GET["queue"]}) if "queue" in request.GET else ""
 
 
 def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -191,6 +200,8 @@ def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             _("Hồ sơ đã đổi trạng thái (%(status)s); thao tác không thực hiện được.")
             % {"status": Record.objects.get(pk=record.pk).get_status_display()},
         )
+    if queue := _queue_param(request):
+        return redirect(f"{record.get_absolute_url()}?{queue}")
     return redirect(record)
 
 
@@ -276,7 +287,33 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.review_queue(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "conferences/review_queue.html", {"form": form, "page": page, "query": query.urlencode()})
+    context = {
+        "form": form,
+        "page": page,
+        "rows": selectors.review_rows(list(page)),
+        "query": query.urlencode(),
+        # The filters travel with each record so that, once reviewed, "next" keeps them.
+        "queue": urlencode({"queue": query.urlencode()}),
+    }
+    return render(request, "conferences/review_queue.html", context)
+
+
+@require(can_manage_units)
+def review_next(request: HttpRequest) -> HttpResponse:
+    """The next record of the queue, with the filters the reviewer was using."""
+    form = QueueFilterForm(request.GET or None, nodes=OrgNode.objects.managed_by(request.user))
+    filters = form.cleaned_data if form.is_valid() else {}
+    try:
+        after = int(request.GET.get("after") or 0)
+    except ValueError:
+        after = 0
+    record = selectors.review_next(user=request.user, filters=filters, after=after)
+    query = request.GET.copy()
+    query.pop("after", None)
+    if record is None:
+        messages.info(request, _("Đã hết hồ sơ trong hàng đợi với bộ lọc này."))
+        return redirect(f"{reverse('conferences:review_queue')}?{query.urlencode()}")
+    return redirect(f"{record.get_absolute_url()}?{urlencode({'queue': query.urlencode()})}")
 
 
 IMPORT_ERRORS_SHOWN = 1000
