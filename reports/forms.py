@@ -83,6 +83,8 @@ class GridForm(forms.Form):
             attrs={"class": "form-select form-select-sm"},
         )
         self.fields["q"].widget.attrs.update({"class": "form-control form-control-sm", "type": "search"})
+        self.fields["year"].initial = timezone.localdate().year
+        self.fields["period"].initial = Period.YEAR
 
     def value(self, name: str, default: Any) -> Any:
         """The cleaned value of a valid field, else ``default``."""
