@@ -3,6 +3,9 @@ and who may read it."""
 
 import datetime
 import json
+import re
+import shutil
+import subprocess
 from io import BytesIO
 
 import pytest
@@ -15,6 +18,7 @@ from conferences.models import Record
 from reports import compute, grid
 from reports.periods import Period
 from tests.factories import RecordFactory, UnitFactory
+from tests.support import skip_or_fail
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -165,10 +169,27 @@ def test_its_xlsx_holds_exactly_the_filtered_units(client_as, tree, world):
     assert sheet["F6"].value == "Bị trả lại"
 
 
-def test_its_pdf_is_a_landscape_a4(client_as, tree, world):
+def test_its_pdf_is_a_landscape_a4_with_the_header_on_every_page(client_as, tree, world, tmp_path):
+    if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        skip_or_fail("pdftotext is not installed")
+    for n in range(80):
+        UnitFactory(code=f"P{n:03d}", name=f"Công ty Phủ Trang {n}", node=world.district_x)
     response = client_as(world.staff_x).get(grid_url(world.district_x, format="pdf"))
-    body = b"".join(response.streaming_content)
-    assert body.startswith(b"%PDF")
+    path = tmp_path / "grid.pdf"
+    path.write_bytes(b"".join(response.streaming_content))
+    info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True).stdout
+    width, height = (float(n) for n in re.search(r"Page size:\s+([\d.]+) x ([\d.]+) pts", info).groups())
+    assert width == pytest.approx(841.89, abs=0.01) and height == pytest.approx(595.28, abs=0.01)
+    pages = int(re.search(r"Pages:\s+(\d+)", info).group(1))
+    assert pages >= 2
+    for page in range(1, pages + 1):
+        text = subprocess.run(
+            ["pdftotext", "-f", str(page), "-l", str(page), path, "-"], capture_output=True, text=True, check=True
+        ).stdout
+        words = " ".join(text.split())  # headings wrap inside their columns
+        assert "Tên đơn vị" in words and "Hội nghị người lao động" in words, page
+    everything = " ".join(subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True).stdout.split())
+    assert "Công ty Phủ Trang 79" in everything and "Bị trả lại" in everything
 
 
 def test_its_json_lists_the_units(client_as, tree, world):

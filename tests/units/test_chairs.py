@@ -3,6 +3,8 @@ invitations, printed letters with a one-time code, sign-in by e-mail, SITE_URL."
 
 import io
 import re
+import shutil
+import subprocess
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -16,6 +18,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from tests.factories import PASSWORD, UnitFactory, UserFactory, grant
+from tests.support import skip_or_fail
 from units import services
 from units.chairs import AccountState, chair_rows
 from units.checks import site_url_check
@@ -195,7 +198,26 @@ def test_another_staff_members_batch_is_hidden(client_as, world):
     assert client_as(world.staff_y).get(reverse("units:chair_batch", args=[batch.pk])).status_code == 404
 
 
-def test_letters_are_one_a4_page_per_unit_with_a_code_that_works_once(client_as, client, world):
+def test_letters_are_one_a4_page_per_unit(client_as, world, tmp_path):
+    if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
+        skip_or_fail("pdftotext is not installed")
+    response = client_as(world.staff_x).post(
+        reverse("units:chair_letters"), {"unit": [world.unit_a.pk, world.unit_b.pk, world.unit_c.pk]}
+    )
+    path = tmp_path / "letters.pdf"
+    path.write_bytes(b"".join(response.streaming_content))
+    info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"Pages:\s+2\b", info)  # A and B; C is another district's
+    assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts", info)
+    second = subprocess.run(["pdftotext", "-f", "2", "-l", "2", path, "-"], capture_output=True, text=True).stdout
+    assert world.unit_b.name in second and world.unit_b.chair_email in second
+    assert "https://qcdc.example.vn/units/activate/" in second
+    code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", second).group(0)
+    user = User.objects.get(email=world.unit_b.chair_email)
+    assert services.letter_code_redeem(login=user.username, code=code, password="Hoa-sen-2026!") == user
+
+
+def test_letters_carry_a_code_that_works_once(client_as, client, world):
     response = client_as(world.staff_x).post(reverse("units:chair_letters"), {"unit": [world.unit_a.pk]})
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     letter = Invitation.objects.get(channel="letter")
