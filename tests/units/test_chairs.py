@@ -272,3 +272,10 @@ def test_the_deploy_check_wants_a_public_https_site_url(settings):
     assert [type(m) for m in site_url_check()] == [Error]
     settings.SITE_URL = "https://qcdc.example.vn"
     assert site_url_check() == []
+
+
+def test_staff_of_another_district_invite_nobody_there(client_as, world):
+    client_as(world.staff_y).post(reverse("units:chair_invite_bulk"), {"unit": [world.unit_a.pk, world.unit_b.pk]})
+    batch = InvitationBatch.objects.get()
+    assert (batch.total, batch.sent) == (0, 0) and mail.outbox == []
+    assert not Invitation.objects.exists()
