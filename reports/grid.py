@@ -335,6 +335,11 @@ def grid_page(query: GridQuery, *, page: int = 1, per_page: int = PAGE_SIZES[0])
     return GridPage(rows=rows, count=count, indicators=_indicators(rules), number=number, per_page=per_page)
 
 
+def grid_count(query: GridQuery) -> int:
+    """How many units the filters keep."""
+    return filtered_units(query, _rules(query)).count()
+
+
 def grid_rows(query: GridQuery) -> tuple[list[tuple[str, str]], Iterator[GridRow]]:
     """Every filtered row, in the grid's order, read a chunk at a time (for the exports)."""
     rules = _rules(query)

@@ -6,10 +6,12 @@ import json
 from io import BytesIO
 from typing import Any
 
+from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from reports import dashboard, grid
 from reports.forms import GridForm
@@ -18,6 +20,8 @@ from reports.views.runs import node_from_request
 from units.models import Category, OrgNode
 from units.obligations import Indicator
 from units.permissions import can_read_tree, require
+
+PDF_MAX_ROWS = 2000
 
 
 def grid_query(request: HttpRequest, node: OrgNode) -> tuple[grid.GridQuery, GridForm]:
@@ -82,6 +86,16 @@ def grid_view(request: HttpRequest) -> HttpResponse:
     node = node_from_request(request)
     query, form = grid_query(request, node)
     fmt = request.GET.get("format")
+    if fmt == "pdf" and (count := grid.grid_count(query)) > PDF_MAX_ROWS:
+        # A printable file of tens of thousands of rows would take minutes to lay out.
+        messages.error(
+            request,
+            _("PDF in được tối đa %(max)s đơn vị (đang lọc %(n)s): hãy lọc bớt, hoặc tải XLSX.")
+            % {"max": PDF_MAX_ROWS, "n": count},
+        )
+        params = request.GET.copy()
+        params.pop("format")
+        return redirect(f"{reverse('reports:grid')}?{params.urlencode()}")
     if fmt in ("xlsx", "pdf", "json"):
         return _export(node, query, fmt)
     per_page = form.value("per_page", grid.PAGE_SIZES[0])

@@ -260,3 +260,13 @@ def test_the_district_dashboard_costs_the_same_queries_whatever_the_number_of_un
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_its_pdf_refuses_more_rows_than_a_printout_can_hold(client_as, tree, world, monkeypatch):
+    from reports.views import grid as grid_views
+
+    monkeypatch.setattr(grid_views, "PDF_MAX_ROWS", 3)
+    response = client_as(world.staff_x).get(grid_url(world.district_x, format="pdf"), follow=True)
+    assert response.redirect_chain and "PDF in được tối đa 3 đơn vị (đang lọc 6)" in response.content.decode()
+    filtered = client_as(world.staff_x).get(grid_url(world.district_x, format="pdf", q="F1"))
+    assert b"".join(filtered.streaming_content).startswith(b"%PDF")

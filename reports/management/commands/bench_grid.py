@@ -65,3 +65,11 @@ class Command(BaseCommand):
                 f"grid, {label}: median {median * 1000:.0f} ms, max {max(times) * 1000:.0f} ms, "
                 f"{len(queries.captured_queries)} queries; ratio to the report {median / report:.2f} (target ≤ 2)"
             )
+        for fmt in ("xlsx", "json"):
+            started = time.perf_counter()
+            response = client.get(f"{base}&format={fmt}", secure=True)
+            size = sum(len(chunk) for chunk in response.streaming_content)
+            self.stdout.write(
+                f"grid export of all {size and Unit.objects.count():,} units as {fmt.upper()}: "
+                f"{time.perf_counter() - started:.1f} s, {size:,} bytes"
+            )
