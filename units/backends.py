@@ -17,7 +17,7 @@ class UsernameOrEmailBackend(ModelBackend):
         self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
     ) -> AbstractBaseUser | None:
         if username:
-            from units.services import account_for_login
+            from units.chairs import account_for_login
 
             user = account_for_login(username)
             if user is not None:

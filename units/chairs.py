@@ -19,7 +19,7 @@ from units.invitations import Invitation
 from units.models import Role, Unit
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
 
 IN_CHUNK = 5000
 
@@ -106,6 +106,17 @@ def plan_chair_accounts(units: Iterable[Unit]) -> ChairAccountsPlan:
             plan.new[key] = NewChair(key=key, email=unit.chair_email.strip().lower(), full_name=unit.chair_name)
         plan.roles.append((unit.code, key))
     return plan
+
+
+def account_for_login(login: str) -> User | None:
+    """The account a sign-in name means: its username, else its (unique) e-mail address."""
+    user_model = get_user_model()
+    login = login.strip()
+    user = user_model.objects.filter(username=login).first()
+    if user is None and "@" in login:
+        matches = list(user_model.objects.filter(email__iexact=login)[:2])
+        user = matches[0] if len(matches) == 1 else None
+    return user
 
 
 # The staff's page --------------------------------------------------------------------------

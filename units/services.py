@@ -372,6 +372,8 @@ def letters_issue(*, unit_ids: list[int], by: AbstractBaseUser | AnonymousUser) 
 def letter_code_redeem(*, login: str, code: str, password: str) -> User | None:
     """Set the password of the account a letter's code was issued to, and spend every
     code of that account; None (and one attempt counted) when the code does not match."""
+    from units.chairs import account_for_login
+
     user = account_for_login(login)
     if user is None:
         return None
@@ -389,15 +391,4 @@ def letter_code_redeem(*, login: str, code: str, password: str) -> User | None:
     live.update(used_at=timezone.now())
     user.set_password(password)
     user.save(update_fields=["password"])
-    return user
-
-
-def account_for_login(login: str) -> User | None:
-    """The account a sign-in name means: its username, else its (unique) e-mail address."""
-    user_model = get_user_model()
-    login = login.strip()
-    user = user_model.objects.filter(username=login).first()
-    if user is None and "@" in login:
-        matches = list(user_model.objects.filter(email__iexact=login)[:2])
-        user = matches[0] if len(matches) == 1 else None
     return user
