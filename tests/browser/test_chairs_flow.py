@@ -47,6 +47,7 @@ def test_it_imports_chairs_invites_them_and_a_chair_signs_in(browser: Browser, l
     page.get_by_role("button", name="Lọc").click()
     rows = page.locator("#chairs tbody tr")
     expect(rows).to_have_count(4)  # CT001–CT003 and A001 (chair_a has not been invited)
+    page.screenshot(path="test-artifacts/chairs-list.png")
     page.get_by_label("Chọn tất cả đơn vị trên trang").check()
     page.get_by_role("button", name=re.compile("gửi lại lời mời qua email")).click()
     expect(page.locator("#batch-result")).to_contain_text("Đã gửi email cho 3 đơn vị; 1 đơn vị không có email")
