@@ -119,8 +119,13 @@ def test_the_page_sends_anonymous_visitors_to_login(client):
 @pytest.mark.parametrize("persona", ["chair_a", "leader_p"])
 def test_the_page_is_refused_to_chairs_and_read_only_leaders(client_as, world, persona):
     assert client_as(getattr(world, persona)).get(CHAIRS).status_code == 403
-    post = client_as(getattr(world, persona)).post(reverse("units:chair_invite_bulk"), {"unit": [world.unit_a.pk]})
-    assert post.status_code == 403
+    client = client_as(getattr(world, persona))
+    for name in ("units:chair_invite_bulk", "units:chair_letters"):
+        assert client.post(reverse(name), {"unit": [world.unit_a.pk]}).status_code == 403
+    batch = services.invitations_request(unit_ids=[world.unit_a.pk], by=world.staff_x)
+    for name in ("units:chair_batch", "units:chair_batch_status"):
+        assert client.get(reverse(name, args=[batch.pk])).status_code == 403
+    assert not Invitation.objects.filter(channel="letter").exists()
 
 
 def test_the_page_lists_only_the_own_districts_units_with_their_states(client_as, world):
