@@ -27,7 +27,7 @@ from units.models import Category, OrgNode, Unit
 from units.obligations import Indicator
 
 PAGE_SIZES = (50, 100, 500)
-EXPORT_CHUNK = 1000
+EXPORT_CHUNK = 2000
 
 
 class State:
@@ -161,11 +161,15 @@ def _rules(query: GridQuery) -> dict[str, ObligationRule]:
     return {code: rules[code] for code in codes if code in rules}
 
 
+def _window_q(rule: ObligationRule, year: int, period: str) -> Q:
+    window = Q(kind=rule.kind, held_on__lte=period_end(year, period))
+    return window if rule.kind in STANDING_KINDS else window & Q(year=year)
+
+
 def records_in_period(rule: ObligationRule, year: int, period: str) -> QuerySet[Record]:
     """Records of the rule's kind, whatever their status, that would count for the period
     once accepted: the window of ``compute``'s qualifying records (tested against it)."""
-    records = Record.objects.filter(kind=rule.kind, held_on__lte=period_end(year, period))
-    return records if rule.kind in STANDING_KINDS else records.filter(year=year)
+    return Record.objects.filter(_window_q(rule, year, period))
 
 
 def _state_q(units: QuerySet[Unit], rule: ObligationRule, query: GridQuery, state: str) -> Q:
@@ -251,11 +255,13 @@ def _cells(
         annotated = compute.annotated_units(page_units, rule, query.year, query.period, with_record=True)
         for found in annotated.values("pk", "binds", "done", "in_time", "good", "record_id"):
             figures[(found["pk"], code)] = found
-        window |= Q(pk__in=records_in_period(rule, query.year, query.period).filter(unit_id__in=ids).values("pk"))
+        window |= _window_q(rule, query.year, query.period)
     records: dict[int, dict[str, Any]] = {}
     latest: dict[tuple[int, str], dict[str, Any]] = {}
     fields = ("pk", "unit_id", "kind", "status", "held_on", "return_reason")
-    for record in Record.objects.filter(window).order_by("unit_id", "kind", "-held_on", "-pk").values(*fields):
+    # One plain OR of (kind, year) windows on the page's units: the unit-kind-year index serves it.
+    found = Record.objects.filter(window, unit_id__in=ids).order_by("unit_id", "kind", "-held_on", "-pk")
+    for record in found.values(*fields):
         records[record["pk"]] = record
         latest.setdefault((record["unit_id"], record["kind"]), record)
     cells: dict[tuple[int, str], GridCell] = {}
