@@ -3,10 +3,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conferences.models import CONFERENCE_KINDS, ContentItem, Kind, Record
+from qcdc.validators import validate_event_day
 from units.forms import DateInput
 
 FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
@@ -110,8 +110,8 @@ class RecordForm(forms.ModelForm):
 
     def clean_held_on(self) -> Any:
         held_on = self.cleaned_data["held_on"]
-        if held_on and held_on > timezone.localdate():
-            raise forms.ValidationError(_("Ngày này còn ở tương lai: chỉ ghi nhận sự kiện đã diễn ra."))
+        if held_on:
+            validate_event_day(held_on)  # the model's rule; the service checks it again
         return held_on
 
     def clean(self) -> dict[str, Any]:

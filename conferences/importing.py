@@ -13,13 +13,22 @@ import datetime
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conferences.models import CONFERENCE_KINDS, AuditEntry, Kind, Record
-from units.importing.common import IN_CHUNK, PREVIEW_ROWS, WRITE_BATCH, history_user, load_by_code, path_checker
+from qcdc.validators import field_problems
+from units.importing.common import (
+    IN_CHUNK,
+    PREVIEW_ROWS,
+    WRITE_BATCH,
+    ImportConflict,
+    history_user,
+    load_by_code,
+    path_checker,
+)
 from units.importing.tables import Column, RowError, SheetRow, Table, cell_count, cell_date, read_table
 from units.importing.uploads import MAX_UPLOAD_ROWS, Upload
 from units.models import Unit
@@ -130,7 +139,6 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
     existing = _existing_events(u.pk for u in units.values())
     kinds = _lookup(Kind)
     statuses = _lookup(Record.Status)
-    today = timezone.localdate()
     first_row: dict[EventKey, int] = {}
     unreadable = {e.row for e in table.errors}  # its cells are shifted: more errors would be noise
     for row in table.rows:
@@ -139,7 +147,7 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
         problems: list[str] = []
         record = _parse(row, units=units, kinds=kinds, statuses=statuses, allowed=allowed, problems=problems)
         if record is not None:
-            problems += _consistency(record, today=today)
+            problems += _consistency(record)
         if record is None or problems:
             plan.errors += [RowError(row.number, message) for message in problems]
             continue
@@ -172,7 +180,11 @@ def events_import(
     for planned in plan.creates:
         _stamp(planned.record, user=user, now=now)
     # The audit entries need the new primary keys: bulk_create sets them (PostgreSQL, SQLite ≥ 3.35).
-    Record.objects.bulk_create([p.record for p in plan.creates], batch_size=WRITE_BATCH)
+    try:
+        with transaction.atomic():
+            Record.objects.bulk_create([p.record for p in plan.creates], batch_size=WRITE_BATCH)
+    except IntegrityError as exc:  # the same events were accepted meanwhile (another import, a reviewer)
+        raise ImportConflict from exc
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
@@ -219,10 +231,10 @@ def _parse(
     unit = units.get(code)
     if not code:
         problems.append(_("Thiếu mã đơn vị."))
-    elif unit is None:
-        problems.append(_("Không có đơn vị mã «%(code)s».") % {"code": code})
-    elif not allowed(unit.node.path):
-        problems.append(_("Đơn vị «%(code)s» ngoài phạm vi bạn quản lý.") % {"code": code})
+    elif unit is None or not allowed(unit.node.path):
+        # One answer for both: the import must not tell which codes exist elsewhere.
+        problems.append(_("Không có đơn vị mã «%(code)s» trong phạm vi bạn quản lý.") % {"code": code})
+        unit = None
 
     kind_text = row.text("kind")
     kind = kinds.get(kind_text.lower())
@@ -275,7 +287,7 @@ def _parse(
     )
 
 
-def _consistency(record: Record, *, today: datetime.date) -> list[str]:
+def _consistency(record: Record) -> list[str]:
     """Rules across cells and against the unit: the numbers, and when the unit existed."""
     problems = []
     if record.invited is not None and record.attended is not None and record.attended > record.invited:
@@ -284,8 +296,7 @@ def _consistency(record: Record, *, today: datetime.date) -> list[str]:
             % {"attended": record.attended, "invited": record.invited}
         )
     held_on, unit = record.held_on, record.unit
-    if held_on > today:
-        problems.append(_("Ngày %(date)s là ngày trong tương lai.") % {"date": f"{held_on:%d/%m/%Y}"})
+    problems += field_problems(Record, {"held_on": held_on})
     if unit.established_on and held_on < unit.established_on:
         problems.append(
             _("Ngày %(date)s trước ngày thành lập đơn vị (%(established)s).")

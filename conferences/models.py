@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from qcdc.validators import validate_event_day, validate_single_line
 from units.models import Category, Unit, unit_scope_q
 from units.obligations import Indicator
 
@@ -130,11 +131,13 @@ class Record(models.Model):
 
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="records", verbose_name=_("đơn vị"))
     kind = models.CharField(_("loại"), max_length=32, choices=Kind.choices)
-    held_on = models.DateField(_("ngày tổ chức / ban hành"))
+    held_on = models.DateField(_("ngày tổ chức / ban hành"), validators=[validate_event_day])
     year = models.PositiveSmallIntegerField(_("năm"), editable=False)
     # Conferences and dialogues
-    place = models.CharField(_("địa điểm"), max_length=255, blank=True)
-    convened_by = models.CharField(_("người triệu tập / chủ trì"), max_length=255, blank=True)
+    place = models.CharField(_("địa điểm"), max_length=255, blank=True, validators=[validate_single_line])
+    convened_by = models.CharField(
+        _("người triệu tập / chủ trì"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     format = models.CharField(_("hình thức"), max_length=16, choices=Format.choices, blank=True)
     invited = models.PositiveIntegerField(_("số được triệu tập"), null=True, blank=True)
     attended = models.PositiveIntegerField(_("số tham dự"), null=True, blank=True)
@@ -142,7 +145,7 @@ class Record(models.Model):
     resolution_adopted = models.BooleanField(_("đã thông qua nghị quyết"), null=True, blank=True)
     resolution_text = models.TextField(_("nội dung nghị quyết"), blank=True)
     # Dialogues
-    trigger = models.CharField(_("lý do đối thoại"), max_length=255, blank=True)
+    trigger = models.CharField(_("lý do đối thoại"), max_length=255, blank=True, validators=[validate_single_line])
     employer_reps = models.PositiveIntegerField(_("số đại diện người sử dụng lao động"), null=True, blank=True)
     employer_rep_names = models.TextField(_("đại diện người sử dụng lao động"), blank=True)
     worker_reps = models.PositiveIntegerField(_("số đại diện người lao động"), null=True, blank=True)
@@ -186,6 +189,14 @@ class Record(models.Model):
                 condition=Q(attended__isnull=True) | Q(invited__isnull=True) | Q(attended__lte=models.F("invited")),
                 name="record_attended_at_most_invited",
                 violation_error_message=_("Số tham dự không thể lớn hơn số được triệu tập."),
+            ),
+            # The same event accepted twice would be counted from two records: whatever
+            # path writes (a form, two confirms of one import, the admin), one stays.
+            models.UniqueConstraint(
+                fields=["unit", "kind", "held_on"],
+                condition=Q(status="accepted"),
+                name="record_one_accepted_per_unit_kind_day",
+                violation_error_message=_("Đơn vị đã có hồ sơ cùng loại, cùng ngày được duyệt."),
             ),
         ]
 

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,6 +44,13 @@ RECORD_FIELDS = (
     "member_names",
     "notes",
 )
+
+
+def _duplicate_accepted() -> ValidationError:
+    return ValidationError(
+        _("Đơn vị đã có hồ sơ cùng loại, cùng ngày được duyệt; hãy mở hồ sơ đó thay vì duyệt thêm bản này."),
+        code="duplicate",
+    )
 
 
 class StaleEdit(Exception):
@@ -191,12 +198,21 @@ def record_accept(*, record: Record, by: Actor) -> Record:
         raise TransitionNotAllowed
     if not allowed:
         raise PermissionDenied
+    twin = Record.objects.accepted().filter(unit=current.unit_id, kind=current.kind, held_on=current.held_on)
+    if twin.exclude(pk=current.pk).exists():
+        raise _duplicate_accepted()
     current.status = Record.Status.ACCEPTED
     current.reviewed_at = timezone.now()
     current.reviewed_by = by
     current.return_reason = ""
     current.version = F("version") + 1
-    current.save(update_fields=["status", "reviewed_at", "reviewed_by", "return_reason", "version", "updated_at"])
+    try:
+        with transaction.atomic():
+            current.save(
+                update_fields=["status", "reviewed_at", "reviewed_by", "return_reason", "version", "updated_at"]
+            )
+    except IntegrityError as exc:  # a twin accepted by someone else at the same moment
+        raise _duplicate_accepted() from exc
     _audit(current, by, AuditEntry.Action.ACCEPTED)
     current.refresh_from_db()
     return current

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from conferences.models import Record
+from qcdc.mail import email_subject
 from units.models import OrgNode, Role
 
 
@@ -17,7 +18,7 @@ def _send(template: str, record: Record, recipients: list[str], base_url: str) -
         return 0
     with translation.override(settings.LANGUAGE_CODE):
         context = {"record": record, "link": base_url.rstrip("/") + record.get_absolute_url()}
-        subject = render_to_string(f"conferences/email/{template}_subject.txt", context).strip()
+        subject = email_subject(f"conferences/email/{template}_subject.txt", context)
         body = render_to_string(f"conferences/email/{template}.txt", context)
     send_mail(subject, body, None, recipients)
     return len(recipients)

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 import zipfile
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -34,6 +37,19 @@ class CheckedUpload:
     original_name: str
     size: int
     sha256: str
+
+
+# A DOCX of minutes with photos unpacks to a few times its size; a zip bomb to thousands.
+DOCX_MAX_UNPACKED_BYTES = 100 * 1024 * 1024
+DOCX_MAX_PARTS = 2000
+# PDF names that make a reader run something: scripts, programs, actions on opening a
+# page or the document. A destination array after /OpenAction (LibreOffice writes
+# "/OpenAction [1 0 R /XYZ …]") only says where to open, and is accepted.
+PDF_MAX_OBJECT_STREAM_BYTES = 50 * 1024 * 1024
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|AA|SubmitForm|ImportData)(?![A-Za-z0-9])|/OpenAction(?!\s*\[)")
+_PDF_STREAM = re.compile(rb"stream\r?\n")
+_CHUNK = 64 * 1024
 
 
 def _sniff(upload: UploadedFile) -> str | None:
@@ -97,8 +113,93 @@ def check_upload(upload: UploadedFile) -> CheckedUpload:
             % {"ext": extension or "—", "type": TYPE_NAMES[content_type]},
             code="mismatch",
         )
+    if content_type == DOCX:
+        _check_docx_package(upload)
+    elif content_type == PDF:
+        _check_pdf_is_inert(upload)
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
     return CheckedUpload(content_type=content_type, original_name=name, size=size, sha256=digest.hexdigest())
+
+
+def _check_docx_package(upload: UploadedFile) -> None:
+    """Refuse a DOCX that unpacks past ``DOCX_MAX_UNPACKED_BYTES`` (a zip bomb).
+
+    Each part is inflated in chunks and counted, so a header that lies about a part's
+    size is caught as well (Python's zip reader also stops at the declared size).
+    """
+    refused = ValidationError(
+        _("Tệp DOCX khi giải nén quá lớn (tối đa %(mb)s MB): có thể là tệp độc hại.")
+        % {"mb": DOCX_MAX_UNPACKED_BYTES // 2**20},
+        code="zip_bomb",
+    )
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            parts = archive.infolist()
+            if len(parts) > DOCX_MAX_PARTS or sum(p.file_size for p in parts) > DOCX_MAX_UNPACKED_BYTES:
+                raise refused
+            unpacked = 0
+            for part in parts:
+                with archive.open(part) as stream:
+                    while chunk := stream.read(_CHUNK):
+                        unpacked += len(chunk)
+                        if unpacked > DOCX_MAX_UNPACKED_BYTES:
+                            raise refused
+    except (zipfile.BadZipFile, EOFError, OSError, NotImplementedError, RuntimeError) as exc:
+        raise ValidationError(_("Tệp DOCX bị hỏng hoặc không đọc được."), code="bad_type") from exc
+    finally:
+        upload.seek(0)
+
+
+def _check_pdf_is_inert(upload: UploadedFile) -> None:
+    """Refuse a PDF with scripts or automatic actions (refused rather than stripped: a
+    PDF edited on the server would no longer be the minutes that were signed).
+
+    Names may be written with #xx escapes, and dictionaries may sit inside compressed
+    object streams: both are read, the latter inflated up to a bound. Other streams
+    (page contents, images) hold no dictionaries and are skipped, so that image bytes
+    cannot look like a name by chance.
+    """
+    upload.seek(0)
+    data = upload.read()
+    upload.seek(0)
+    budget = PDF_MAX_OBJECT_STREAM_BYTES
+    for text, object_stream in _pdf_regions(data):
+        if object_stream:
+            try:
+                text = zlib.decompressobj().decompress(text, budget + 1)
+            except zlib.error:
+                continue  # not a Flate stream: no reader can take objects from it either
+            budget -= len(text)
+            if budget < 0:
+                raise ValidationError(_("Tệp PDF quá phức tạp để kiểm tra."), code="active_pdf")
+        if _PDF_ACTIVE.search(_pdf_unescape(text)):
+            raise ValidationError(
+                _("Tệp PDF có mã lệnh hoặc thao tác tự động (JavaScript, mở chương trình…); hãy in lại ra PDF thường."),
+                code="active_pdf",
+            )
+
+
+def _pdf_unescape(data: bytes) -> bytes:
+    """``/J#61vaScript`` → ``/JavaScript``."""
+    return _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), data)
+
+
+def _pdf_regions(data: bytes) -> Iterator[tuple[bytes, bool]]:
+    """The file outside its streams, and the data of each Flate object stream (/ObjStm)."""
+    position = 0
+    for match in _PDF_STREAM.finditer(data):
+        if match.start() < position:
+            continue  # the word inside a stream already skipped
+        yield data[position : match.start()], False
+        header = _pdf_unescape(data[max(position, match.start() - 1024) : match.start()])
+        header = header[header.rfind(b"obj") :]
+        end = data.find(b"endstream", match.end())
+        end = len(data) if end == -1 else end
+        if b"/ObjStm" in header and b"/FlateDecode" in header:
+            yield data[match.end() : end], True
+        position = end + len(b"endstream")
+    yield data[position:], False

@@ -18,7 +18,7 @@ from conferences import importing, permissions, selectors, services
 from conferences.forms import AttachmentForm, QueueFilterForm, ReasonForm, RecordForm
 from conferences.models import Attachment, AuditEntry, Kind, Record
 from units.forms import ImportForm
-from units.importing import ImportFileError, stash_discard, stash_read, stash_upload, upload_read
+from units.importing import ImportConflict, ImportFileError, stash_claim, stash_upload, upload_read
 from units.models import OrgNode, Unit
 from units.permissions import can_manage_units, require
 
@@ -200,6 +200,9 @@ def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             _("Hồ sơ đã đổi trạng thái (%(status)s); thao tác không thực hiện được.")
             % {"status": Record.objects.get(pk=record.pk).get_status_display()},
         )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
     if queue := _queue_param(request):
         return redirect(f"{record.get_absolute_url()}?{queue}")
     return redirect(record)
@@ -357,15 +360,19 @@ def _import_events_confirm(request: HttpRequest) -> HttpResponse:
     token = request.POST.get("token", "")
     file_name = request.POST.get("file_name", "")[:255]  # only recorded in the audit entries
     try:
-        plan = importing.plan_events_upload(upload=stash_read(token), by=request.user)
+        plan = importing.plan_events_upload(upload=stash_claim(token), by=request.user)
         if not plan.ok:
             return _import_events_preview(request, plan, token="", file_name=file_name)
         result = importing.events_import(plan=plan, by=request.user, file_name=file_name)
     except ImportFileError as exc:
         messages.error(request, exc.message)
         return redirect("conferences:import_events")
-    finally:
-        stash_discard(token)
+    except ImportConflict:
+        messages.error(
+            request,
+            _("Dữ liệu vừa được người khác thay đổi nên chưa nhập gì. Hãy tải tệp lên lại để xem trước bản mới."),
+        )
+        return redirect("conferences:import_events")
     messages.success(
         request,
         _("Đã nhập %(created)s hồ sơ; %(skipped)s hồ sơ đã có.")

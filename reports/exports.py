@@ -11,19 +11,20 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from io import BytesIO
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.template.loader import render_to_string
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qcdc import xlsx
+
 if TYPE_CHECKING:
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 # Reports are closed and signed in Vietnam: their dates are Vietnamese whatever the server's zone.
@@ -118,10 +119,8 @@ def _add_styles(wb: Workbook) -> None:
         wb.add_named_style(style)
 
 
-def _cell(ws: WriteOnlyWorksheet, value: Any, style: str) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
-    cell.style = style
-    return cell
+def _cell(ws: WriteOnlyWorksheet, value: Any, style: str) -> Cell:
+    return xlsx.cell(ws, value, style)
 
 
 def _figures(
@@ -178,12 +177,12 @@ def _write_summary_table(
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
 
-    ws.append([_cell(ws, str(payload["org_name"]).upper(), "title")])
-    ws.append([_cell(ws, title, "title_centered")])
-    ws.append(
-        [_cell(ws, f"Ngày lập: {built_at_local(payload):%d/%m/%Y} · {status_label(payload['total'])}", "subtitle")]
+    xlsx.append(ws, [_cell(ws, str(payload["org_name"]).upper(), "title")])
+    xlsx.append(ws, [_cell(ws, title, "title_centered")])
+    xlsx.append(
+        ws, [_cell(ws, f"Ngày lập: {built_at_local(payload):%d/%m/%Y} · {status_label(payload['total'])}", "subtitle")]
     )
-    ws.append([])
+    xlsx.append(ws, [])
     ws.merged_cells.add(_range(1, 2, width, 2))
     ws.merged_cells.add(_range(1, 3, width, 3))
 
@@ -200,20 +199,20 @@ def _write_summary_table(
         top.append(_cell(ws, "Tình trạng số liệu", "header"))
         bottom.append(_cell(ws, None, "header"))
         ws.merged_cells.add(_range(width, header_row, width, header_row + 1))
-    ws.append(top)
-    ws.append(bottom)
+    xlsx.append(ws, top)
+    xlsx.append(ws, bottom)
 
     rows = payload["rows"]
     for number, (values, cells) in enumerate(lines):
         trailing = [_cell(ws, status_label(rows[number]), "text")] if status else []
         leading_cells = [_cell(ws, value, "text") for value in values]
-        ws.append(leading_cells + _figures(ws, indicators, cells, prefix="") + trailing)
+        xlsx.append(ws, leading_cells + _figures(ws, indicators, cells, prefix="") + trailing)
     total = [_cell(ws, "Tổng cộng", "total_label")] + [_cell(ws, None, "total_label") for _ in leading[1:]]
     trailing = [_cell(ws, status_label(payload["total"]), "total_label")] if status else []
-    ws.append(total + _figures(ws, indicators, payload["total"]["cells"], prefix="total_") + trailing)
+    xlsx.append(ws, total + _figures(ws, indicators, payload["total"]["cells"], prefix="total_") + trailing)
     total_row = header_row + 2 + len(lines)
     ws.merged_cells.add(_range(1, total_row, len(leading), total_row))
-    ws.append([_cell(ws, QUALITY_NOTE, "note")])
+    xlsx.append(ws, [_cell(ws, QUALITY_NOTE, "note")])
 
 
 def _write_missing(ws: WriteOnlyWorksheet, payload: dict[str, Any]) -> None:
@@ -230,12 +229,13 @@ def _write_missing(ws: WriteOnlyWorksheet, payload: dict[str, Any]) -> None:
     for column, (_heading, width) in enumerate(headings, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
     ws.freeze_panes = "A2"
-    ws.append([_cell(ws, heading, "header") for heading, _width in headings])
+    xlsx.append(ws, [_cell(ws, heading, "header") for heading, _width in headings])
     indicators = payload["indicators"]
     for number, unit in enumerate(payload["missing"], start=1):
         # Plain values: a styled cell costs twice a plain one, and this list can run to
         # tens of thousands of units that people filter and mail-merge rather than print.
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 number,
                 unit["code"],
@@ -245,7 +245,7 @@ def _write_missing(ws: WriteOnlyWorksheet, payload: dict[str, Any]) -> None:
                 unit["chair_name"],
                 unit["chair_email"],
                 unit["chair_phone"],
-            ]
+            ],
         )
     ws.auto_filter.ref = _range(1, 1, len(headings), len(payload["missing"]) + 1)
 
@@ -253,7 +253,7 @@ def _write_missing(ws: WriteOnlyWorksheet, payload: dict[str, Any]) -> None:
 def xlsx_bytes(payload: dict[str, Any]) -> bytes:
     """The report as a workbook: the summary, the units still missing an event, and the
     breakdown by category when the run asked for it."""
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook()
     _add_styles(wb)
     _write_summary_table(
         wb.create_sheet("Tổng hợp"),
@@ -278,9 +278,7 @@ def xlsx_bytes(payload: dict[str, Any]) -> bytes:
                 for number, category in enumerate(payload["by_category"], start=1)
             ],
         )
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(wb)
 
 
 # PDF --------------------------------------------------------------------------------------
@@ -326,7 +324,7 @@ def explain_xlsx_bytes(units: Iterable[dict[str, Any]], *, title: str) -> bytes:
     """The units behind a figure, one per line, with what the snapshot or live data says."""
     from units.models import Category
 
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook()
     _add_styles(wb)
     ws = wb.create_sheet("Giải trình")
     headings = (
@@ -342,8 +340,8 @@ def explain_xlsx_bytes(units: Iterable[dict[str, Any]], *, title: str) -> bytes:
     )
     for column, (_heading, width) in enumerate(headings, start=1):
         ws.column_dimensions[get_column_letter(column)].width = width
-    ws.append([_cell(ws, title, "title")])
-    ws.append([_cell(ws, heading, "header") for heading, _width in headings])
+    xlsx.append(ws, [_cell(ws, title, "title")])
+    xlsx.append(ws, [_cell(ws, heading, "header") for heading, _width in headings])
     labels = dict(Category.choices)
     yes_no = {True: "Có", False: "Không"}
     for number, unit in enumerate(units, start=1):
@@ -358,7 +356,5 @@ def explain_xlsx_bytes(units: Iterable[dict[str, Any]], *, title: str) -> bytes:
             yes_no[bool(unit["quality"])],
             unit["record_id"],
         ]
-        ws.append([_cell(ws, value, "text") for value in values])
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+        xlsx.append(ws, [_cell(ws, value, "text") for value in values])
+    return xlsx.to_bytes(wb)

@@ -8,17 +8,18 @@ the cells' words are too, whatever the reader's interface language.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from io import BytesIO
 from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from qcdc import xlsx
 from reports.exports import REPORT_TIMEZONE
 from reports.grid import GridCell, GridRow, State
 
@@ -64,16 +65,12 @@ def _styles(wb: Workbook) -> None:
 def grid_xlsx_bytes(title: str, indicators: list[tuple[str, str]], rows: Iterable[GridRow]) -> bytes:
     """One sheet: the title, a two-row header (merged indicator headings over state, date
     and note), frozen beside the unit's columns and under the header, one row per unit."""
-    from openpyxl.cell import WriteOnlyCell
-
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook()
     _styles(wb)
     ws = wb.create_sheet("Bảng theo dõi")
 
-    def styled(value: Any, style: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=value)
-        cell.style = style
-        return cell
+    def styled(value: Any, style: str) -> Cell:
+        return xlsx.cell(ws, value, style)
 
     widths = [w for _h, w in LEADING] + [w for _code in indicators for _h, w in PER_INDICATOR]
     for column, width in enumerate(widths, start=1):
@@ -83,9 +80,9 @@ def grid_xlsx_bytes(title: str, indicators: list[tuple[str, str]], rows: Iterabl
     ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW + 1}"
 
-    ws.append([styled(title, "grid_title")])
+    xlsx.append(ws, [styled(title, "grid_title")])
     made = timezone.now().astimezone(REPORT_TIMEZONE)
-    ws.append([f"Ngày lập: {made:%d/%m/%Y %H:%M}"])
+    xlsx.append(ws, [f"Ngày lập: {made:%d/%m/%Y %H:%M}"])
     top = [styled(heading, "grid_header") for heading, _w in LEADING]
     bottom = [styled(None, "grid_header") for _ in LEADING]
     for column in range(1, len(LEADING) + 1):
@@ -96,8 +93,8 @@ def grid_xlsx_bytes(title: str, indicators: list[tuple[str, str]], rows: Iterabl
         first = len(LEADING) + 1 + position * len(PER_INDICATOR)
         last = first + len(PER_INDICATOR) - 1
         ws.merged_cells.add(f"{get_column_letter(first)}{HEADER_ROW}:{get_column_letter(last)}{HEADER_ROW}")
-    ws.append(top)
-    ws.append(bottom)
+    xlsx.append(ws, top)
+    xlsx.append(ws, bottom)
     for number, row in enumerate(rows, start=1):
         # Plain values but for the state, which carries its colour: a styled cell costs
         # twice a plain one, and a province's grid runs to tens of thousands of rows.
@@ -105,10 +102,8 @@ def grid_xlsx_bytes(title: str, indicators: list[tuple[str, str]], rows: Iterabl
         for cell in row.cells:
             held_on = cell.held_on.strftime("%d/%m/%Y") if cell.held_on else ""
             line += [styled(cell.label, f"grid_{cell_tone(cell)}"), held_on, cell.note]
-        ws.append(line)
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+        xlsx.append(ws, line)
+    return xlsx.to_bytes(wb)
 
 
 def grid_pdf_bytes(title: str, indicators: list[tuple[str, str]], rows: Iterable[GridRow]) -> bytes:

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from conferences.rules import rules_for_year
+from qcdc.mail import email_subject
 from reports import compute
 from units.models import OrgNode, Role
 from units.obligations import Indicator
@@ -67,7 +68,7 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
                     "unreachable": [m for m in missing if m.unit_id in unreachable],
                     "chairs_url": f"{settings.SITE_URL}{reverse('units:chair_list')}",
                 }
-                subject = render_to_string("reports/email/digest_subject.txt", context).strip()
+                subject = email_subject("reports/email/digest_subject.txt", context)
                 body = render_to_string("reports/email/digest.txt", context)
                 digests.append((subject, body, None, staff))
     closes = close_reminders(today)
@@ -123,7 +124,7 @@ def close_reminders(today: datetime.date) -> list[tuple[str, str, None, list[str
                 "deadline": deadline,
                 "url": url,
             }
-            subject = render_to_string("reports/email/close_reminder_subject.txt", context).strip()
+            subject = email_subject("reports/email/close_reminder_subject.txt", context)
             body = render_to_string("reports/email/close_reminder.txt", context)
             messages.append((subject, body, None, sorted(staff[node.pk])))
     return messages
@@ -156,7 +157,7 @@ def _chair_messages(
                 unreachable.add(unit.unit_id)
                 continue
             context = {"unit": unit, "items": items, "year": year, "site_url": settings.SITE_URL}
-            subject = render_to_string("reports/email/reminder_subject.txt", context).strip()
+            subject = email_subject("reports/email/reminder_subject.txt", context)
             body = render_to_string("reports/email/reminder.txt", context)
             messages.append((subject, body, None, recipients))
     return messages, unreachable

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from reports import compute
 from reports.models import PeriodClose, ReportRun
 from reports.periods import Period
+from reports.permissions import can_request_report
 from units.models import OrgNode
 
 if TYPE_CHECKING:
@@ -71,6 +73,8 @@ def report_request(
     """
     if not MIN_YEAR <= year <= MAX_YEAR:
         raise ValueError(year)
+    if by is not None and not can_request_report(by, node):
+        raise PermissionDenied
     runs_sweep()
     params = {"node": node, "year": year, "period": period, "by_category": by_category}
     active = ReportRun.objects.filter(**params, status__in=ReportRun.ACTIVE).first()

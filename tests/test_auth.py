@@ -80,9 +80,10 @@ def test_it_rejects_short_common_and_numeric_passwords():
             validate_password(weak)
 
 
-def test_it_sends_a_password_reset_link_in_vietnamese(client):
+def test_it_sends_a_password_reset_link_in_vietnamese(client, django_capture_on_commit_callbacks):
     UserFactory(username="hoa", email="hoa@example.vn")
-    response = client.post(reverse("password_reset"), {"email": "hoa@example.vn"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("password_reset"), {"email": "hoa@example.vn"})
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert "đặt mật khẩu" in mail.outbox[0].subject

@@ -210,6 +210,16 @@ def test_it_runs_web_worker_and_beat_from_one_image_after_healthy_services():
         assert services[name]["healthcheck"]["test"], name
 
 
+def test_it_publishes_gunicorn_on_the_loopback_only_and_nothing_else():
+    """gunicorn trusts the proxy's forwarded headers: only the proxy may reach it."""
+    _require_check_jsonschema()
+    from ruamel.yaml import YAML
+
+    services = YAML(typ="safe", pure=True).load(COMPOSE_FILE.read_text())["services"]
+    assert services["web"]["ports"] == ["${WEB_BIND:-127.0.0.1}:${WEB_PORT:-8000}:8000"]
+    assert [name for name, service in services.items() if "ports" in service] == ["web"]
+
+
 # --- scripts/loadcheck.py ------------------------------------------------------------------------
 
 

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.forms import UserChangeForm
+from django.db.models import F
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from units.models import OrgLevel, OrgNode, Role, Unit
+from qcdc.validators import validate_single_line
+from units.models import ChairInvitation, OrgLevel, OrgNode, Role, Unit
 
 
 @admin.register(OrgLevel)
@@ -19,8 +25,11 @@ class OrgNodeAdmin(admin.ModelAdmin):
     autocomplete_fields = ["parent"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: OrgNode | None = None) -> list[str]:
-        # Moving a node must rewrite its subtree's paths: not a plain field edit.
-        return ["path", "depth", "parent"] if obj else ["path", "depth"]
+        # Moving, merging or ending a node must rewrite its subtree's paths and keep the
+        # change's date for past reports: `manage.py regroup move|merge` or import_org do.
+        if obj:
+            return ["path", "depth", "parent", "started_on", "ended_on", "merged_into"]
+        return ["path", "depth", "ended_on", "merged_into"]
 
 
 @admin.register(Unit)
@@ -31,6 +40,19 @@ class UnitAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["node"]
     list_select_related = ["node"]
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
+        # Changing a unit's node is a transfer (UnitTransfer, closed periods checked):
+        # the unit form, a units import or `manage.py regroup transfer` make one.
+        return ["node", "version"] if obj else ["version"]
+
+    def save_model(self, request: HttpRequest, obj: Unit, form: forms.ModelForm, change: bool) -> None:
+        if change:
+            # A staff member who opened the unit before this save is refused as stale,
+            # as after any other edit, instead of overwriting it.
+            obj.version = F("version") + 1
+        super().save_model(request, obj, form, change)
+        obj.refresh_from_db(fields=["version"])
+
 
 @admin.register(Role)
 class RoleAdmin(admin.ModelAdmin):
@@ -38,3 +60,36 @@ class RoleAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user", "node", "unit"]
+
+
+@admin.register(ChairInvitation)
+class ChairInvitationAdmin(admin.ModelAdmin):
+    """Read-only: only the invited account can accept, on its own invitation page."""
+
+    list_display = ["user", "unit", "invited_by", "created_at", "accepted_at"]
+    search_fields = ["user__username", "user__email", "unit__code", "unit__name"]
+    list_select_related = ["user", "unit", "invited_by"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: ChairInvitation | None = None) -> bool:
+        return False
+
+
+class OneLineNamesUserChangeForm(UserChangeForm):
+    """A person's names are one line, as every other name (they reach e-mails and pages)."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        for name in ("username", "first_name", "last_name"):
+            if name in self.fields:
+                self.fields[name].validators.append(validate_single_line)
+
+
+admin.site.unregister(get_user_model())
+
+
+@admin.register(get_user_model())
+class QcdcUserAdmin(UserAdmin):
+    form = OneLineNamesUserChangeForm

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from units.invitations import Invitation
-from units.models import Role, Unit
+from units.models import ChairInvitation, Role, Unit
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -26,6 +26,7 @@ IN_CHUNK = 5000
 
 class AccountState:
     NONE = "none"
+    AWAITING = "awaiting"
     NOT_INVITED = "not_invited"
     INVITED = "invited"
     EXPIRED = "expired"
@@ -34,6 +35,7 @@ class AccountState:
 
 STATE_LABELS: dict[str, Any] = {
     AccountState.NONE: _("Chưa có tài khoản"),
+    AccountState.AWAITING: _("Tài khoản đã có, chờ nhận vai trò"),
     AccountState.NOT_INVITED: _("Có tài khoản, chưa mời"),
     AccountState.INVITED: _("Đã mời, chưa đăng nhập"),
     AccountState.EXPIRED: _("Lời mời đã hết hạn"),
@@ -60,12 +62,14 @@ class NewChair:
 
 @dataclass
 class ChairAccountsPlan:
-    """Accounts to create (one per person, whatever the number of units they chair) and
-    the chair roles to grant, by unit code and person key."""
+    """Accounts to create (one per person, whatever the number of units they chair) with
+    their chair roles, by unit code and person key; and the accounts that exist already,
+    which are asked to accept the role rather than given it."""
 
     new: dict[str, NewChair] = field(default_factory=dict)
     existing: dict[str, int] = field(default_factory=dict)  # key → user id
     roles: list[tuple[str, str]] = field(default_factory=list)  # (unit code, key)
+    asked: list[tuple[str, int]] = field(default_factory=list)  # (unit code, user id)
 
     @property
     def accounts(self) -> int:
@@ -74,8 +78,9 @@ class ChairAccountsPlan:
 
 def plan_chair_accounts(units: Iterable[Unit]) -> ChairAccountsPlan:
     """For units with a chair e-mail or phone and no chair account yet: the accounts to
-    create and the roles to grant. Existing accounts are matched by e-mail (or by the
-    phone username), never duplicated. Three queries (IN-lists cut in chunks)."""
+    create and the roles to grant, and the existing accounts (matched by e-mail, or by
+    the phone username; never duplicated) to invite. Three queries (IN-lists cut in
+    chunks)."""
     candidates = [u for u in units if account_key(u.chair_email, u.chair_phone)]
     saved = [u.pk for u in candidates if u.pk]
     with_chair: set[int] = set()
@@ -102,7 +107,10 @@ def plan_chair_accounts(units: Iterable[Unit]) -> ChairAccountsPlan:
             plan.existing.setdefault(username, user_id)
     for unit in wanted:
         key = account_key(unit.chair_email, unit.chair_phone)
-        if key not in plan.existing and key not in plan.new:
+        if key in plan.existing:
+            plan.asked.append((unit.code, plan.existing[key]))
+            continue
+        if key not in plan.new:
             plan.new[key] = NewChair(key=key, email=unit.chair_email.strip().lower(), full_name=unit.chair_name)
         plan.roles.append((unit.code, key))
     return plan
@@ -127,8 +135,10 @@ def _state_q(state: str, now: datetime.datetime) -> Q:
     signed_in = chair.filter(user__last_login__isnull=False)
     invited = Invitation.objects.filter(unit=OuterRef("pk"))
     live = invited.filter(used_at__isnull=True, expires_at__gt=now)
+    asked = ChairInvitation.objects.filter(unit=OuterRef("pk"), accepted_at__isnull=True)
     return {
-        AccountState.NONE: ~Q(Exists(chair)),
+        AccountState.NONE: ~Q(Exists(chair)) & ~Q(Exists(asked)),
+        AccountState.AWAITING: ~Q(Exists(chair)) & Q(Exists(asked)),
         AccountState.ACTIVE: Q(Exists(signed_in)),
         AccountState.INVITED: Q(Exists(chair)) & ~Q(Exists(signed_in)) & Q(Exists(live)),
         AccountState.EXPIRED: Q(Exists(chair)) & ~Q(Exists(signed_in)) & ~Q(Exists(live)) & Q(Exists(invited)),
@@ -170,7 +180,7 @@ class ChairRow:
 
 
 def chair_rows(units: list[Unit]) -> list[ChairRow]:
-    """Each unit's chair account state: two queries for any number of units."""
+    """Each unit's chair account state: three queries for any number of units."""
     ids = [u.pk for u in units]
     chairs: dict[int, Any] = {}
     for role in Role.objects.filter(kind=Role.Kind.CHAIR, unit_id__in=ids).select_related("user").order_by("pk"):
@@ -181,11 +191,19 @@ def chair_rows(units: list[Unit]) -> list[ChairRow]:
     latest: dict[int, Invitation] = {}
     for invitation in Invitation.objects.filter(unit_id__in=ids).order_by("unit_id", "-sent_at", "-pk"):
         latest.setdefault(invitation.unit_id, invitation)
+    asked = dict(
+        ChairInvitation.objects.filter(unit_id__in=ids, accepted_at__isnull=True).values_list(
+            "unit_id", "user__username"
+        )
+    )
     now = timezone.now()
     rows = []
     for unit in units:
         user = chairs.get(unit.pk)
         invitation = latest.get(unit.pk)
+        if user is None and unit.pk in asked:
+            rows.append(ChairRow(unit, AccountState.AWAITING, username=asked[unit.pk]))
+            continue
         if user is None:
             rows.append(ChairRow(unit, AccountState.NONE))
             continue

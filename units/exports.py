@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from io import BytesIO
 from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.utils import timezone
-from openpyxl import Workbook
 
+from qcdc import xlsx
 from units.models import Unit
 
 if TYPE_CHECKING:
@@ -36,11 +35,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def units_workbook(units: Iterable[Unit]) -> bytes:
     """One row per unit; ``units`` should be iterated with the node joined."""
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook()
     ws = wb.create_sheet("units")
-    ws.append(list(UNIT_COLUMNS))
+    xlsx.append(ws, UNIT_COLUMNS)
     for u in units:
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 u.code,
                 u.name,
@@ -54,11 +54,9 @@ def units_workbook(units: Iterable[Unit]) -> bytes:
                 u.chair_email,
                 u.chair_phone,
                 u.address,
-            ]
+            ],
         )
-    buffer = BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(wb)
 
 
 def units_workbook_response(units: Iterable[Unit]) -> HttpResponse:
@@ -70,10 +68,11 @@ def units_workbook_response(units: Iterable[Unit]) -> HttpResponse:
 
 def chairs_workbook_response(rows: Iterable[ChairRow]) -> HttpResponse:
     """The "Chủ tịch CĐCS" list as a workbook: unit, chair, contact, account state."""
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook()
     ws = wb.create_sheet("Chủ tịch CĐCS")
     ws.freeze_panes = "A2"
-    ws.append(
+    xlsx.append(
+        ws,
         [
             "Mã đơn vị",
             "Tên đơn vị",
@@ -86,14 +85,15 @@ def chairs_workbook_response(rows: Iterable[ChairRow]) -> HttpResponse:
             "Mời lúc",
             "Lời mời hết hạn",
             "Đăng nhập gần nhất",
-        ]
+        ],
     )
 
     def local(moment: datetime.datetime | None) -> str:
         return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
 
     for row in rows:
-        ws.append(
+        xlsx.append(
+            ws,
             [
                 row.unit.code,
                 row.unit.name,
@@ -106,11 +106,9 @@ def chairs_workbook_response(rows: Iterable[ChairRow]) -> HttpResponse:
                 local(row.invited_at),
                 local(row.expires_at),
                 local(row.last_login),
-            ]
+            ],
         )
-    buffer = BytesIO()
-    wb.save(buffer)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    response = HttpResponse(xlsx.to_bytes(wb), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="chu-tich-cdcs-{stamp}.xlsx"'
     return response

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from qcdc.validators import validate_dissolution_day, validate_single_line
 from units.models import Category, OrgNode, Unit
 from units.services import UNIT_EDITABLE_FIELDS
 
@@ -23,6 +24,9 @@ class UnitForm(forms.ModelForm):
         model = Unit
         fields = list(UNIT_EDITABLE_FIELDS)
         widgets = {"established_on": DateInput(), "dissolved_on": DateInput()}
+        # A code is unique across the country: say it cannot be used, not that a unit
+        # (perhaps outside the editor's scope) has it.
+        error_messages = {"code": {"unique": _("Mã đơn vị này không dùng được; hãy chọn mã khác.")}}
 
     def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,11 +73,13 @@ class UnitFilterForm(forms.Form):
 
 
 class DeactivateForm(forms.Form):
-    dissolved_on = forms.DateField(label=_("Ngừng hoạt động từ ngày"), widget=DateInput())
+    dissolved_on = forms.DateField(
+        label=_("Ngừng hoạt động từ ngày"), widget=DateInput(), validators=[validate_dissolution_day]
+    )
 
 
 class InviteChairForm(forms.Form):
-    full_name = forms.CharField(label=_("Họ và tên chủ tịch"), max_length=150)
+    full_name = forms.CharField(label=_("Họ và tên chủ tịch"), max_length=150, validators=[validate_single_line])
     email = forms.EmailField(label=_("Email"))
 
 

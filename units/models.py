@@ -17,6 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from qcdc.validators import validate_dissolution_day, validate_founding_day, validate_single_line
+
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
@@ -42,7 +44,7 @@ class OrgLevel(models.Model):
     """
 
     depth = models.PositiveSmallIntegerField(_("độ sâu"), unique=True)
-    name = models.CharField(_("tên cấp"), max_length=120)
+    name = models.CharField(_("tên cấp"), max_length=120, validators=[validate_single_line])
 
     class Meta:
         ordering = ["depth"]
@@ -79,8 +81,8 @@ class OrgNodeQuerySet(models.QuerySet["OrgNode"]):
 class OrgNode(models.Model):
     """A federation node: confederation, province federation, district-level union …"""
 
-    code = models.CharField(_("mã"), max_length=32, unique=True)
-    name = models.CharField(_("tên"), max_length=255)
+    code = models.CharField(_("mã"), max_length=32, unique=True, validators=[validate_single_line])
+    name = models.CharField(_("tên"), max_length=255, validators=[validate_single_line])
     parent = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("cấp trên")
     )
@@ -198,22 +200,30 @@ class UnitQuerySet(models.QuerySet["Unit"]):
 class Unit(models.Model):
     """A workplace (agency, public unit, enterprise …) and its grassroots union."""
 
-    code = models.CharField(_("mã đơn vị"), max_length=32, unique=True)
-    name = models.CharField(_("tên đơn vị"), max_length=255)
+    code = models.CharField(_("mã đơn vị"), max_length=32, unique=True, validators=[validate_single_line])
+    name = models.CharField(_("tên đơn vị"), max_length=255, validators=[validate_single_line])
     category = models.CharField(_("loại hình"), max_length=32, choices=Category.choices)
     node = models.ForeignKey(
         OrgNode, on_delete=models.PROTECT, related_name="units", verbose_name=_("công đoàn cấp trên trực tiếp")
     )
-    tax_code = models.CharField(_("mã số thuế / mã ngân sách"), max_length=32, blank=True)
-    address = models.CharField(_("địa chỉ"), max_length=255, blank=True)
+    tax_code = models.CharField(
+        _("mã số thuế / mã ngân sách"), max_length=32, blank=True, validators=[validate_single_line]
+    )
+    address = models.CharField(_("địa chỉ"), max_length=255, blank=True, validators=[validate_single_line])
     employees = models.PositiveIntegerField(_("số lao động"), default=0)
     union_members = models.PositiveIntegerField(_("số đoàn viên"), default=0)
-    established_on = models.DateField(_("ngày thành lập"), null=True, blank=True)
-    dissolved_on = models.DateField(_("ngày giải thể / ngừng hoạt động"), null=True, blank=True)
-    union_name = models.CharField(_("tên công đoàn cơ sở"), max_length=255, blank=True)
-    chair_name = models.CharField(_("chủ tịch CĐCS"), max_length=120, blank=True)
+    established_on = models.DateField(_("ngày thành lập"), null=True, blank=True, validators=[validate_founding_day])
+    dissolved_on = models.DateField(
+        _("ngày giải thể / ngừng hoạt động"), null=True, blank=True, validators=[validate_dissolution_day]
+    )
+    union_name = models.CharField(
+        _("tên công đoàn cơ sở"), max_length=255, blank=True, validators=[validate_single_line]
+    )
+    chair_name = models.CharField(_("chủ tịch CĐCS"), max_length=120, blank=True, validators=[validate_single_line])
     chair_email = models.EmailField(_("email chủ tịch"), blank=True)
-    chair_phone = models.CharField(_("điện thoại chủ tịch"), max_length=32, blank=True)
+    chair_phone = models.CharField(
+        _("điện thoại chủ tịch"), max_length=32, blank=True, validators=[validate_single_line]
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -346,6 +356,35 @@ class UnitTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.from_node_id} → {self.to_node_id} ({self.effective_on:%d/%m/%Y})"
+
+
+class ChairInvitation(models.Model):
+    """An existing account invited to chair a unit. The role is granted only when that
+    account accepts: knowing someone's e-mail address must not hand them a unit."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chair_invitations")
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="chair_invitations")
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("lời mời làm chủ tịch CĐCS")
+        verbose_name_plural = _("lời mời làm chủ tịch CĐCS")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "unit"], condition=Q(accepted_at__isnull=True), name="invitation_one_open_per_unit"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.unit}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("units:invitation_accept", kwargs={"pk": self.pk})
 
 
 # Registered with the app's models; defined apart to keep this module readable.

@@ -3,30 +3,23 @@
 from __future__ import annotations
 
 import datetime
-import secrets
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from units.invitations import CODE_ATTEMPTS, Invitation, InvitationBatch
-from units.models import OrgLevel, OrgNode, Role, Unit, UnitTransfer
+from units.models import ChairInvitation, OrgLevel, OrgNode, Role, Unit, UnitTransfer
 from units.permissions import can_manage_node, forget_scope
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
-
-    from units.chairs import ChairAccountsPlan
 
 UNIT_EDITABLE_FIELDS = (
     "code",
@@ -157,10 +150,11 @@ def invitation_link(*, user: User) -> str:
 
 @transaction.atomic
 def chair_invite(*, unit: Unit, email: str, full_name: str, by: AbstractBaseUser | AnonymousUser) -> User:
-    """Create (or reuse) the chair's account, give it the chair role, e-mail a link.
+    """Invite the unit's chair by e-mail; the mail goes out after commit.
 
-    The account has no usable password until the chair follows the link. The e-mail
-    goes out after commit so a rolled-back invitation sends nothing.
+    A new address gets an account with no usable password and the chair role: following
+    the set-password link is the chair's acceptance. An address that already has an
+    account gets an invitation to accept instead, and no role until it is accepted.
     """
     if not can_manage_node(by, unit.node):
         raise PermissionDenied
@@ -169,226 +163,43 @@ def chair_invite(*, unit: Unit, email: str, full_name: str, by: AbstractBaseUser
     user = user_model.objects.filter(email__iexact=email).first()
     if user is None:
         first, _sep, last = full_name.strip().rpartition(" ")
-        user = user_model(username=email, email=email, first_name=first, last_name=last or full_name)
+        user = user_model(username=_free_username(email), email=email, first_name=first, last_name=last or full_name)
         user.set_unusable_password()
         user.full_clean()
         user.save()
-    role_grant(user=user, kind=Role.Kind.CHAIR, unit=unit)
-    from units.tasks import send_invitation
+        role_grant(user=user, kind=Role.Kind.CHAIR, unit=unit)
+        from units.tasks import send_invitation
 
-    transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, unit_id=unit.pk))
+        transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, unit_id=unit.pk))
+        return user
+    if Role.objects.filter(user=user, kind=Role.Kind.CHAIR, unit=unit).exists():
+        return user
+    invitation, _new = ChairInvitation.objects.get_or_create(
+        user=user, unit=unit, accepted_at=None, defaults={"invited_by": by if by.is_authenticated else None}
+    )
+    from units.tasks import send_invitation_to_accept
+
+    transaction.on_commit(lambda: send_invitation_to_accept.delay(invitation_id=invitation.pk))
     return user
 
 
-# Chair accounts ------------------------------------------------------------------------------
-
-LETTER_VALID = datetime.timedelta(days=30)
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off paper
-
-
-@transaction.atomic
-def chair_accounts_create(*, plan: ChairAccountsPlan) -> int:
-    """Create the planned chair accounts (no usable password until the chair accepts an
-    invitation) and grant the chair roles; return how many accounts were made."""
+def _free_username(email: str) -> str:
+    """The address as the username, or with "-2", "-3" … when another account already
+    goes by it (its username is not necessarily its e-mail)."""
     user_model = get_user_model()
-    made = []
-    for chair in plan.new.values():
-        first, _sep, last = chair.full_name.strip().rpartition(" ")
-        made.append(
-            user_model(
-                username=chair.key,
-                email=chair.email,
-                first_name=first[:150],
-                last_name=(last or chair.full_name)[:150],
-                password=make_password(None),
-            )
-        )
-    user_model.objects.bulk_create(made, batch_size=1000)
-    ids = dict(plan.existing)
-    keys = [chair.key for chair in plan.new.values()]
-    for start in range(0, len(keys), 5000):
-        ids.update(user_model.objects.filter(username__in=keys[start : start + 5000]).values_list("username", "pk"))
-    codes = sorted({code for code, _key in plan.roles})
-    units: dict[str, int] = {}
-    for start in range(0, len(codes), 5000):
-        units.update(Unit.objects.filter(code__in=codes[start : start + 5000]).values_list("code", "pk"))
-    Role.objects.bulk_create(
-        [Role(user_id=ids[key], kind=Role.Kind.CHAIR, unit_id=units[code]) for code, key in plan.roles],
-        batch_size=1000,
-        ignore_conflicts=True,
-    )
-    return len(made)
+    candidate, n = email, 1
+    while user_model.objects.filter(username__iexact=candidate).exists():
+        n += 1
+        candidate = f"{email}-{n}"
+    return candidate
 
 
 @transaction.atomic
-def invitations_request(*, unit_ids: list[int], by: AbstractBaseUser | AnonymousUser) -> InvitationBatch:
-    """Queue the sending of invitations to the chairs of these units (only those ``by``
-    manages); the job creates the missing accounts and mails each chair a link."""
-    ids = sorted(Unit.objects.managed_by(by).filter(pk__in=unit_ids).values_list("pk", flat=True))
-    batch = InvitationBatch.objects.create(unit_ids=ids, total=len(ids), created_by=by)
-    from units.tasks import send_invitation_batch
-
-    transaction.on_commit(lambda: send_invitation_batch.delay(batch_id=batch.pk))
-    return batch
-
-
-BATCH_CHUNK = 100
-
-
-def invitation_batch_run(*, batch_id: int) -> InvitationBatch:
-    """Send a batch's invitations a chunk of units at a time, each chunk in its own
-    transaction with its progress, so a redelivered job resumes where the last one died."""
-    from units.chairs import plan_chair_accounts
-
-    batch = InvitationBatch.objects.get(pk=batch_id)
-    if not batch.is_active:
-        return batch
-    InvitationBatch.objects.filter(pk=batch.pk).update(status=InvitationBatch.Status.RUNNING)
-    while (done := batch.sent + batch.skipped) < batch.total:
-        chunk = batch.unit_ids[done : done + BATCH_CHUNK]
-        with transaction.atomic():
-            batch = InvitationBatch.objects.select_for_update().get(pk=batch.pk)
-            units = list(Unit.objects.filter(pk__in=chunk))
-            chair_accounts_create(plan=plan_chair_accounts(units))
-            sent = _invite_chairs(units, by_id=batch.created_by_id)
-            batch.sent += sent
-            batch.skipped += len(chunk) - sent
-            batch.save(update_fields=["sent", "skipped"])
-    batch.status = InvitationBatch.Status.DONE
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["status", "finished_at"])
-    return batch
-
-
-def invitation_batch_fail(*, batch_id: int, error: str) -> None:
-    InvitationBatch.objects.filter(pk=batch_id).update(
-        status=InvitationBatch.Status.FAILED, error=error[:2000], finished_at=timezone.now()
-    )
-
-
-def invitation_record(*, user: User, unit: Unit) -> Invitation:
-    """Note an e-mail invitation with its expiry (the link's own: ``PASSWORD_RESET_TIMEOUT``)."""
-    from django.conf import settings
-
-    now = timezone.now()
-    return Invitation.objects.create(
-        user=user,
-        unit=unit,
-        channel=Invitation.Channel.EMAIL,
-        sent_at=now,
-        expires_at=now + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT),
-    )
-
-
-def _invite_chairs(units: list[Unit], *, by_id: int | None) -> int:
-    """Mail each unit's chair accounts that have an e-mail a set-password link and record
-    the invitations; return how many units were reached."""
-    from django.conf import settings
-    from django.core.mail import get_connection, send_mass_mail
-    from django.template.loader import render_to_string
-    from django.utils import translation
-
-    now = timezone.now()
-    expires = now + datetime.timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
-    by_unit = {u.pk: u for u in units}
-    messages = []
-    invitations = []
-    reached: set[int] = set()
-    roles = Role.objects.filter(kind=Role.Kind.CHAIR, unit_id__in=list(by_unit)).exclude(user__email="")
-    with translation.override("vi"):
-        for role in roles.select_related("user"):
-            unit = by_unit[role.unit_id]
-            context = {"user": role.user, "unit": unit, "link": invitation_link(user=role.user)}
-            subject = render_to_string("units/email/invitation_subject.txt", context).strip()
-            messages.append((subject, render_to_string("units/email/invitation.txt", context), None, [role.user.email]))
-            invitations.append(
-                Invitation(
-                    user=role.user,
-                    unit=unit,
-                    channel=Invitation.Channel.EMAIL,
-                    sent_at=now,
-                    expires_at=expires,
-                    created_by_id=by_id,
-                )
-            )
-            reached.add(unit.pk)
-    Invitation.objects.bulk_create(invitations)
-    if messages:
-        send_mass_mail(messages, connection=get_connection())
-    return len(reached)
-
-
-@dataclass
-class Letter:
-    unit: Unit
-    username: str
-    full_name: str
-    code: str
-    expires_at: datetime.datetime
-
-
-def letter_code_hash(code: str) -> str:
-    """A keyed hash of a letter's code: fast to check, useless without the secret key."""
-    normalised = "".join(ch for ch in code.upper() if ch.isalnum())
-    return salted_hmac("units.letter-code", normalised).hexdigest()
-
-
-@transaction.atomic
-def letters_issue(*, unit_ids: list[int], by: AbstractBaseUser | AnonymousUser) -> tuple[list[Letter], int]:
-    """A one-time code for the chair of each of these units (creating missing accounts),
-    for printed letters; returns the letters and how many units have no chair to write to."""
-    from units.chairs import plan_chair_accounts
-
-    units = list(Unit.objects.managed_by(by).filter(pk__in=unit_ids).order_by("code"))
-    chair_accounts_create(plan=plan_chair_accounts(units))
-    chairs: dict[int, Any] = {}
-    for role in Role.objects.filter(kind=Role.Kind.CHAIR, unit__in=units).select_related("user").order_by("pk"):
-        chairs.setdefault(role.unit_id, role.user)
-    now = timezone.now()
-    letters = []
-    invitations = []
-    for unit in units:
-        user = chairs.get(unit.pk)
-        if user is None:
-            continue
-        code = "-".join("".join(secrets.choice(CODE_ALPHABET) for _ in range(4)) for _ in range(3))
-        letters.append(Letter(unit, user.get_username(), user.get_full_name(), code, now + LETTER_VALID))
-        invitations.append(
-            Invitation(
-                user=user,
-                unit=unit,
-                channel=Invitation.Channel.LETTER,
-                sent_at=now,
-                expires_at=now + LETTER_VALID,
-                code_hash=letter_code_hash(code),
-                created_by=by if by.is_authenticated else None,
-            )
-        )
-    Invitation.objects.bulk_create(invitations)
-    return letters, len(units) - len(letters)
-
-
-@transaction.atomic
-def letter_code_redeem(*, login: str, code: str, password: str) -> User | None:
-    """Set the password of the account a letter's code was issued to, and spend every
-    code of that account; None (and one attempt counted) when the code does not match."""
-    from units.chairs import account_for_login
-
-    user = account_for_login(login)
-    if user is None:
-        return None
-    live = Invitation.objects.select_for_update().filter(
-        user=user,
-        channel=Invitation.Channel.LETTER,
-        used_at__isnull=True,
-        expires_at__gt=timezone.now(),
-        attempts__lt=CODE_ATTEMPTS,
-    )
-    wanted = letter_code_hash(code)
-    if not any(constant_time_compare(i.code_hash, wanted) for i in live):
-        live.update(attempts=F("attempts") + 1)
-        return None
-    live.update(used_at=timezone.now())
-    user.set_password(password)
-    user.save(update_fields=["password"])
-    return user
+def invitation_accept(*, invitation: ChairInvitation, by: AbstractBaseUser | AnonymousUser) -> Role:
+    """The invited account takes the chair role; nobody else can accept for it."""
+    current = ChairInvitation.objects.select_for_update().get(pk=invitation.pk)
+    if current.user_id != by.pk or current.accepted_at is not None:
+        raise PermissionDenied
+    current.accepted_at = timezone.now()
+    current.save(update_fields=["accepted_at"])
+    return role_grant(user=current.user, kind=Role.Kind.CHAIR, unit=current.unit)

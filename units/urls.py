@@ -1,6 +1,6 @@
 from django.urls import path
 
-from units.views import chairs, imports, units
+from units.views import chairs, imports, invitations, units
 
 app_name = "units"
 
@@ -19,6 +19,7 @@ urlpatterns = [
     path("chairs/batches/<int:pk>/", chairs.chair_batch, name="chair_batch"),
     path("chairs/batches/<int:pk>/status/", chairs.chair_batch_status, name="chair_batch_status"),
     path("activate/", chairs.chair_activate, name="chair_activate"),
+    path("invitations/<int:pk>/", invitations.invitation_accept, name="invitation_accept"),
     path("import/", imports.import_units, name="import_units"),
     path("import-org/", imports.import_org, name="import_org"),
 ]

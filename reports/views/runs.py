@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from reports import dashboard, services
 from reports.forms import RunForm
 from reports.models import ReportRun
+from reports.permissions import can_request_report
 from units.models import OrgNode, Unit
 from units.permissions import can_manage_units, can_read_tree, require
 
@@ -40,7 +41,7 @@ def run_list(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/run_list.html", {"form": form, "page": page})
 
 
-@require(can_read_tree)
+@require(can_request_report)
 @require_POST
 def run_create(request: HttpRequest) -> HttpResponse:
     form = RunForm(request.POST, nodes=OrgNode.objects.visible_to(request.user))

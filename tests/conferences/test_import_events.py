@@ -198,9 +198,12 @@ def test_it_imports_the_same_file_twice_without_duplicates(world, tmp_path):
 FUTURE = timezone.localdate() + datetime.timedelta(days=1)
 
 BAD_ROWS = {
-    "unknown_unit": ("Z999,worker_conference,2023-03-15,,,", "Không có đơn vị mã «Z999»."),
+    "unknown_unit": ("Z999,worker_conference,2023-03-15,,,", "Không có đơn vị mã «Z999» trong phạm vi bạn quản lý."),
     "missing_unit": (",worker_conference,2023-03-15,,,", "Thiếu mã đơn vị."),
-    "unit_outside_the_subtree": ("C001,worker_conference,2023-03-15,,,", "Đơn vị «C001» ngoài phạm vi bạn quản lý."),
+    "unit_outside_the_subtree": (
+        "C001,worker_conference,2023-03-15,,,",
+        "Không có đơn vị mã «C001» trong phạm vi bạn quản lý.",
+    ),
     "unknown_kind": ("A001,hội nghị khác,2023-03-15,,,", "Loại hồ sơ «hội nghị khác» không hợp lệ."),
     "missing_kind": ("A001,,2023-03-15,,,", "Thiếu loại hồ sơ."),
     "bad_date": (
@@ -214,7 +217,7 @@ BAD_ROWS = {
     "missing_date": ("A001,worker_conference,,,,", "Thiếu ngày."),
     "future_date": (
         f"A001,worker_conference,{FUTURE:%Y-%m-%d},,,",
-        f"Ngày {FUTURE:%d/%m/%Y} là ngày trong tương lai.",
+        f"Ngày tổ chức / ban hành: Ngày {FUTURE:%d/%m/%Y} còn ở tương lai: chỉ ghi nhận sự kiện đã diễn ra.",
     ),
     "negative_number": (
         "A001,worker_conference,2023-03-15,-5,,",
@@ -266,7 +269,7 @@ def test_it_reports_a_row_repeated_in_the_file(world):
 def test_it_reports_every_bad_row_counting_blank_rows(world):
     plan = plan_for(f"{HEADER}\nZ1,worker_conference,2023-01-01,,,\n\nA001,x,2023-01-01,,,\nA001,,,,,\n")
     assert errors_of(plan) == [
-        (2, "Không có đơn vị mã «Z1»."),
+        (2, "Không có đơn vị mã «Z1» trong phạm vi bạn quản lý."),
         (4, "Loại hồ sơ «x» không hợp lệ."),
         (5, "Thiếu loại hồ sơ."),
         (5, "Thiếu ngày."),
@@ -329,7 +332,7 @@ def test_it_restricts_the_command_to_a_staff_users_subtree(world, tmp_path, caps
     path = write(tmp_path, "events.csv", f"{HEADER}\nC001,worker_conference,2023-03-15,,,\n")
     with pytest.raises(CommandError):
         call_command("import_events", path, "--as-user", "staff_x")
-    assert "Dòng 2: Đơn vị «C001» ngoài phạm vi bạn quản lý." in capsys.readouterr().err
+    assert "Dòng 2: Không có đơn vị mã «C001» trong phạm vi bạn quản lý." in capsys.readouterr().err
 
     call_command("import_events", path, "--as-user", "staff_y", stdout=io.StringIO())
     record = Record.objects.get(unit=world.unit_c)
@@ -484,8 +487,10 @@ def test_it_shows_a_row_error_for_a_unit_of_another_district(client_as, world):
 
     body = response.content.decode()
     assert response.status_code == 200
-    assert [(e.row, e.message) for e in response.context["errors"]] == [(3, "Đơn vị «C001» ngoài phạm vi bạn quản lý.")]
-    assert "Đơn vị «C001» ngoài phạm vi bạn quản lý." in body
+    assert [(e.row, e.message) for e in response.context["errors"]] == [
+        (3, "Không có đơn vị mã «C001» trong phạm vi bạn quản lý.")
+    ]
+    assert "Không có đơn vị mã «C001» trong phạm vi bạn quản lý." in body
     assert "Lỗi: 1" in body
     assert "Xác nhận nhập" not in body
     assert counts() == before
@@ -518,7 +523,9 @@ def test_it_answers_a_bogus_token_with_an_error_not_a_crash(client_as, world, to
     response = confirm(client_as(world.staff_x), token)
     assert response.status_code == 302
     assert response["Location"] == URL
-    assert texts(response) == ["Không tìm thấy tệp đã tải lên (có thể đã hết hạn). Hãy tải tệp lên lại."]
+    assert texts(response) == [
+        "Không tìm thấy tệp đã tải lên (có thể đã được nhập hoặc đã hết hạn). Hãy tải tệp lên lại."
+    ]
     assert counts() == before
 
 

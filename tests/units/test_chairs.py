@@ -19,11 +19,11 @@ from openpyxl import load_workbook
 
 from tests.factories import PASSWORD, UnitFactory, UserFactory, grant
 from tests.support import skip_or_fail
-from units import services
+from units import onboarding
 from units.chairs import AccountState, chair_rows
 from units.checks import site_url_check
 from units.invitations import Invitation, InvitationBatch
-from units.models import Role, Unit
+from units.models import ChairInvitation, Role, Unit
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -66,7 +66,9 @@ def test_the_import_command_creates_one_account_per_chair(tmp_path, world):
     assert nam.username == "nam@example.vn" and not nam.has_usable_password()
     assert set(Role.objects.filter(user=nam).values_list("unit__code", flat=True)) == {"N1", "N2"}
     assert Role.objects.get(user__username="0912345678").unit.code == "N3"
-    assert Role.objects.filter(user=world.chair_a, unit__code="N5").exists()
+    # An account that exists already is asked to accept, not given the unit.
+    assert not Role.objects.filter(user=world.chair_a, unit__code="N5").exists()
+    assert ChairInvitation.objects.filter(user=world.chair_a, unit__code="N5", accepted_at__isnull=True).exists()
     assert not Role.objects.filter(unit__code="N4").exists()
     # Importing again creates nothing more.
     assert "0 tài khoản chủ tịch CĐCS mới" in import_file(tmp_path, ROWS)
@@ -84,7 +86,7 @@ def test_the_browser_import_says_how_many_accounts_and_obeys_the_checkbox(client
     upload = SimpleUploadedFile("u.csv", (HEADER + "\n" + "\n".join(ROWS) + "\n").encode(), content_type="text/csv")
     page = client.post(url, {"step": "preview", "file": upload})
     body = page.content.decode()
-    assert "2 tài khoản mới, 4 đơn vị được gắn chủ tịch" in body
+    assert "2 tài khoản mới, 3 đơn vị được gắn chủ tịch; 1 tài khoản đã có được mời nhận vai trò" in body
     token = re.search(r'name="token" value="([^"]+)"', body).group(1)
     client.post(url, {"step": "confirm", "token": token, "create_accounts": "on"})
     assert User.objects.filter(email="nam@example.vn").exists()
@@ -122,7 +124,7 @@ def test_the_page_is_refused_to_chairs_and_read_only_leaders(client_as, world, p
     client = client_as(getattr(world, persona))
     for name in ("units:chair_invite_bulk", "units:chair_letters"):
         assert client.post(reverse(name), {"unit": [world.unit_a.pk]}).status_code == 403
-    batch = services.invitations_request(unit_ids=[world.unit_a.pk], by=world.staff_x)
+    batch = onboarding.invitations_request(unit_ids=[world.unit_a.pk], by=world.staff_x)
     for name in ("units:chair_batch", "units:chair_batch_status"):
         assert client.get(reverse(name, args=[batch.pk])).status_code == 403
     assert not Invitation.objects.filter(channel="letter").exists()
@@ -186,7 +188,7 @@ def test_bulk_invitations_mail_a_one_time_link_on_the_site_address(client_as, wo
 
 
 def test_an_invitation_link_sets_a_password_once(client, world):
-    services.invitations_request(unit_ids=[world.unit_b.pk], by=world.staff_x)
+    onboarding.invitations_request(unit_ids=[world.unit_b.pk], by=world.staff_x)
     link = re.search(r"https://qcdc\.example\.vn(\S+)", mail.outbox[0].body).group(1)
     form_url = client.get(link, follow=True).redirect_chain[-1][0]
     done = client.post(form_url, {"new_password1": "Mật-khẩu-mới-2026", "new_password2": "Mật-khẩu-mới-2026"})
@@ -199,7 +201,7 @@ def test_an_invitation_link_sets_a_password_once(client, world):
 
 
 def test_another_staff_members_batch_is_hidden(client_as, world):
-    batch = services.invitations_request(unit_ids=[world.unit_a.pk], by=world.staff_x)
+    batch = onboarding.invitations_request(unit_ids=[world.unit_a.pk], by=world.staff_x)
     assert client_as(world.staff_y).get(reverse("units:chair_batch", args=[batch.pk])).status_code == 404
 
 
@@ -219,7 +221,7 @@ def test_letters_are_one_a4_page_per_unit(client_as, world, tmp_path):
     assert "https://qcdc.example.vn/units/activate/" in second
     code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", second).group(0)
     user = User.objects.get(email=world.unit_b.chair_email)
-    assert services.letter_code_redeem(login=user.username, code=code, password="Hoa-sen-2026!") == user
+    assert onboarding.letter_code_redeem(login=user.username, code=code, password="Hoa-sen-2026!") == user
 
 
 def test_letters_carry_a_code_that_works_once(client_as, client, world):
@@ -227,7 +229,7 @@ def test_letters_carry_a_code_that_works_once(client_as, client, world):
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     letter = Invitation.objects.get(channel="letter")
     assert letter.user == world.chair_a and letter.code_hash
-    letters, without = services.letters_issue(unit_ids=[world.unit_b.pk], by=world.staff_x)
+    letters, without = onboarding.letters_issue(unit_ids=[world.unit_b.pk], by=world.staff_x)
     assert without == 0 and letters[0].username == world.unit_b.chair_email
     client.logout()
     url = reverse("units:chair_activate")
@@ -246,14 +248,14 @@ def test_letters_carry_a_code_that_works_once(client_as, client, world):
 
 
 def test_a_code_stops_working_after_five_wrong_tries(world):
-    letters, _without = services.letters_issue(unit_ids=[world.unit_b.pk], by=world.staff_x)
+    letters, _without = onboarding.letters_issue(unit_ids=[world.unit_b.pk], by=world.staff_x)
     for _n in range(5):
-        assert services.letter_code_redeem(login=letters[0].username, code="WRONG", password="x") is None
-    assert services.letter_code_redeem(login=letters[0].username, code=letters[0].code, password="Hoa-2026!") is None
+        assert onboarding.letter_code_redeem(login=letters[0].username, code="WRONG", password="x") is None
+    assert onboarding.letter_code_redeem(login=letters[0].username, code=letters[0].code, password="Hoa-2026!") is None
 
 
 def test_staff_of_another_district_cannot_write_letters_for_its_units(world):
-    letters, _without = services.letters_issue(unit_ids=[world.unit_a.pk], by=world.staff_y)
+    letters, _without = onboarding.letters_issue(unit_ids=[world.unit_a.pk], by=world.staff_y)
     assert letters == []
 
 
@@ -284,3 +286,21 @@ def test_staff_of_another_district_invite_nobody_there(client_as, world):
     batch = InvitationBatch.objects.get()
     assert (batch.total, batch.sent) == (0, 0) and mail.outbox == []
     assert not Invitation.objects.exists()
+
+
+def test_a_unit_whose_chair_must_accept_says_so_and_filters_apart(client_as, tmp_path, world):
+    import_file(tmp_path, ROWS)
+    body = client_as(world.staff_x).get(CHAIRS + "?state=awaiting").content.decode()
+    assert 'data-unit="N5" data-state="awaiting"' in body and "chair_a" in body
+    assert "N4" not in body
+    assert 'data-unit="N4"' in client_as(world.staff_x).get(CHAIRS + "?state=none").content.decode()
+
+
+def test_bulk_invitations_ask_an_existing_account_to_accept(tmp_path, world):
+    import_file(tmp_path, ROWS)
+    invitation = ChairInvitation.objects.get(unit__code="N5")
+    batch = onboarding.invitations_request(unit_ids=[invitation.unit_id], by=world.staff_x)
+    batch.refresh_from_db()
+    assert batch.sent == 1 and [m.to for m in mail.outbox] == [[world.chair_a.email]]
+    assert f"https://qcdc.example.vn{invitation.get_absolute_url()}" in mail.outbox[0].body
+    assert not Role.objects.filter(user=world.chair_a, unit=invitation.unit).exists()

@@ -237,7 +237,7 @@ def test_it_reports_a_federation_outside_the_importers_subtree(world):
 
 def test_it_reports_an_existing_unit_of_another_district(world):
     plan = plan_for(f"{HEADER}\nC001,Công ty Gamma,other,X,10,5,,,,,\n", by=world.staff_x)
-    assert errors_of(plan) == [(2, "Mã đơn vị «C001» đã được dùng cho một đơn vị ngoài phạm vi bạn quản lý.")]
+    assert errors_of(plan) == [(2, "Mã đơn vị «C001» không dùng được; hãy chọn mã khác.")]
 
 
 def test_it_lets_an_admin_import_anywhere(world):
@@ -353,7 +353,10 @@ def real_sqlite_parameter_limit(monkeypatch):
 def _queries_to_import(world, n, prefix):
     for i in range(n // 2):
         UnitFactory(code=f"{prefix}{i:05d}", node=world.district_x)
-    rows = [f"{prefix}{i:05d},Đơn vị {i},other,X,10,5,2001-01-01,,Chủ tịch,ct{i}@example.vn," for i in range(n)]
+    rows = [
+        f"{prefix}{i:05d},Đơn vị {i},other,X,10,5,2001-01-01,,Chủ tịch,ct{prefix.lower()}{i}@example.vn,"
+        for i in range(n)
+    ]
     plan_text = f"{HEADER}\n" + "\n".join(rows) + "\n"
     user = type(world.staff_x).objects.get(pk=world.staff_x.pk)  # a fresh user: the scope is not cached
     with CaptureQueriesContext(connection) as queries:

@@ -132,7 +132,7 @@ def test_it_shows_a_row_error_for_a_unit_under_another_district(client_as, world
 def test_it_refuses_staff_taking_over_another_districts_unit(client_as, world):
     text = "code,name,category,federation_code\nC001,Công ty Gamma của X,other,X\n"
     response = preview(client_as(world.staff_x), UNITS_URL, csv_upload(text))
-    assert "Mã đơn vị «C001» đã được dùng cho một đơn vị ngoài phạm vi bạn quản lý." in response.content.decode()
+    assert "Mã đơn vị «C001» không dùng được; hãy chọn mã khác." in response.content.decode()
     assert Unit.objects.get(pk=world.unit_c.pk).node == world.district_y
 
 
@@ -145,7 +145,7 @@ def test_it_checks_the_file_again_on_confirm(client_as, world):
     response = confirm(client, UNITS_URL, token)
 
     assert response.status_code == 200
-    assert "Mã đơn vị «N001» đã được dùng cho một đơn vị ngoài phạm vi bạn quản lý." in response.content.decode()
+    assert "Mã đơn vị «N001» không dùng được; hãy chọn mã khác." in response.content.decode()
     assert Unit.objects.get(code="N001").node == world.district_y
     assert stashed_files() == []
 
@@ -185,7 +185,9 @@ def test_it_answers_a_bogus_token_with_an_error_not_a_crash(client_as, world, to
     response = confirm(client_as(world.staff_x), UNITS_URL, token)
     assert response.status_code == 302
     assert response["Location"] == UNITS_URL
-    assert texts(response) == ["Không tìm thấy tệp đã tải lên (có thể đã hết hạn). Hãy tải tệp lên lại."]
+    assert texts(response) == [
+        "Không tìm thấy tệp đã tải lên (có thể đã được nhập hoặc đã hết hạn). Hãy tải tệp lên lại."
+    ]
     assert Unit.objects.count() == count
 
 

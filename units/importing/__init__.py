@@ -20,8 +20,7 @@ from units.importing.unit_rows import UNIT_IMPORT_COLUMNS, UnitImportPlan, plan_
 from units.importing.uploads import (
     MAX_UPLOAD_ROWS,
     Upload,
-    stash_discard,
-    stash_read,
+    stash_claim,
     stash_upload,
     upload_read,
 )
@@ -51,8 +50,7 @@ __all__ = [
     "plan_units_import",
     "read_file",
     "read_table",
-    "stash_discard",
-    "stash_read",
+    "stash_claim",
     "stash_upload",
     "units_import",
     "upload_read",

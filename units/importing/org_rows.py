@@ -11,6 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qcdc.validators import field_problems
 from units.importing.common import PREVIEW_ROWS, WRITE_BATCH, ImportConflict, load_by_code
 from units.importing.tables import Column, FieldChange, ImportResult, PreviewRow, RowError, Table, cell_date
 from units.models import PATH_SEGMENT_WIDTH, OrgNode
@@ -231,6 +232,7 @@ def _row_problems(planned: PlannedNode, first_row: dict[str, int]) -> list[str]:
         problems.append(_("Tên dài quá %(n)s ký tự.") % {"n": 255})
     if planned.code and planned.parent_code == planned.code:
         problems.append(_("Một nút không thể là cấp trên của chính nó."))
+    problems += field_problems(OrgNode, {"code": planned.code, "name": planned.name})
     return problems
 
 

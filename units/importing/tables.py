@@ -20,6 +20,10 @@ from django.utils.translation import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
+from qcdc.xlsx import restore
+from units.importing.errors import ImportFileError
+from units.importing.limits import check_csv_text, check_xlsx_package
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
     from pathlib import Path
@@ -30,14 +34,6 @@ XLSX_SIGNATURE = b"PK\x03\x04"
 CSV_DELIMITERS = ",;\t"
 _MAX_COUNT = 2_147_483_647
 _DIGITS = re.compile(r"\d+")
-
-
-class ImportFileError(Exception):
-    """The file cannot be read at all (wrong type, not UTF-8, broken workbook …)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
 
 
 @dataclass(frozen=True)
@@ -114,7 +110,8 @@ def cell_text(value: Any) -> str:
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, datetime.date):
         return value.isoformat()
-    return unicodedata.normalize("NFC", str(value)).strip()
+    # An exported list reads back as it was exported: undo the export's quote before "=".
+    return restore(unicodedata.normalize("NFC", str(value)).strip())
 
 
 def cell_count(value: Any) -> int:
@@ -149,7 +146,7 @@ def cell_date(value: Any) -> datetime.date | None:
 
 def read_table(*, data: bytes, suffix: str, columns: tuple[Column, ...], max_rows: int | None = None) -> Table:
     """Parse ``data`` (``suffix`` ".csv" or ".xlsx") and map its header onto ``columns``."""
-    raw_rows = _xlsx_rows(data) if suffix == ".xlsx" else _csv_rows(data)
+    raw_rows = _xlsx_rows(data, max_rows=max_rows) if suffix == ".xlsx" else _csv_rows(data)
     if max_rows is not None:
         # Stop early: a small zipped workbook can unpack to millions of rows.
         raw_rows = itertools.islice(raw_rows, max_rows + 2)
@@ -223,16 +220,20 @@ def _csv_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
     delimiter = max(CSV_DELIMITERS, key=first_line.count)
     if not first_line.count(delimiter):
         delimiter = ","
+    check_csv_text(text, delimiter=delimiter)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     return _guarded((tuple(row) for row in reader), close=lambda: None)
 
 
-def _xlsx_rows(data: bytes) -> Iterator[tuple[Any, ...]]:
+def _xlsx_rows(data: bytes, *, max_rows: int | None) -> Iterator[tuple[Any, ...]]:
     if not data.startswith(XLSX_SIGNATURE):
         raise ImportFileError(_("Tệp phải là CSV (UTF-8) hoặc XLSX."))
+    check_xlsx_package(data, max_rows=max_rows)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]
+        # The declared size ("A1:XFD1048576") would pad every row to it: read what is there.
+        sheet.reset_dimensions()
     except (zipfile.BadZipFile, InvalidFileException, KeyError, IndexError, ValueError, TypeError, SyntaxError) as exc:
         raise ImportFileError(_("Tệp phải là CSV (UTF-8) hoặc XLSX.")) from exc
     return _guarded(sheet.iter_rows(values_only=True), close=workbook.close)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from qcdc.validators import field_problems
 from units.chairs import ChairAccountsPlan, plan_chair_accounts
 from units.importing.common import (
     IN_CHUNK,
@@ -156,9 +157,8 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
             first_row[code] = row.number
         unit = existing.get(code)
         if unit is not None and not allowed(unit.node.path):
-            problems.append(
-                _("Mã đơn vị «%(code)s» đã được dùng cho một đơn vị ngoài phạm vi bạn quản lý.") % {"code": code}
-            )
+            # Not "outside your scope": nothing about the unit that holds the code.
+            problems.append(_("Mã đơn vị «%(code)s» không dùng được; hãy chọn mã khác.") % {"code": code})
         old_node = unit.node if unit is not None else None
         planned = None if problems else _merge(row.number, unit, values)
         if planned is not None:
@@ -229,9 +229,9 @@ def units_import(*, plan: UnitImportPlan, by: AbstractBaseUser | AnonymousUser |
         ),
         batch_size=WRITE_BATCH,
     )
-    from units.services import chair_accounts_create
+    from units.onboarding import chair_accounts_create
 
-    accounts = chair_accounts_create(plan=plan.accounts) if plan.create_accounts else 0
+    accounts = chair_accounts_create(plan=plan.accounts, by=by) if plan.create_accounts else 0
     return ImportResult(created=len(plan.creates), updated=len(plan.updates), accounts=accounts)
 
 
@@ -316,6 +316,9 @@ def _parse(
                     _("%(label)s «%(value)s» không hợp lệ; hãy ghi dd/mm/yyyy hoặc YYYY-MM-DD.")
                     % {"label": _LABELS[name], "value": row.text(name)}
                 )
+    # The model's own validators: one line of text, dates in range (as in the form).
+    checked = ("code", "name", "chair_name", "address", *_DATES)
+    problems += field_problems(Unit, {name: values[name] for name in checked if name in values})
     return values
 
 

@@ -58,16 +58,26 @@ def stash_upload(upload: Upload) -> str:
     return token
 
 
-def stash_read(token: str) -> Upload:
+def stash_claim(token: str) -> Upload:
+    """Take the file for the one confirmation that may write it.
+
+    Renaming is atomic: of two confirmations sent at once (a double click, two tabs),
+    exactly one moves the file away and gets it; the other finds nothing and is told
+    the file was already used. The claimed copy is deleted as soon as it is read.
+    """
     for path, suffix in _stash_paths(token):
-        if path.is_file():
-            return Upload(data=path.read_bytes(), suffix=suffix)
-    raise ImportFileError(_("Không tìm thấy tệp đã tải lên (có thể đã hết hạn). Hãy tải tệp lên lại."))
-
-
-def stash_discard(token: str) -> None:
-    for path, _suffix in _stash_paths(token):
-        path.unlink(missing_ok=True)
+        claimed = path.with_name(f"{path.name}.{uuid.uuid4().hex}.claimed")
+        try:
+            path.rename(claimed)
+        except FileNotFoundError:
+            continue
+        try:
+            return Upload(data=claimed.read_bytes(), suffix=suffix)
+        finally:
+            claimed.unlink(missing_ok=True)
+    raise ImportFileError(
+        _("Không tìm thấy tệp đã tải lên (có thể đã được nhập hoặc đã hết hạn). Hãy tải tệp lên lại.")
+    )
 
 
 def _stash_dir() -> Path:

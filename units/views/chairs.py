@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from units import chairs, services
+from units import chairs, onboarding
 from units.exports import chairs_workbook_response
 from units.forms import ActivationForm, ChairFilterForm
 from units.invitations import InvitationBatch
@@ -75,7 +75,7 @@ def chair_invite_bulk(request: HttpRequest) -> HttpResponse:
     if not selected:
         messages.info(request, _("Hãy chọn ít nhất một đơn vị."))
         return redirect("units:chair_list")
-    batch = services.invitations_request(unit_ids=selected, by=request.user)
+    batch = onboarding.invitations_request(unit_ids=selected, by=request.user)
     return redirect("units:chair_batch", pk=batch.pk)
 
 
@@ -112,7 +112,7 @@ def chair_letters(request: HttpRequest) -> HttpResponse:
     if not selected:
         messages.info(request, _("Hãy chọn ít nhất một đơn vị."))
         return redirect("units:chair_list")
-    letters, without = services.letters_issue(unit_ids=selected, by=request.user)
+    letters, without = onboarding.letters_issue(unit_ids=selected, by=request.user)
     if not letters:
         messages.warning(request, _("Các đơn vị đã chọn chưa có chủ tịch với email hoặc điện thoại để tạo tài khoản."))
         return redirect("units:chair_list")
@@ -147,7 +147,7 @@ def chair_activate(request: HttpRequest) -> HttpResponse:
     """A chair reached by letter: username (or e-mail), the letter's code, a new password."""
     form = ActivationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.letter_code_redeem(
+        user = onboarding.letter_code_redeem(
             login=form.cleaned_data["login"],
             code=form.cleaned_data["code"],
             password=form.cleaned_data["new_password1"],

@@ -48,7 +48,7 @@ def _import(request: HttpRequest, kind: importing.ImportKind) -> HttpResponse:
 def _confirm(request: HttpRequest, kind: importing.ImportKind) -> HttpResponse:
     token = request.POST.get("token", "")
     try:
-        plan = kind.plan_file(upload=importing.stash_read(token), by=request.user)
+        plan = kind.plan_file(upload=importing.stash_claim(token), by=request.user)
         if not plan.ok:
             return _preview(request, kind, plan, token="")
         if isinstance(plan, importing.UnitImportPlan):
@@ -63,8 +63,6 @@ def _confirm(request: HttpRequest, kind: importing.ImportKind) -> HttpResponse:
             _("Dữ liệu vừa được người khác thay đổi nên chưa nhập gì. Hãy tải tệp lên lại để xem trước bản mới."),
         )
         return redirect(kind.url_name)
-    finally:
-        importing.stash_discard(token)
     messages.success(request, kind.done_message % {"created": result.created, "updated": result.updated})
     if result.accounts:
         messages.success(

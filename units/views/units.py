@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -140,7 +141,7 @@ def unit_deactivate(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _get_managed_unit_or_404(request, pk)
     form = DeactivateForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Ngày ngừng hoạt động không hợp lệ (dd/mm/yyyy)."))
+        messages.error(request, " ".join([_("Ngày ngừng hoạt động không hợp lệ (dd/mm/yyyy)."), *_problems(form)]))
         return redirect(unit)
     try:
         services.unit_deactivate(unit=unit, by=request.user, on=form.cleaned_data["dissolved_on"])
@@ -166,7 +167,7 @@ def unit_invite_chair(request: HttpRequest, pk: int) -> HttpResponse:
     unit = _get_managed_unit_or_404(request, pk)
     form = InviteChairForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("Hãy nhập họ tên và một địa chỉ email hợp lệ."))
+        messages.error(request, " ".join([_("Hãy nhập họ tên và một địa chỉ email hợp lệ."), *_problems(form)]))
         return redirect(unit)
     user = services.chair_invite(
         unit=unit,
@@ -174,5 +175,17 @@ def unit_invite_chair(request: HttpRequest, pk: int) -> HttpResponse:
         full_name=form.cleaned_data["full_name"],
         by=request.user,
     )
-    messages.success(request, _("Đã gửi lời mời đến %(email)s.") % {"email": user.email})
+    if unit.chair_invitations.filter(user=user, accepted_at__isnull=True).exists():
+        messages.success(
+            request,
+            _("%(email)s đã có tài khoản: đã gửi lời mời, vai trò chủ tịch có hiệu lực khi tài khoản đó nhận lời.")
+            % {"email": user.email},
+        )
+    else:
+        messages.success(request, _("Đã gửi lời mời đến %(email)s.") % {"email": user.email})
     return redirect(unit)
+
+
+def _problems(form: forms.Form) -> list[str]:
+    """What a form said about each field, for a one-line message after a redirect."""
+    return [str(message) for errors in form.errors.values() for message in errors]

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('units', '0002_tree_over_time'),
+        ('units', '0004_chair_invitations'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
