@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.core.mail import get_connection, send_mass_mail
 from django.db import transaction
 from django.db.models import F
@@ -191,11 +191,16 @@ def letter_code_hash(code: str) -> str:
 @transaction.atomic
 def letters_issue(*, unit_ids: list[int], by: AbstractBaseUser | AnonymousUser) -> tuple[list[Letter], int]:
     """A one-time code for the chair of each of these units (creating missing accounts),
-    for printed letters; returns the letters and how many units have no chair to write to."""
+    for printed letters; returns the letters and how many units get none.
+
+    Only an account not activated yet (never signed in, no password) gets a code: a code
+    sets the password, so on an account in use it would hand that account, and whatever
+    else it may do, to whoever holds the letter."""
     units = list(Unit.objects.managed_by(by).filter(pk__in=unit_ids).order_by("code"))
     chair_accounts_create(plan=plan_chair_accounts(units), by=by)
     chairs: dict[int, Any] = {}
-    for role in Role.objects.filter(kind=Role.Kind.CHAIR, unit__in=units).select_related("user").order_by("pk"):
+    roles = Role.objects.filter(kind=Role.Kind.CHAIR, unit__in=units, user__last_login__isnull=True)
+    for role in roles.filter(user__password__startswith=UNUSABLE_PASSWORD_PREFIX).select_related("user").order_by("pk"):
         chairs.setdefault(role.unit_id, role.user)
     now = timezone.now()
     letters = []

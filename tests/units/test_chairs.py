@@ -208,15 +208,16 @@ def test_another_staff_members_batch_is_hidden(client_as, world):
 def test_letters_are_one_a4_page_per_unit(client_as, world, tmp_path):
     if shutil.which("pdftotext") is None or shutil.which("pdfinfo") is None:
         skip_or_fail("pdftotext is not installed")
+    extra = UnitFactory(code="L001", node=world.district_x)
     response = client_as(world.staff_x).post(
-        reverse("units:chair_letters"), {"unit": [world.unit_a.pk, world.unit_b.pk, world.unit_c.pk]}
+        reverse("units:chair_letters"), {"unit": [world.unit_a.pk, world.unit_b.pk, world.unit_c.pk, extra.pk]}
     )
     path = tmp_path / "letters.pdf"
     path.write_bytes(b"".join(response.streaming_content))
     info = subprocess.run(["pdfinfo", path], capture_output=True, text=True, check=True).stdout
-    assert re.search(r"Pages:\s+2\b", info)  # A and B; C is another district's
+    assert re.search(r"Pages:\s+2\b", info)  # B and L001; A's chair already signs in, C is another district's
     assert re.search(r"Page size:\s+595\.\d+ x 841\.\d+ pts", info)
-    second = subprocess.run(["pdftotext", "-f", "2", "-l", "2", path, "-"], capture_output=True, text=True).stdout
+    second = subprocess.run(["pdftotext", "-f", "1", "-l", "1", path, "-"], capture_output=True, text=True).stdout
     assert world.unit_b.name in second and world.unit_b.chair_email in second
     assert "https://qcdc.example.vn/units/activate/" in second
     code = re.search(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", second).group(0)
@@ -224,11 +225,14 @@ def test_letters_are_one_a4_page_per_unit(client_as, world, tmp_path):
     assert onboarding.letter_code_redeem(login=user.username, code=code, password="Hoa-sen-2026!") == user
 
 
+def test_no_letter_goes_to_an_account_already_in_use(client_as, world):
+    # A code sets the password: on chair_a's working account it would hand it over.
+    response = client_as(world.staff_x).post(reverse("units:chair_letters"), {"unit": [world.unit_a.pk]}, follow=True)
+    assert "Không có thư nào để in" in response.content.decode()
+    assert not Invitation.objects.filter(channel="letter").exists()
+
+
 def test_letters_carry_a_code_that_works_once(client_as, client, world):
-    response = client_as(world.staff_x).post(reverse("units:chair_letters"), {"unit": [world.unit_a.pk]})
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
-    letter = Invitation.objects.get(channel="letter")
-    assert letter.user == world.chair_a and letter.code_hash
     letters, without = onboarding.letters_issue(unit_ids=[world.unit_b.pk], by=world.staff_x)
     assert without == 0 and letters[0].username == world.unit_b.chair_email
     client.logout()

@@ -114,14 +114,20 @@ def chair_letters(request: HttpRequest) -> HttpResponse:
         return redirect("units:chair_list")
     letters, without = onboarding.letters_issue(unit_ids=selected, by=request.user)
     if not letters:
-        messages.warning(request, _("Các đơn vị đã chọn chưa có chủ tịch với email hoặc điện thoại để tạo tài khoản."))
+        messages.warning(
+            request,
+            _(
+                "Không có thư nào để in: các đơn vị đã chọn chưa có email hoặc điện thoại của chủ tịch, "
+                "hoặc chủ tịch đã kích hoạt tài khoản."
+            ),
+        )
         return redirect("units:chair_list")
     if without:
         messages.warning(
             request,
             ngettext(
-                "%(n)d đơn vị không có thông tin chủ tịch nên không có thư.",
-                "%(n)d đơn vị không có thông tin chủ tịch nên không có thư.",
+                "%(n)d đơn vị không có thư: chưa có thông tin chủ tịch, hoặc chủ tịch đã kích hoạt tài khoản.",
+                "%(n)d đơn vị không có thư: chưa có thông tin chủ tịch, hoặc chủ tịch đã kích hoạt tài khoản.",
                 without,
             )
             % {"n": without},
