@@ -1,47 +1,43 @@
 from __future__ import annotations
 
-from django import forms
+from typing import Any
+
 from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from conferences.forms import RuleForm
 from conferences.models import Attachment, AuditEntry, ContentItem, ObligationRule, Record
-from conferences.rules import rules_copy_year
-from units.models import Category
-
-
-class ObligationRuleForm(forms.ModelForm):
-    categories = forms.MultipleChoiceField(
-        label=_("Loại hình áp dụng"), choices=Category.choices, widget=forms.CheckboxSelectMultiple
-    )
-
-    class Meta:
-        model = ObligationRule
-        fields = [
-            "year",
-            "indicator",
-            "categories",
-            "deadline",
-            "quorum_percent",
-            "min_employees",
-            "requires_resolution",
-            "contents",
-        ]
+from conferences.rules import rule_facts, rules_copy_year
+from units.audit import audit_record
+from units.models import AuditLog
 
 
 @admin.register(ObligationRule)
 class ObligationRuleAdmin(admin.ModelAdmin):
-    form = ObligationRuleForm
+    form = RuleForm
     list_display = ["year", "indicator", "deadline", "quorum_percent", "min_employees", "requires_resolution"]
     list_filter = ["year", "indicator"]
-    filter_horizontal = ["contents"]
     actions = ["copy_to_next_year"]
+
+    def save_model(self, request: HttpRequest, obj: ObligationRule, form: Any, change: bool) -> None:
+        # Kept on the request (the admin object is shared between requests) for save_related.
+        request._rule_before = rule_facts(ObligationRule.objects.get(pk=obj.pk)) if change else None  # type: ignore[attr-defined]
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        before, after = request._rule_before, rule_facts(form.instance)  # type: ignore[attr-defined]
+        if before != after:
+            audit_record(
+                by=request.user, action=AuditLog.Action.RULE_EDITED, target=form.instance, before=before, after=after
+            )
 
     @admin.action(description=_("Sao chép các quy định đã chọn sang năm sau"))
     def copy_to_next_year(self, request: HttpRequest, queryset: QuerySet[ObligationRule]) -> None:
         created = sum(
-            rules_copy_year(from_year=year, to_year=year + 1)
+            rules_copy_year(from_year=year, to_year=year + 1, by=request.user)
             for year in queryset.values_list("year", flat=True).distinct()
         )
         self.message_user(request, _("Đã tạo %(n)d quy định mới.") % {"n": created}, messages.SUCCESS)

@@ -49,6 +49,7 @@ class RuleDefaults(TypedDict):
     deadline: tuple[int, int] | None  # (month, day) in the rule's year
     quorum_percent: str | None
     requires_resolution: bool
+    requires_minutes: bool
 
 
 RULES: list[RuleDefaults] = [
@@ -59,6 +60,7 @@ RULES: list[RuleDefaults] = [
         "deadline": (3, 31),
         "quorum_percent": "66.67",
         "requires_resolution": True,
+        "requires_minutes": True,
     },
     {
         "indicator": "worker_conference",
@@ -66,6 +68,7 @@ RULES: list[RuleDefaults] = [
         "deadline": (3, 31),
         "quorum_percent": "66.67",
         "requires_resolution": True,
+        "requires_minutes": True,
     },
     {
         "indicator": "dialogue_periodic",
@@ -73,6 +76,7 @@ RULES: list[RuleDefaults] = [
         "deadline": (12, 31),
         "quorum_percent": None,
         "requires_resolution": False,
+        "requires_minutes": False,
     },
     {
         "indicator": "qcdc_regulation",
@@ -80,6 +84,7 @@ RULES: list[RuleDefaults] = [
         "deadline": None,
         "quorum_percent": None,
         "requires_resolution": False,
+        "requires_minutes": False,
     },
     {
         "indicator": "inspection_board",
@@ -87,6 +92,7 @@ RULES: list[RuleDefaults] = [
         "deadline": None,
         "quorum_percent": None,
         "requires_resolution": False,
+        "requires_minutes": False,
     },
 ]
 

@@ -79,7 +79,15 @@ class ObligationRule(models.Model):
         _("số lao động tối thiểu"), null=True, blank=True, help_text=_("Đơn vị nhỏ hơn được miễn.")
     )
     requires_resolution = models.BooleanField(_("phải có nghị quyết"), default=False)
+    requires_minutes = models.BooleanField(
+        _("phải có biên bản khi nộp"),
+        default=False,
+        help_text=_("Không cho nộp hồ sơ khi chưa đính kèm biên bản."),
+    )
     contents = models.ManyToManyField(ContentItem, blank=True, verbose_name=_("nội dung bắt buộc"))
+    legal_basis = models.TextField(
+        _("căn cứ pháp lý"), blank=True, help_text=_("Văn bản và điều khoản mà quy định này dựa vào.")
+    )
 
     class Meta:
         ordering = ["-year", "indicator"]

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from conferences import defaults
 from conferences.models import ContentItem, ObligationRule
-from units.models import Unit
+from units.audit import audit_record
+from units.models import AuditLog, Unit
+from units.permissions import scope_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 def seed_contents(*, content_model: Any = ContentItem) -> None:
@@ -29,15 +35,19 @@ def seed_rules(*, year: int, content_model: Any = ContentItem, rule_model: Any =
     created = 0
     for spec in defaults.RULES:
         month_day = spec["deadline"]
+        values = {
+            "categories": spec["categories"],
+            "deadline": datetime.date(year, *month_day) if month_day else None,
+            "quorum_percent": Decimal(spec["quorum_percent"]) if spec["quorum_percent"] else None,
+            "requires_resolution": spec["requires_resolution"],
+            "requires_minutes": spec["requires_minutes"],
+        }
+        # A data migration's historical model may predate some fields: fill those it has.
+        fields = {f.name for f in rule_model._meta.get_fields()}
         rule, was_created = rule_model.objects.get_or_create(
             year=year,
             indicator=spec["indicator"],
-            defaults={
-                "categories": spec["categories"],
-                "deadline": datetime.date(year, *month_day) if month_day else None,
-                "quorum_percent": Decimal(spec["quorum_percent"]) if spec["quorum_percent"] else None,
-                "requires_resolution": spec["requires_resolution"],
-            },
+            defaults={k: v for k, v in values.items() if k in fields},
         )
         if was_created:
             created += 1
@@ -45,9 +55,50 @@ def seed_rules(*, year: int, content_model: Any = ContentItem, rule_model: Any =
     return created
 
 
+RULE_FIELDS = (
+    "categories",
+    "deadline",
+    "quorum_percent",
+    "min_employees",
+    "requires_resolution",
+    "requires_minutes",
+    "legal_basis",
+)
+
+
+def rule_facts(rule: ObligationRule) -> dict[str, Any]:
+    """What the audit log keeps of a rule, before and after an edit."""
+    return {
+        **{name: getattr(rule, name) for name in RULE_FIELDS},
+        "contents": sorted(rule.contents.values_list("code", flat=True)),
+    }
+
+
 @transaction.atomic
-def rules_copy_year(*, from_year: int, to_year: int) -> int:
-    """Copy a year's rules (deadlines shifted by the year difference) where the target has none."""
+def rule_update(
+    *, rule: ObligationRule, by: AbstractBaseUser | AnonymousUser, data: dict[str, Any], contents: list[ContentItem]
+) -> ObligationRule:
+    """Edit one year's rule (administrators only), with before and after in the audit log."""
+    if not scope_for(by).is_admin:
+        raise PermissionDenied
+    current = ObligationRule.objects.select_for_update().get(pk=rule.pk)
+    before = rule_facts(current)
+    for name in RULE_FIELDS:
+        if name in data:
+            setattr(current, name, data[name])
+    current.full_clean()
+    current.save()
+    current.contents.set(contents)
+    after = rule_facts(current)
+    if after != before:
+        audit_record(by=by, action=AuditLog.Action.RULE_EDITED, target=current, before=before, after=after)
+    return current
+
+
+@transaction.atomic
+def rules_copy_year(*, from_year: int, to_year: int, by: AbstractBaseUser | AnonymousUser | None = None) -> int:
+    """Copy a year's rules (deadlines shifted by the year difference) where the target has
+    none, forward or back; each new rule is an entry in the audit log."""
     created = 0
     for rule in ObligationRule.objects.filter(year=from_year).prefetch_related("contents"):
         if ObligationRule.objects.filter(year=to_year, indicator=rule.indicator).exists():
@@ -63,8 +114,17 @@ def rules_copy_year(*, from_year: int, to_year: int) -> int:
             quorum_percent=rule.quorum_percent,
             min_employees=rule.min_employees,
             requires_resolution=rule.requires_resolution,
+            requires_minutes=rule.requires_minutes,
+            legal_basis=rule.legal_basis,
         )
         copy.contents.set(rule.contents.all())
+        audit_record(
+            by=by,
+            action=AuditLog.Action.RULES_COPIED,
+            target=copy,
+            before={"year": from_year},
+            after={"year": to_year, **rule_facts(copy)},
+        )
         created += 1
     return created
 

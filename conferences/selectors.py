@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -114,15 +114,9 @@ def record_with_checks(record: Record) -> tuple[ObligationRule | None, list[Chec
     return rule, quality_checks(record, rule)
 
 
-def review_queue(*, user: AbstractBaseUser | AnonymousUser, filters: dict[str, Any]) -> RecordQuerySet:
-    """Records in the staff member's subtree, submitted ones first and oldest first."""
-    qs = Record.objects.managed_by(user).select_related("unit__node")
-    qs = qs.filter(status=filters.get("status") or Record.Status.SUBMITTED)
-    if kind := filters.get("kind"):
-        qs = qs.filter(kind=kind)
-    if node := filters.get("node"):
-        qs = qs.filter(unit__node__path__startswith=node.path)
-    return qs.order_by("submitted_at", "pk")
+def review_queue(*, user: AbstractBaseUser | AnonymousUser) -> RecordQuerySet:
+    """Records in the staff member's subtree, oldest submission first (the queue filters them)."""
+    return Record.objects.managed_by(user).select_related("unit__node").order_by("submitted_at", "pk")
 
 
 @dataclass
@@ -152,11 +146,6 @@ def review_rows(records: list[Record]) -> list[QueueRow]:
     return rows
 
 
-def review_next(*, user: AbstractBaseUser | AnonymousUser, filters: dict[str, Any], after: int) -> Record | None:
-    """The record to review after ``after``, in the queue with the same filters."""
-    return review_queue(user=user, filters=filters).exclude(pk=after).first()
-
-
 QUEUE_COUNT_CAP = 100
 
 
@@ -175,4 +164,51 @@ def unit_records(unit: Unit) -> RecordQuerySet:
         Record.objects.filter(unit=unit)
         .prefetch_related(Prefetch("attachments", queryset=Attachment.objects.only("pk", "record_id", "purpose")))
         .order_by("-held_on", "-pk")
+    )
+
+
+def minutes_required(record: Record) -> bool:
+    """Whether the year's rule that binds the record's unit refuses it without minutes."""
+    rule = ObligationRule.objects.filter(year=record.year, indicator=record.kind, requires_minutes=True).first()
+    return rule is not None and rule.applies_to(record.unit)
+
+
+def has_minutes(record: Record) -> bool:
+    return record.attachments.filter(purpose=Attachment.Purpose.MINUTES).exists()
+
+
+PENDING_STATUSES = (Record.Status.SUBMITTED, Record.Status.RETURNED, Record.Status.DRAFT)
+PENDING_LISTED = 200
+
+
+@dataclass(frozen=True)
+class Pending:
+    """The records of a period under a node: how many a close freezes, and those not accepted."""
+
+    records: int
+    counts: dict[str, int]
+    awaiting_review: list[Record]
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def pending_under(*, node_path: str, start: datetime.date, end: datetime.date) -> Pending:
+    """Records held in [start, end] by units under the node: how many there are, how many
+    are drafts, returned or awaiting review (one query), and the first ones awaiting review
+    (one query). The checklist before a close and the list on a closed version read it."""
+    records = Record.objects.filter(unit__node__path__startswith=node_path, held_on__range=(start, end))
+    figures = records.aggregate(
+        records=Count("pk"), **{status: Count("pk", filter=Q(status=status)) for status in PENDING_STATUSES}
+    )
+    waiting = list(
+        records.filter(status=Record.Status.SUBMITTED)
+        .select_related("unit")
+        .order_by("submitted_at", "pk")[:PENDING_LISTED]
+    )
+    return Pending(
+        records=figures.pop("records"),
+        counts={status: figures[status] for status in PENDING_STATUSES},
+        awaiting_review=waiting,
     )

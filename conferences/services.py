@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from conferences import permissions
 from conferences.models import Attachment, AuditEntry, ContentItem, Record
+from conferences.selectors import has_minutes, minutes_required
 from conferences.uploads import check_upload
 
 if TYPE_CHECKING:
@@ -61,6 +62,10 @@ class TransitionNotAllowed(Exception):
     """The record is not in a state that allows this action (e.g. accepted twice)."""
 
 
+class MinutesRequired(Exception):
+    """The year's rule requires minutes and none is attached."""
+
+
 def _audit(
     record: Record, by: Actor | None, action: str, *, reason: str = "", changes: dict[str, Any] | None = None
 ) -> None:
@@ -94,9 +99,19 @@ def _locked(record: Record) -> Record:
 
 @transaction.atomic
 def record_create(
-    *, unit: Unit, kind: str, by: Actor, data: dict[str, Any], contents: list[ContentItem] | None = None
+    *,
+    unit: Unit,
+    kind: str,
+    by: Actor,
+    data: dict[str, Any],
+    contents: list[ContentItem] | None = None,
+    minutes: list[UploadedFile] | None = None,
 ) -> Record:
-    """Create a draft for ``unit``. Staff creating it mark it as entered from paper."""
+    """Create a draft for ``unit``, with its minutes when given in the same step.
+
+    Staff creating it mark it as entered from paper. A file that fails its check
+    rolls the whole draft back, so the chair never finds half of what was sent.
+    """
     if not permissions.can_file_for(by, unit):
         raise PermissionDenied
     record = Record(unit=unit, kind=kind, created_by=by, on_paper=not permissions.is_chair_of(by, unit))
@@ -110,6 +125,18 @@ def record_create(
     if contents:
         record.contents.set(contents)
     _audit(record, by, AuditEntry.Action.CREATED)
+    stored: list[str] = []
+    try:
+        for upload in minutes or []:
+            attachment = attachment_add(record=record, by=by, upload=upload, purpose=Attachment.Purpose.MINUTES)
+            stored.append(attachment.file.name)
+    except BaseException:
+        from django.core.files.storage import default_storage
+
+        for name in stored:  # random names: no other attachment shares them
+            default_storage.delete(name)
+        raise
+    record.refresh_from_db()
     return record
 
 
@@ -174,6 +201,8 @@ def record_submit(*, record: Record, by: Actor) -> Record:
         raise TransitionNotAllowed
     if not permissions.can_submit(by, current):
         raise PermissionDenied
+    if not has_minutes(current) and minutes_required(current):
+        raise MinutesRequired
     current.status = Record.Status.SUBMITTED
     current.submitted_at = timezone.now()
     current.version = F("version") + 1

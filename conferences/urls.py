@@ -1,6 +1,6 @@
 from django.urls import path
 
-from conferences import views
+from conferences import backoffice, views
 
 app_name = "conferences"
 
@@ -22,4 +22,7 @@ urlpatterns = [
     path("records/<int:pk>/files/", views.attachment_upload, name="attachment_upload"),
     path("files/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("files/<int:pk>/delete/", views.attachment_delete, name="attachment_delete"),
+    path("rules/", backoffice.rules, name="rules"),
+    path("rules/<int:pk>/edit/", backoffice.rule_edit, name="rule_edit"),
+    path("rules/copy/", backoffice.rules_copy, name="rules_copy"),
 ]

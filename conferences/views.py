@@ -15,11 +15,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from conferences import importing, permissions, selectors, services
-from conferences.forms import AttachmentForm, QueueFilterForm, ReasonForm, RecordForm
+from conferences.filters import QueueFilter
+from conferences.forms import AttachmentForm, ReasonForm, RecordForm
 from conferences.models import Attachment, AuditEntry, Kind, Record
+from units.filters import query_without_page
 from units.forms import ImportForm
 from units.importing import ImportConflict, ImportFileError, stash_claim, stash_upload, upload_read
-from units.models import OrgNode, Unit
+from units.models import Unit
 from units.permissions import can_manage_units, require
 
 STALE_MESSAGE = _(
@@ -90,16 +92,24 @@ def record_create(request: HttpRequest, unit_pk: int, kind: str) -> HttpResponse
         raise Http404
     if not permissions.can_file_for(request.user, unit):
         raise PermissionDenied
-    form = RecordForm(request.POST or None, kind=kind)
+    form = RecordForm(request.POST or None, request.FILES or None, kind=kind)
     if request.method == "POST" and form.is_valid():
         try:
             record = services.record_create(
-                unit=unit, kind=kind, by=request.user, data=form.record_data, contents=form.chosen_contents
+                unit=unit,
+                kind=kind,
+                by=request.user,
+                data=form.record_data,
+                contents=form.chosen_contents,
+                minutes=form.cleaned_data.get("files"),
             )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
-            messages.success(request, _("Đã lưu bản nháp. Hãy đính kèm biên bản rồi bấm “Nộp”."))
+            if form.cleaned_data.get("files"):
+                messages.success(request, _("Đã lưu bản nháp cùng biên bản. Kiểm tra lại rồi bấm “Nộp”."))
+            else:
+                messages.success(request, _("Đã lưu bản nháp. Hãy đính kèm biên bản rồi bấm “Nộp”."))
             return redirect(record)
     return render(request, "conferences/record_form.html", {"form": form, "unit": unit, "kind_label": Kind(kind).label})
 
@@ -107,6 +117,7 @@ def record_create(request: HttpRequest, unit_pk: int, kind: str) -> HttpResponse
 def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = _visible_record_or_404(request, pk)
     rule, checks = selectors.record_with_checks(record)
+    attachments = list(record.attachments.all())
     user = request.user
     return render(
         request,
@@ -115,7 +126,9 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "record": record,
             "rule": rule,
             "checks": checks,
-            "attachments": record.attachments.all(),
+            "attachments": attachments,
+            "has_minutes": any(a.purpose == Attachment.Purpose.MINUTES for a in attachments),
+            "minutes_required": rule is not None and rule.requires_minutes,
             "audit": record.audit.select_related("by")[:200],
             "contents": record.contents.all(),
             "can_edit": permissions.can_edit(user, record),
@@ -171,6 +184,11 @@ def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     reason_form = ReasonForm(request.POST)
     try:
         if action == "submit":
+            unconfirmed = request.POST.get("without_minutes") != "1"
+            if unconfirmed and permissions.can_submit(request.user, record) and not selectors.has_minutes(record):
+                # The page asks first; a submission that skipped that step is not taken.
+                messages.warning(request, _("Hồ sơ chưa có biên bản: hãy xác nhận trước khi nộp."))
+                return redirect(record)
             services.record_submit(record=record, by=request.user)
             messages.success(request, _("Đã nộp hồ sơ cho công đoàn cấp trên."))
         elif action == "accept":
@@ -194,6 +212,11 @@ def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             return redirect("conferences:unit_year", unit_pk=unit.pk)
         else:
             raise Http404
+    except services.MinutesRequired:
+        messages.error(
+            request,
+            _("Quy định năm %(year)s yêu cầu biên bản: hãy đính kèm biên bản trước khi nộp.") % {"year": record.year},
+        )
     except services.TransitionNotAllowed:
         messages.error(
             request,
@@ -285,18 +308,16 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(can_manage_units)
 def review_queue(request: HttpRequest) -> HttpResponse:
-    form = QueueFilterForm(request.GET or None, nodes=OrgNode.objects.managed_by(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
-    page = Paginator(selectors.review_queue(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
+    filterset = QueueFilter(request.GET, queryset=selectors.review_queue(user=request.user), request=request)
+    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
+    query = query_without_page(request)
     context = {
-        "form": form,
+        "filter": filterset,
         "page": page,
         "rows": selectors.review_rows(list(page)),
-        "query": query.urlencode(),
+        "query": query,
         # The filters travel with each record so that, once reviewed, "next" keeps them.
-        "queue": urlencode({"queue": query.urlencode()}),
+        "queue": urlencode({"queue": query}),
     }
     return render(request, "conferences/review_queue.html", context)
 
@@ -304,13 +325,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 @require(can_manage_units)
 def review_next(request: HttpRequest) -> HttpResponse:
     """The next record of the queue, with the filters the reviewer was using."""
-    form = QueueFilterForm(request.GET or None, nodes=OrgNode.objects.managed_by(request.user))
-    filters = form.cleaned_data if form.is_valid() else {}
+    filterset = QueueFilter(request.GET, queryset=selectors.review_queue(user=request.user), request=request)
     try:
         after = int(request.GET.get("after") or 0)
     except ValueError:
         after = 0
-    record = selectors.review_next(user=request.user, filters=filters, after=after)
+    record = filterset.qs.exclude(pk=after).first()
     query = request.GET.copy()
     query.pop("after", None)
     if record is None:

@@ -21,7 +21,7 @@ def node_label(node: OrgNode) -> str:
 
 
 class RunForm(forms.Form):
-    node = forms.ModelChoiceField(label=_("Đơn vị lập báo cáo"), queryset=OrgNode.objects.none())
+    node = forms.ModelChoiceField(label=_("Cấp công đoàn lập báo cáo"), queryset=OrgNode.objects.none())
     year = forms.TypedChoiceField(label=_("Năm"), coerce=int, choices=[])
     period = forms.TypedChoiceField(
         label=_("Kỳ báo cáo"), choices=Period.choices, initial=Period.YEAR, required=False, empty_value=Period.YEAR
@@ -32,6 +32,7 @@ class RunForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["node"].queryset = nodes
         self.fields["node"].label_from_instance = node_label
+        self.fields["node"].empty_label = None  # a report is always of some node
         this_year = timezone.localdate().year
         self.fields["year"].choices = [(y, y) for y in range(this_year, this_year - 6, -1)]
         self.fields["year"].initial = this_year

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.mail import get_connection, send_mass_mail
+from django.db.models import Count, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,8 +17,11 @@ from django.utils import timezone, translation
 from conferences.rules import rules_for_year
 from qcdc.mail import email_subject
 from reports import compute
-from units.models import OrgNode, Role
+from units.models import OrgNode, Role, Unit
 from units.obligations import Indicator
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 DUE_SOON = datetime.timedelta(days=30)
 
@@ -137,6 +142,24 @@ def remind_chairs(*, unit_ids: list[int], year: int) -> int:
     missing = compute.non_compliant(None, year, only=unit_ids)
     messages, _unreachable = _chair_messages(missing, year=year, labels=labels, only=set(labels))
     return send_mass_mail(messages, connection=get_connection()) if messages else 0
+
+
+def reminder_reach(*, user: AbstractBaseUser | AnonymousUser, unit_ids: list[int]) -> tuple[int, int]:
+    """(units the user may remind, of which with a chair address): one e-mail goes to each
+    unit with an address, so the second figure is how many e-mails a reminder sends."""
+    figures = (
+        Unit.objects.managed_by(user)
+        .filter(pk__in=unit_ids)
+        .aggregate(
+            units=Count("pk", distinct=True),
+            reachable=Count(
+                "pk",
+                distinct=True,
+                filter=~Q(chair_email="") | Q(roles__kind=Role.Kind.CHAIR, roles__user__email__gt=""),
+            ),
+        )
+    )
+    return figures["units"], figures["reachable"]
 
 
 def _chair_messages(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import grid, periods, runs
+from reports.views import deadlines, grid, periods, runs
 
 app_name = "reports"
 
@@ -20,4 +20,6 @@ urlpatterns = [
     path("closes/<int:pk>/download/<slug:fmt>/", periods.close_download, name="close_download"),
     path("explain/", periods.explain_view, name="explain"),
     path("grid/", grid.grid_view, name="grid"),
+    path("deadlines/", deadlines.deadlines, name="deadlines"),
+    path("deadlines/<int:pk>/remove/", deadlines.deadline_remove, name="deadline_remove"),
 ]

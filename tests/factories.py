@@ -77,3 +77,17 @@ def pdf_bytes(text: str = "Bien ban hoi nghi") -> bytes:
     from conferences.demo import sample_pdf
 
     return sample_pdf(text)
+
+
+def attach_minutes(record, name: str = "bien-ban.pdf"):
+    """Give ``record`` its signed minutes, as a chair does before submitting."""
+    from django.core.files.base import ContentFile
+
+    from conferences.models import Attachment
+
+    body = pdf_bytes()
+    attachment = Attachment(
+        record=record, purpose="minutes", original_name=name, content_type="application/pdf", size=len(body), sha256=""
+    )
+    attachment.file.save(name, ContentFile(body), save=True)
+    return attachment

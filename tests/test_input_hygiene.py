@@ -15,7 +15,7 @@ from conferences import services as record_services
 from conferences.models import Record
 from qcdc.mail import one_line
 from reports.reminders import remind_chairs, send_weekly_reminders
-from tests.factories import RecordFactory
+from tests.factories import RecordFactory, attach_minutes
 from units import importing
 from units.models import OrgNode, Unit
 
@@ -117,6 +117,7 @@ def test_it_still_mails_about_a_unit_whose_name_has_a_line_break(
             reverse("units:unit_invite_chair", args=[world.unit_a.pk]), {"full_name": "Lan", "email": "lan@example.vn"}
         )
         record = RecordFactory(unit=world.unit_a, held_on=D(2025, 3, 10))
+        attach_minutes(record)
         record_services.record_submit(record=record, by=world.chair_a)
     assert response.status_code == 302
     assert remind_chairs(unit_ids=[world.unit_a.pk], year=2025) >= 1

@@ -59,9 +59,10 @@ except ImportFileError as exc:
 except ValidationError as exc:
     outcome = "refused: " + " ".join(exc.messages)
 seconds = time.monotonic() - start
-# This process's own peak: exec gave it a fresh memory map, so unlike the rusage of the
-# forked child it does not count the parent's pages from before the exec.
-peak_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+# This process's own high-water mark: ru_maxrss from wait4 also counts the RSS of the
+# pytest process it was forked from, which grows with the suite.
+status = open("/proc/self/status").read()
+peak_kb = int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
 print(json.dumps({"outcome": outcome, "seconds": seconds, "peak_kb": peak_kb}))
 """
 
@@ -221,8 +222,6 @@ def measure(path: Path, what: str) -> dict:
     child.stderr.close()
     lines = out.decode().strip().splitlines()
     result = json.loads(lines[-1]) if lines else {"outcome": "crashed: " + err.decode()[-2000:], "seconds": None}
-    # A child that died before reporting is measured by its rusage, which also counts the
-    # test process's pages it held between fork and exec: an upper bound.
     peak_kb = result.pop("peak_kb", usage.ru_maxrss)
     return {**result, "peak_mb": peak_kb / 1024}
 

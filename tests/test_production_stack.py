@@ -27,7 +27,7 @@ from django_celery_beat.models import PeriodicTask
 
 from conferences.models import Record
 from reports.models import ReportRun
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, attach_minutes
 from tests.support import skip_or_fail
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -260,6 +260,7 @@ def test_it_serves_files_and_builds_reports_with_production_settings(stack, worl
     record_match = re.fullmatch(r"/conferences/records/(\d+)/", _path(record_page))
     assert record_match, f"the form did not save: {_path(record_page)}"
     record_id = int(record_match.group(1))
+    attach_minutes(Record.objects.get(pk=record_id))  # the year's rule requires minutes to submit
     submitted = chair.post(f"/conferences/records/{record_id}/submit/", {}, form_page=record_page)
     assert submitted.status == 200
     assert Record.objects.get(pk=record_id).status == Record.Status.SUBMITTED

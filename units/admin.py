@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -10,12 +12,51 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from qcdc.validators import validate_single_line
-from units.models import ChairInvitation, OrgLevel, OrgNode, Role, Unit
+from units.audit import audit_record
+from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit
+from units.permissions import forget_scope
+from units.services import role_facts
+
+# Third-party apps whose admin is English only: kept at their addresses for the superuser
+# (sign-in lockouts, Celery beat's schedules), left out of the admin's index.
+HIDDEN_APPS = ("axes", "django_celery_beat")
+
+
+class HiddenFromIndex:
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+for _model, _model_admin in list(admin.site._registry.items()):
+    if _model._meta.app_label in HIDDEN_APPS:
+        admin.site.unregister(_model)
+        admin.site.register(
+            _model, type(f"Hidden{type(_model_admin).__name__}", (HiddenFromIndex, type(_model_admin)), {})
+        )
 
 
 @admin.register(OrgLevel)
 class OrgLevelAdmin(admin.ModelAdmin):
     list_display = ["depth", "name"]
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(admin.ModelAdmin):
+    """Read-only: entries are written only by the actions they record."""
+
+    list_display = ["at", "by", "action", "target_repr", "node"]
+    list_filter = ["action"]
+    search_fields = ["target_repr", "by__username"]
+    list_select_related = ["by", "node"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: AuditLog | None = None) -> bool:
+        return False
 
 
 @admin.register(OrgNode)
@@ -60,6 +101,37 @@ class RoleAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["user__username", "user__email"]
     autocomplete_fields = ["user", "node", "unit"]
+
+    # Each grant, change and revocation made here is in the audit log too; a bulk delete
+    # would skip it, so there is none.
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    def save_model(self, request: HttpRequest, obj: Role, form: forms.ModelForm, change: bool) -> None:
+        before = role_facts(Role.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        audit_record(
+            by=request.user,
+            action=AuditLog.Action.ROLE_GRANTED,
+            target=obj,
+            before=before,
+            after=role_facts(obj),
+            node=obj.node or (obj.unit.node if obj.unit else None),
+        )
+        forget_scope(obj.user)
+
+    def delete_model(self, request: HttpRequest, obj: Role) -> None:
+        audit_record(
+            by=request.user,
+            action=AuditLog.Action.ROLE_REVOKED,
+            target=obj,
+            before=role_facts(obj),
+            after=None,
+            node=obj.node or (obj.unit.node if obj.unit else None),
+        )
+        super().delete_model(request, obj)
 
 
 @admin.register(ChairInvitation)

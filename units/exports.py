@@ -1,4 +1,8 @@
-"""XLSX export of a units list, with the same columns the importer reads."""
+"""XLSX export of a units list, with the same columns the importer reads.
+
+Headings and categories are the importer's Vietnamese labels, whatever the user's
+language: a file exported, edited in Excel and imported back changes only what was edited.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from qcdc import xlsx
-from units.models import Unit
+from units.importing.unit_rows import UNIT_IMPORT_COLUMNS
+from units.models import Category, Unit
 
 if TYPE_CHECKING:
     from units.chairs import ChairRow
@@ -35,16 +40,19 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def units_workbook(units: Iterable[Unit]) -> bytes:
     """One row per unit; ``units`` should be iterated with the node joined."""
+    with translation.override("vi"):
+        headings = [str(c.label) for c in UNIT_IMPORT_COLUMNS]
+        categories = {value: str(label) for value, label in Category.choices}
     wb = xlsx.workbook()
-    ws = wb.create_sheet("units")
-    xlsx.append(ws, UNIT_COLUMNS)
+    ws = wb.create_sheet("Đơn vị")
+    xlsx.append(ws, headings)
     for u in units:
         xlsx.append(
             ws,
             [
                 u.code,
                 u.name,
-                u.category,
+                categories.get(u.category, u.category),
                 u.node.code,
                 u.employees,
                 u.union_members,

@@ -6,15 +6,22 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from qcdc.validators import validate_dissolution_day, validate_single_line
-from units.models import Category, OrgNode, Unit
+from units.models import OrgNode, Role, Unit
 from units.services import UNIT_EDITABLE_FIELDS
 
 
 class DateInput(forms.DateInput):
-    """A text field for dd/mm/yyyy: the browser's date picker shows US order on some phones."""
+    """The browser's own date picker (``type=date``).
+
+    The value travels as ISO ``YYYY-MM-DD``; the browser shows it in the user's locale,
+    dd/mm/yyyy on a Vietnamese phone or desktop. Typed dd/mm/yyyy is still accepted by
+    the field (``DATE_INPUT_FORMATS``) for browsers without a picker.
+    """
+
+    input_type = "date"
 
     def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%d/%m/%Y", attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric"}, **kwargs)
+        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class UnitForm(forms.ModelForm):
@@ -44,34 +51,6 @@ class UnitForm(forms.ModelForm):
         return cleaned
 
 
-class UnitFilterForm(forms.Form):
-    SORTS = {
-        "code": "code",
-        "-code": "-code",
-        "name": "name",
-        "-name": "-name",
-        "category": "category",
-        "employees": "employees",
-        "-employees": "-employees",
-        "node": "node__name",
-    }
-
-    q = forms.CharField(label=_("Tìm theo tên hoặc mã"), required=False, max_length=100)
-    category = forms.ChoiceField(label=_("Loại hình"), required=False, choices=[("", _("Tất cả")), *Category.choices])
-    node = forms.ModelChoiceField(label=_("Công đoàn cấp trên"), required=False, queryset=OrgNode.objects.none())
-    status = forms.ChoiceField(
-        label=_("Trạng thái"),
-        required=False,
-        choices=[("", _("Tất cả")), ("active", _("Đang hoạt động")), ("inactive", _("Ngừng hoạt động"))],
-    )
-    sort = forms.ChoiceField(required=False, choices=[(k, k) for k in SORTS], widget=forms.HiddenInput)
-
-    def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["node"].queryset = nodes
-        self.fields["node"].label_from_instance = lambda n: ("· " * n.depth) + n.name
-
-
 class DeactivateForm(forms.Form):
     dissolved_on = forms.DateField(
         label=_("Ngừng hoạt động từ ngày"), widget=DateInput(), validators=[validate_dissolution_day]
@@ -88,6 +67,54 @@ class ImportForm(forms.Form):
         label=_("Tệp CSV hoặc XLSX"),
         help_text=_("Tối đa 10 MB. Dòng đầu là tiêu đề cột."),
     )
+
+
+class RoleGrantForm(forms.Form):
+    """Who gets which role where: chairs by their unit's code, staff and leaders by node."""
+
+    email = forms.EmailField(label=_("Email"))
+    full_name = forms.CharField(
+        label=_("Họ và tên"),
+        max_length=150,
+        required=False,
+        help_text=_("Cần khi tài khoản chưa có."),
+        validators=[validate_single_line],
+    )
+    kind = forms.ChoiceField(label=_("Vai trò"))
+    node = forms.ModelChoiceField(
+        label=_("Cấp công đoàn"),
+        queryset=OrgNode.objects.none(),
+        required=False,
+        empty_label=_("Chọn cấp công đoàn"),
+        help_text=_("Với cán bộ, lãnh đạo."),
+    )
+    unit_code = forms.CharField(
+        label=_("Mã đơn vị"), max_length=64, required=False, help_text=_("Với chủ tịch công đoàn cơ sở.")
+    )
+
+    def __init__(self, *args: Any, nodes: Any, units: Any, is_admin: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.units = units
+        self.fields["node"].queryset = nodes
+        self.fields["node"].label_from_instance = lambda n: ("· " * n.depth) + n.name
+        self.fields["kind"].choices = [c for c in Role.Kind.choices if is_admin or c[0] != Role.Kind.ADMIN]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        cleaned["unit"] = None
+        if kind == Role.Kind.CHAIR:
+            code = (cleaned.get("unit_code") or "").strip()
+            unit = self.units.filter(code=code).first() if code else None
+            if unit is None:
+                self.add_error("unit_code", _("Không có đơn vị mã này trong phạm vi bạn quản lý."))
+            cleaned["unit"], cleaned["node"] = unit, None
+        elif kind in (Role.Kind.STAFF, Role.Kind.LEADER):
+            if cleaned.get("node") is None:
+                self.add_error("node", _("Hãy chọn cấp công đoàn."))
+        else:
+            cleaned["node"] = None
+        return cleaned
 
 
 class ChairFilterForm(forms.Form):

@@ -15,8 +15,9 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
-from units.models import ChairInvitation, OrgLevel, OrgNode, Role, Unit, UnitTransfer
-from units.permissions import can_manage_node, forget_scope
+from units.audit import audit_record
+from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit, UnitTransfer
+from units.permissions import can_manage_node, forget_scope, scope_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -148,6 +149,118 @@ def invitation_link(*, user: User) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
+def can_grant(user: AbstractBaseUser | AnonymousUser, *, kind: str, node: OrgNode | None, unit: Unit | None) -> bool:
+    """Staff hand out roles inside their subtrees; only administrators make administrators."""
+    if kind == Role.Kind.ADMIN:
+        return scope_for(user).is_admin
+    if kind == Role.Kind.CHAIR:
+        return unit is not None and can_manage_node(user, unit.node)
+    return node is not None and can_manage_node(user, node)
+
+
+def role_facts(role: Role) -> dict[str, Any]:
+    return {
+        "user": role.user.get_username(),
+        "kind": role.kind,
+        "node": role.node.code if role.node else None,
+        "unit": role.unit.code if role.unit else None,
+    }
+
+
+@transaction.atomic
+def role_grant_by(
+    *,
+    by: AbstractBaseUser | AnonymousUser,
+    user: User,
+    kind: str,
+    node: OrgNode | None = None,
+    unit: Unit | None = None,
+) -> Role:
+    """Give ``user`` a role, as ``by`` may (403 otherwise), with an entry in the audit log."""
+    if not can_grant(by, kind=kind, node=node, unit=unit):
+        raise PermissionDenied
+    role = Role.objects.filter(user=user, kind=kind, node=node, unit=unit).first()
+    if role is not None:
+        return role
+    role = Role(user=user, kind=kind, node=node, unit=unit)
+    role.full_clean()
+    role.save()
+    audit_record(
+        by=by,
+        action=AuditLog.Action.ROLE_GRANTED,
+        target=role,
+        before=None,
+        after=role_facts(role),
+        node=node or (unit.node if unit else None),
+    )
+    forget_scope(user)
+    return role
+
+
+@transaction.atomic
+def role_revoke(*, by: AbstractBaseUser | AnonymousUser, role: Role) -> None:
+    """Take a role away, as ``by`` may; nobody revokes their own (ask the level above)."""
+    if not can_grant(by, kind=role.kind, node=role.node, unit=role.unit):
+        raise PermissionDenied
+    if role.user_id == by.pk:
+        raise ValidationError(_("Không thể tự thu hồi vai trò của chính mình; hãy nhờ cấp trên."))
+    audit_record(
+        by=by,
+        action=AuditLog.Action.ROLE_REVOKED,
+        target=role,
+        before=role_facts(role),
+        after=None,
+        node=role.node or (role.unit.node if role.unit else None),
+    )
+    role.delete()
+    forget_scope(role.user)
+
+
+@transaction.atomic
+def account_for(*, email: str, full_name: str) -> tuple[User, bool]:
+    """The account with this e-mail, or a new one without a usable password (True)."""
+    user_model = get_user_model()
+    email = user_model.objects.normalize_email(email).lower()
+    user = user_model.objects.filter(email__iexact=email).first()
+    if user is not None:
+        return user, False
+    first, _sep, last = full_name.strip().rpartition(" ")
+    user = user_model(username=_free_username(email), email=email, first_name=first, last_name=last or full_name)
+    user.set_unusable_password()
+    user.full_clean()
+    user.save()
+    return user, True
+
+
+@transaction.atomic
+def role_invite(
+    *,
+    by: AbstractBaseUser | AnonymousUser,
+    email: str,
+    full_name: str,
+    kind: str,
+    node: OrgNode | None = None,
+    unit: Unit | None = None,
+) -> Role | None:
+    """Grant a role to the owner of ``email``, creating the account and e-mailing a
+    set-password link (after commit) when there is none yet.
+
+    A chair role goes through ``chair_invite``: an existing account only gets it when it
+    accepts, and then None is returned (the invitation is on its way)."""
+    if not can_grant(by, kind=kind, node=node, unit=unit):
+        raise PermissionDenied
+    if kind == Role.Kind.CHAIR and unit is not None:
+        user = chair_invite(unit=unit, email=email, full_name=full_name, by=by)
+        return Role.objects.filter(user=user, kind=kind, unit=unit).first()
+    user, created = account_for(email=email, full_name=full_name)
+    role = role_grant_by(by=by, user=user, kind=kind, node=node, unit=unit)
+    if created:
+        from units.tasks import send_account_invitation
+
+        transaction.on_commit(lambda: send_account_invitation.delay(user_id=user.pk, role_id=role.pk))
+    return role
+
+
 @transaction.atomic
 def chair_invite(*, unit: Unit, email: str, full_name: str, by: AbstractBaseUser | AnonymousUser) -> User:
     """Invite the unit's chair by e-mail; the mail goes out after commit.
@@ -162,12 +275,8 @@ def chair_invite(*, unit: Unit, email: str, full_name: str, by: AbstractBaseUser
     email = user_model.objects.normalize_email(email).lower()
     user = user_model.objects.filter(email__iexact=email).first()
     if user is None:
-        first, _sep, last = full_name.strip().rpartition(" ")
-        user = user_model(username=_free_username(email), email=email, first_name=first, last_name=last or full_name)
-        user.set_unusable_password()
-        user.full_clean()
-        user.save()
-        role_grant(user=user, kind=Role.Kind.CHAIR, unit=unit)
+        user, _created = account_for(email=email, full_name=full_name)
+        role_grant_by(by=by, user=user, kind=Role.Kind.CHAIR, unit=unit)
         from units.tasks import send_invitation
 
         transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, unit_id=unit.pk))

@@ -13,7 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 
 from qcdc.mail import email_subject
-from units.models import ChairInvitation, Unit
+from units.models import ChairInvitation, Role, Unit
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -57,6 +57,25 @@ def send_invitation_to_accept(*, invitation_id: int) -> None:
         subject = email_subject("units/email/invitation_accept_subject.txt", context)
         body = render_to_string("units/email/invitation_accept.txt", context)
     send_mail(subject, body, None, [invitation.user.email])
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_account_invitation(*, user_id: int, role_id: int) -> None:
+    """E-mail a new staff or leader account its set-password link and the role it was given."""
+    from units.services import invitation_link
+
+    user = get_user_model().objects.get(pk=user_id)
+    role = Role.objects.select_related("unit", "node").get(pk=role_id)
+    with translation.override("vi"):
+        context = {
+            "user": user,
+            "role": role.get_kind_display(),
+            "place": role.unit.name if role.unit else role.node.name if role.node else "",
+            "link": invitation_link(user=user),
+        }
+        subject = email_subject("units/email/account_invitation_subject.txt", context)
+        body = render_to_string("units/email/account_invitation.txt", context)
+    send_mail(subject, body, None, [user.email])
 
 
 @shared_task(acks_late=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from units.views import chairs, imports, invitations, units
+from units.views import backoffice, chairs, imports, invitations, units
 
 app_name = "units"
 
@@ -22,4 +22,8 @@ urlpatterns = [
     path("invitations/<int:pk>/", invitations.invitation_accept, name="invitation_accept"),
     path("import/", imports.import_units, name="import_units"),
     path("import-org/", imports.import_org, name="import_org"),
+    path("admin/", backoffice.backoffice_home, name="backoffice"),
+    path("admin/people/", backoffice.people, name="people"),
+    path("admin/roles/<int:pk>/revoke/", backoffice.role_revoke, name="role_revoke"),
+    path("admin/audit/", backoffice.audit_log, name="audit_log"),
 ]

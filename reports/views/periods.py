@@ -3,6 +3,7 @@ differences, and the units behind any figure ("explain this number")."""
 
 from __future__ import annotations
 
+import datetime
 import json
 from io import BytesIO
 from typing import Any
@@ -16,13 +17,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from conferences import selectors as record_selectors
 from conferences.models import Record
 from reports import closing, compute, explain, periods, services
+from reports.filters import ExplainFilterForm, period_picker
 from reports.forms import PeriodForm, ReopenForm
 from reports.models import PeriodClose
-from reports.views.runs import node_from_request
+from reports.views.runs import node_from_request, report_url
+from units.filters import query_without_page
 from units.models import Category, OrgNode
 from units.permissions import can_read_tree, require
 
@@ -70,17 +75,21 @@ def period_overview(request: HttpRequest) -> HttpResponse:
 
     own = line(node)
     own_close = own["close"]
+    can_close = (
+        closing.can_close(request.user, node)
+        and periods.period_end(year, period) < timezone.localdate()
+        and (own_close is None or own_close.status in (PeriodClose.Status.REOPENED, PeriodClose.Status.FAILED))
+    )
     context = {
         "node": node,
         "year": year,
         "period": period,
         "period_label": periods.Period(period).label,
-        "form": PeriodForm(initial={"year": year, "period": period}),
+        "form": period_picker(PeriodForm(initial={"year": year, "period": period}), node=node),
         "own": own,
         "children": [line(c) for c in children],
-        "can_close": closing.can_close(request.user, node)
-        and periods.period_end(year, period) < timezone.localdate()
-        and (own_close is None or own_close.status in (PeriodClose.Status.REOPENED, PeriodClose.Status.FAILED)),
+        "can_close": can_close,
+        "pending": _pending(node, year, period) if can_close else None,
         "period_open": periods.period_end(year, period) >= timezone.localdate(),
         "breadcrumb": OrgNode.objects.visible_to(request.user).filter(pk__in=node.ancestor_ids).order_by("depth"),
     }
@@ -95,6 +104,19 @@ def close_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Năm hoặc kỳ báo cáo không hợp lệ."))
         return redirect(f"{reverse('reports:periods')}?node={node.pk}")
+    year, period = form.cleaned_data["year"], form.cleaned_data["period"]
+    waiting = _pending(node, year, period).counts[Record.Status.SUBMITTED]
+    if waiting and request.POST.get("ack_pending") != "1":
+        messages.error(
+            request,
+            ngettext(
+                "%(n)d hồ sơ đang chờ duyệt: hãy duyệt, hoặc xác nhận rằng hồ sơ này được tính là chưa thực hiện.",
+                "%(n)d hồ sơ đang chờ duyệt: hãy duyệt, hoặc xác nhận rằng các hồ sơ này được tính là chưa thực hiện.",
+                waiting,
+            )
+            % {"n": waiting},
+        )
+        return redirect(_overview_url(node.pk, year, period))
     try:
         close, _created = closing.close_request(
             node=node, year=form.cleaned_data["year"], period=form.cleaned_data["period"], by=request.user
@@ -107,6 +129,12 @@ def close_create(request: HttpRequest) -> HttpResponse:
             messages.error(request, message)
         return redirect(_overview_url(node.pk, form.cleaned_data["year"], form.cleaned_data["period"]))
     return redirect(close)
+
+
+def _pending(node: OrgNode, year: int, period: str) -> record_selectors.Pending:
+    return record_selectors.pending_under(
+        node_path=node.path, start=datetime.date(year, 1, 1), end=periods.period_end(year, period)
+    )
 
 
 def _overview_url(node_id: int, year: int, period: str) -> str:
@@ -132,6 +160,9 @@ def close_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_reopen": close.status == PeriodClose.Status.CLOSED and closing.can_reopen(request.user, close),
         "held_above": closing.held_above(close) if close.status == PeriodClose.Status.CLOSED else None,
         "reopen_form": ReopenForm(),
+        "pending": _pending(close.node, close.year, close.period)
+        if close.status == PeriodClose.Status.CLOSED
+        else None,
         "overview_url": _overview_url(close.node_id, close.year, close.period),
     }
     return render(request, "reports/close_detail.html", context)
@@ -239,9 +270,10 @@ def explain_view(request: HttpRequest) -> HttpResponse:
     held_on = dict(
         Record.objects.filter(pk__in=[u["record_id"] for u in page if u["record_id"]]).values_list("pk", "held_on")
     )
-    query = request.GET.copy()
-    query.pop("page", None)
+    hidden = {k: v for k, v in request.GET.items() if k not in ("figure", "category", "page", "format")}
     context = {
+        "filter_form": ExplainFilterForm(request.GET, hidden=hidden),
+        "back_url": close.get_absolute_url() if close else report_url(node, year, period),
         "node": node,
         "row_name": row_name,
         "year": year,
@@ -253,6 +285,6 @@ def explain_view(request: HttpRequest) -> HttpResponse:
         "figure": figure,
         "page": page,
         "rows": [{**u, "held_on": held_on.get(u["record_id"])} for u in page],
-        "query": query.urlencode(),
+        "query": query_without_page(request),
     }
     return render(request, "reports/explain.html", context)

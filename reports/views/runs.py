@@ -17,9 +17,12 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from reports import dashboard, services
+from reports.filters import RunFilter
 from reports.forms import RunForm
 from reports.models import ReportRun
 from reports.permissions import can_request_report
+from reports.reminders import reminder_reach
+from units.filters import query_without_page
 from units.models import OrgNode, Unit
 from units.permissions import can_manage_units, can_read_tree, require
 
@@ -32,13 +35,32 @@ def _visible_run_or_404(request: HttpRequest, pk: int) -> ReportRun:
     return get_object_or_404(_visible_runs(request).select_related("node", "requested_by"), pk=pk)
 
 
+def report_url(node: OrgNode, year: int, period: str) -> str:
+    """The latest finished report of a node's period, else the list of its reports (one query)."""
+    run = (
+        ReportRun.objects.filter(node=node, year=year, period=period, status=ReportRun.Status.DONE)
+        .order_by("-created_at")
+        .only("pk")
+        .first()
+    )
+    if run is not None:
+        return run.get_absolute_url()
+    return f"{reverse('reports:run_list')}?{urlencode({'node': node.pk, 'year': year, 'period': period})}"
+
+
 @require(can_read_tree)
 def run_list(request: HttpRequest) -> HttpResponse:
     nodes = OrgNode.objects.visible_to(request.user)
     form = RunForm(nodes=nodes, initial={"node": nodes.order_by("depth", "code").first()})
-    runs = _visible_runs(request).select_related("node", "requested_by")
-    page = Paginator(runs, 30).get_page(request.GET.get("page"))
-    return render(request, "reports/run_list.html", {"form": form, "page": page})
+    filterset = RunFilter(
+        request.GET or None, queryset=_visible_runs(request).select_related("node", "requested_by"), request=request
+    )
+    page = Paginator(filterset.qs, 30).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "reports/run_list.html",
+        {"form": form, "filter": filterset, "page": page, "query": query_without_page(request)},
+    )
 
 
 @require(can_request_report)
@@ -46,9 +68,13 @@ def run_list(request: HttpRequest) -> HttpResponse:
 def run_create(request: HttpRequest) -> HttpResponse:
     form = RunForm(request.POST, nodes=OrgNode.objects.visible_to(request.user))
     if not form.is_valid():
-        runs = _visible_runs(request).select_related("node", "requested_by")
-        page = Paginator(runs, 30).get_page(1)
-        return render(request, "reports/run_list.html", {"form": form, "page": page}, status=400)
+        filterset = RunFilter(
+            None, queryset=_visible_runs(request).select_related("node", "requested_by"), request=request
+        )
+        page = Paginator(filterset.qs, 30).get_page(1)
+        return render(
+            request, "reports/run_list.html", {"form": form, "filter": filterset, "page": page, "query": ""}, status=400
+        )
     run, _created = services.report_request(
         node=form.cleaned_data["node"],
         year=form.cleaned_data["year"],
@@ -70,6 +96,8 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "status_url": reverse("reports:run_status", args=[run.pk]),
         "payload": payload,
         "explain_source": source,
+        # Older payloads carry only the (possibly cut) list; newer ones its full length too.
+        "missing_total": payload.get("missing_total", len(payload["missing"])) if payload else 0,
     }
     if payload and not payload["rows"]:
         # A node whose children are units: its report would be a lone total row.
@@ -177,6 +205,11 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
             "children": children,
             "laggards": list(reversed(children))[: dashboard.LAGGARDS],
             "overdue": overdue[: dashboard.OVERDUE_UNITS],
+            "remind_reach": reminder_reach(
+                user=request.user, unit_ids=[u["unit_id"] for u in overdue[: dashboard.OVERDUE_UNITS]]
+            )
+            if context["can_remind"] and overdue
+            else (0, 0),
             "overdue_total": len(overdue),
             "missing_total": payload.get("missing_total", len(payload["missing"])),
             "top_failure": dashboard.top_failure(payload),

@@ -32,6 +32,7 @@ def test_it_imports_chairs_invites_them_and_a_chair_signs_in(browser: Browser, l
     page.get_by_label("Tên đăng nhập").fill("staff_x")
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Quản trị").click()
     page.get_by_role("link", name="Nhập danh sách đơn vị").click()
     page.get_by_label("Tệp CSV hoặc XLSX").set_input_files(upload)
     page.get_by_role("button", name="Tải lên và xem trước").click()
@@ -42,7 +43,8 @@ def test_it_imports_chairs_invites_them_and_a_chair_signs_in(browser: Browser, l
     expect(page.get_by_role("alert").filter(has_text="tài khoản chủ tịch")).to_contain_text("Đã tạo 2 tài khoản")
     assert Role.objects.filter(kind="chair", unit__code__startswith="CT").count() == 3
 
-    page.get_by_role("link", name="Chủ tịch CĐCS").click()
+    page.get_by_role("link", name="Quản trị").click()
+    page.get_by_role("main").get_by_role("link", name="Chủ tịch CĐCS").first.click()
     page.get_by_label("Tình trạng tài khoản").select_option("not_invited")
     page.get_by_role("button", name="Lọc").click()
     rows = page.locator("#chairs tbody tr")

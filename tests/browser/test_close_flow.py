@@ -47,12 +47,16 @@ def test_district_closes_province_reopens_district_fixes_and_closes_again(
     # District staff close 2025; the close runs on the worker, the page follows its progress.
     sign_in(page, base, "staff_x")
     open_periods(page, 2025)
-    page.get_by_role("button", name="Chốt số liệu kỳ này").click()
+    expect(page.locator('#pending-list [data-status="submitted"]')).to_contain_text("1 hồ sơ đã nộp, đang chờ duyệt")
+    page.locator("#close-confirm summary").click()
+    page.get_by_label("Tôi hiểu rằng 1 hồ sơ đang chờ duyệt").check()
+    page.get_by_role("button", name="Chốt và lưu số liệu").click()
     expect(page).to_have_url(re.compile(r"/reports/closes/\d+/$"))
     expect(page.locator("#run-status")).to_contain_text("Đã chốt", timeout=60_000)
     total = page.locator('tr[data-org="total"]')
     expect(total).to_contain_text("Đã chốt (lần 1)")
     expect(total).not_to_contain_text("1/1")  # A's conference (X's only expected one) is not accepted yet
+    expect(page.locator("#awaiting-at-close")).to_contain_text("Công ty May Alpha")
     # The late record can no longer be accepted: the year is closed.
     page.goto(f"{base}/conferences/records/{late.pk}/")
     expect(page.locator("#frozen")).to_be_visible()
@@ -76,7 +80,8 @@ def test_district_closes_province_reopens_district_fixes_and_closes_again(
     page.get_by_role("button", name="Duyệt").click()
     expect(page.get_by_text("Đã duyệt").first).to_be_visible()
     open_periods(page, 2025)
-    page.get_by_role("button", name="Chốt số liệu kỳ này").click()
+    page.locator("#close-confirm summary").click()
+    page.get_by_role("button", name="Chốt và lưu số liệu").click()
     expect(page.locator("#run-status")).to_contain_text("Đã chốt", timeout=60_000)
     expect(page.locator('tr[data-org="total"]')).to_contain_text("1/1")
 

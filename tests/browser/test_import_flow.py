@@ -27,6 +27,7 @@ def test_it_imports_units_from_a_csv_after_a_preview(page: Page, live_server, wo
     page.get_by_role("button", name="Đăng nhập").click()
     expect(page.get_by_role("heading", name=re.compile("Xin chào"))).to_be_visible()
 
+    page.get_by_role("link", name="Quản trị", exact=True).click()
     page.get_by_role("link", name="Nhập danh sách đơn vị").click()
     expect(page.get_by_role("heading", name="Nhập danh sách đơn vị")).to_be_visible()
     page.get_by_label("Tệp CSV hoặc XLSX").set_input_files(upload)

@@ -11,7 +11,13 @@ from tests.factories import PASSWORD, pdf_bytes
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+    "locale": "vi-VN",
+}
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
@@ -25,7 +31,7 @@ def test_it_files_returns_fixes_and_accepts_a_worker_conference(browser: Browser
     errors: list[str] = []
     minutes = tmp_path / "bien-ban-hoi-nghi.pdf"
     minutes.write_bytes(pdf_bytes())
-    held_on = timezone.localdate().replace(day=1).strftime("%d/%m/%Y")
+    held_on = timezone.localdate().replace(day=1).isoformat()
 
     # The chair, on a phone.
     phone = browser.new_context(**PHONE)
@@ -38,15 +44,26 @@ def test_it_files_returns_fixes_and_accepts_a_worker_conference(browser: Browser
     conference.get_by_role("link", name="Bắt đầu ghi nhận").click()
 
     chair.get_by_label("Ngày tổ chức / ban hành").fill(held_on)
+    expect(chair.locator(".date-echo")).to_have_text(timezone.localdate().replace(day=1).strftime("%d/%m/%Y"))
     chair.get_by_label("Hình thức").select_option("full")
     chair.get_by_label("Số được triệu tập").fill("120")
     chair.get_by_label("Số tham dự").fill("100")
     chair.get_by_label("Báo cáo kết quả sản xuất, kinh doanh").check()
+    # The field being typed in stays above the sticky save bar.
+    chair.evaluate("window.scrollTo(0, 0)")
+    chair.get_by_label("Báo cáo kết quả sản xuất, kinh doanh").focus()
+    notes = chair.get_by_label("Ghi chú")
+    while not notes.evaluate("e => e === document.activeElement"):
+        chair.keyboard.press("Tab")
+    chair.keyboard.type("Biên bản có chữ ký hai bên")
+    chair.wait_for_function(
+        "() => document.activeElement.getBoundingClientRect().bottom"
+        " <= document.querySelector('#save-bar').getBoundingClientRect().top"
+    )
+    chair.get_by_label("Biên bản (có thể chọn nhiều tệp)").set_input_files(str(minutes))
+    chair.screenshot(path="test-artifacts/record-form-phone.png", full_page=True)
     chair.get_by_role("button", name="Lưu").click()
     expect(chair.locator("#record-status")).to_have_text("Bản nháp")
-
-    chair.get_by_label("Tệp").set_input_files(str(minutes))
-    chair.get_by_role("button", name="Tải lên").click()
     expect(chair.locator("#attachments")).to_contain_text("bien-ban-hoi-nghi.pdf")
     chair.screenshot(path="test-artifacts/record-phone-draft.png", full_page=True)
     chair.get_by_role("button", name="Nộp cho công đoàn cấp trên").click()

@@ -7,8 +7,17 @@ from django.db import transaction
 
 from conferences import services
 from conferences.models import AuditEntry, Record
+from tests.factories import RecordFactory, attach_minutes
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def record_a(world):
+    """A draft worker conference of unit A with its minutes: ready to submit."""
+    record = RecordFactory(unit=world.unit_a, created_by=world.chair_a)
+    attach_minutes(record)
+    return record
 
 
 def actions(record):

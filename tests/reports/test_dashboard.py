@@ -46,7 +46,29 @@ def test_it_shows_the_change_against_the_previous_year(client_as, built):
     worker = next(k for k in response.context["kpis"] if k.code == "worker_conference")
     assert (worker.previous, worker.rate, worker.change) == (50.0, 50.0, 0.0)
     html = response.content.decode()
-    assert "▲" in html and "điểm so với năm trước" in html
+    worker_card = html.split('data-kpi="worker_conference"')[1].split("data-kpi=")[0]
+    # No change is said so in grey, not as a green "▲ 0,0 điểm".
+    assert 'data-change="none"' in worker_card and "▲" not in worker_card
+    assert "không đổi so với năm trước" in worker_card
+
+
+def test_it_counts_every_missing_unit_above_the_list_of_a_report(client_as, built):
+    run = built.district_x.report_runs.filter(year=2025).latest("pk")
+    html = client_as(built.staff_x).get(run.get_absolute_url()).content.decode()
+    listed = html.split('id="missing"')[1].split("</tbody>")[0].count("<tr>") - 1  # minus the header row
+    assert listed > 0
+    assert f"Đơn vị chưa thực hiện ({run.result.get('missing_total', listed)})" in html
+    assert "Đơn vị chưa thực hiện (0)" not in html
+
+
+def test_it_leads_from_an_explanation_back_to_its_report(client_as, built):
+    run = built.district_x.report_runs.filter(year=2025).latest("pk")
+    url = (
+        f"{reverse('reports:explain')}?node={built.district_x.pk}&year=2025&period=year"
+        "&indicator=worker_conference&figure=expected"
+    )
+    html = client_as(built.staff_x).get(url).content.decode()
+    assert f'href="{run.get_absolute_url()}" id="back-to-report"' in html
 
 
 def test_it_drills_down_and_leads_back_by_the_breadcrumb(client_as, built):
@@ -155,3 +177,12 @@ def test_it_keeps_the_reminder_button_from_leaders_and_other_districts(client_as
     )
     assert response.status_code == 404
     assert not mail.outbox
+
+
+def test_it_offers_staff_a_reminder_that_says_how_many_e_mails_go_out(client_as, built):
+    html = (
+        client_as(built.staff_x)
+        .get(f"{reverse('reports:dashboard')}?node={built.district_x.pk}&year=2025")
+        .content.decode()
+    )
+    assert 'id="remind-confirm"' in html and "e-mail nhắc việc tới chủ tịch CĐCS" in html

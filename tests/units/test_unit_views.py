@@ -148,7 +148,7 @@ def test_it_exports_the_filtered_list_within_scope_to_xlsx(client_as, world, tmp
     path = tmp_path / "u.xlsx"
     path.write_bytes(response.content)
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
-    assert rows[0][:4] == ("code", "name", "category", "federation_code")
+    assert rows[0][:4] == ("Mã đơn vị", "Tên đơn vị", "Loại hình", "Mã công đoàn cấp trên")
     assert [r[0] for r in rows[1:]] == ["A001"]
     assert rows[1][3] == "X"
 

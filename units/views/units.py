@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 
 from units import services
 from units.exports import units_workbook_response
-from units.forms import DeactivateForm, InviteChairForm, UnitFilterForm, UnitForm
+from units.filters import UnitFilter, query_without_page
+from units.forms import DeactivateForm, InviteChairForm, UnitForm
 from units.models import Category, OrgNode, Unit
 from units.permissions import can_edit_unit, can_manage_units, can_read_tree, require
-from units.selectors import category_counts, units_filtered
+from units.selectors import category_counts
 
 PAGE_SIZE = 50
 
@@ -30,35 +31,52 @@ def _get_managed_unit_or_404(request: HttpRequest, pk: int) -> Unit:
     return get_object_or_404(Unit.objects.managed_by(request.user).select_related("node"), pk=pk)
 
 
-def _filter_form(request: HttpRequest) -> UnitFilterForm:
-    form = UnitFilterForm(request.GET or None, nodes=OrgNode.objects.visible_to(request.user))
-    form.is_valid()
-    return form
+SORTS = {
+    "code": "code",
+    "-code": "-code",
+    "name": "name",
+    "-name": "-name",
+    "category": "category",
+    "employees": "employees",
+    "-employees": "-employees",
+    "node": "node__name",
+}
+
+
+def _unit_filter(request: HttpRequest, *, sort: str = "") -> UnitFilter:
+    hidden = {"sort": sort} if sort else None
+    return UnitFilter(
+        request.GET or None, queryset=Unit.objects.visible_to(request.user), request=request, hidden=hidden
+    )
 
 
 @require(can_read_tree)
 def unit_list(request: HttpRequest) -> HttpResponse:
-    form = _filter_form(request)
-    filters = form.cleaned_data if form.is_bound else {}
-    sort = UnitFilterForm.SORTS.get(filters.get("sort") or "code", "code")
-    units = units_filtered(user=request.user, filters=filters).select_related("node").order_by(sort, "pk")
+    current_sort = request.GET.get("sort", "") if request.GET.get("sort", "") in SORTS else "code"
+    filterset = _unit_filter(request, sort=current_sort)
+    units = filterset.qs.select_related("node").order_by(SORTS[current_sort], "pk")
     page = Paginator(units, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = category_counts(user=request.user, filters=filters)
-    query = request.GET.copy()
-    query.pop("page", None)
-    sort_query = query.copy()
+    # The counts per category follow every filter but the category itself.
+    without_category = request.GET.copy()
+    without_category.pop("category", None)
+    counts = category_counts(
+        UnitFilter(without_category, queryset=Unit.objects.visible_to(request.user), request=request).qs
+    )
+    query = query_without_page(request)
+    sort_query = request.GET.copy()
+    sort_query.pop("page", None)
     sort_query.pop("sort", None)
     return render(
         request,
         "units/unit_list.html",
         {
-            "form": form,
+            "filter": filterset,
             "page": page,
             "category_counts": [(value, label, counts.get(value, 0)) for value, label in Category.choices],
             "total": sum(counts.values()),
-            "query": query.urlencode(),
+            "query": query,
             "sort_query": sort_query.urlencode(),
-            "current_sort": filters.get("sort") or "code",
+            "current_sort": current_sort,
             "can_manage": can_manage_units(request.user),
             "today": timezone.localdate(),
         },
@@ -67,9 +85,7 @@ def unit_list(request: HttpRequest) -> HttpResponse:
 
 @require(can_read_tree)
 def unit_export(request: HttpRequest) -> HttpResponse:
-    form = _filter_form(request)
-    filters = form.cleaned_data if form.is_bound else {}
-    units = units_filtered(user=request.user, filters=filters).select_related("node").order_by("code")
+    units = _unit_filter(request).qs.select_related("node").order_by("code")
     return units_workbook_response(units.iterator(chunk_size=2000))
 
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('units', '0004_chair_invitations'),
+        ('units', '0005_audit_log_and_admin_names'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
