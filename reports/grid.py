@@ -22,9 +22,9 @@ from django.utils.translation import gettext_lazy
 from conferences.models import STANDING_KINDS, ObligationRule, Record
 from conferences.rules import rules_for_year
 from reports import compute
-from reports.periods import Period, period_end
 from units.models import Category, OrgNode, Unit
 from units.obligations import Indicator
+from units.periods import Period, period_end
 
 PAGE_SIZES = (50, 100, 500)
 EXPORT_CHUNK = 2000

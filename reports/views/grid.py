@@ -15,10 +15,10 @@ from django.utils.translation import gettext as _
 
 from reports import dashboard, grid
 from reports.forms import GridForm
-from reports.periods import Period
 from reports.views.runs import node_from_request
 from units.models import Category, OrgNode
 from units.obligations import Indicator
+from units.periods import Period
 from units.permissions import can_read_tree, require
 
 PDF_MAX_ROWS = 2000

@@ -14,4 +14,4 @@ def test_a_migrated_database_holds_every_periodic_job_of_the_settings():
         assert rows[name].enabled
     nightly = rows["rebuild-reports-nightly"].crontab
     assert (nightly.hour, nightly.minute, str(nightly.timezone)) == ("1", "30", "Asia/Ho_Chi_Minh")
-    assert rows["sweep-report-runs"].interval.every == 600
+    assert rows["sweep-report-runs"].interval.every == settings.CELERY_BEAT_SCHEDULE["sweep-report-runs"]["schedule"]

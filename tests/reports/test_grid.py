@@ -16,9 +16,9 @@ from openpyxl import load_workbook
 
 from conferences.models import Record
 from reports import compute, grid
-from reports.periods import Period
 from tests.factories import RecordFactory, UnitFactory
 from tests.support import skip_or_fail
+from units.periods import Period
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from reports import compute, grid
+from reports import compute, grid, services
 from units.models import OrgNode
+from units.periods import Period
 
 
 class Command(BaseCommand):
@@ -20,6 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--format", choices=["xlsx", "pdf", "json"], required=True)
         parser.add_argument("--out", required=True, help="file to write ('-' for standard output, JSON only)")
+        parser.add_argument("--period", choices=list(Period.values), default=Period.YEAR, help="year (default) or h1")
         parser.add_argument("--by-category", action="store_true", help="add the breakdown by unit category")
         parser.add_argument(
             "--by-unit", action="store_true", help="JSON only: add the per-unit list (one object per unit × indicator)"
@@ -32,15 +33,18 @@ class Command(BaseCommand):
         if node is None:
             raise CommandError(f"Không có đơn vị mã {options['org']!r}.")
         started = time.perf_counter()
-        report = compute.build(node, options["year"], by_category=options["by_category"])
-        payload = compute.to_payload(report, compute.non_compliant(node, options["year"]), built_at=timezone.now())
+        # The same figures and statuses as the page and the job: closed children (and a
+        # closed node) read from their closed versions.
+        payload = services.report_payload(node, options["year"], options["period"], by_category=options["by_category"])
         fmt = options["format"]
         if options["by_unit"] and fmt != "json":
             raise CommandError("--by-unit chỉ dùng với định dạng JSON.")
         if fmt == "json":
             exported = compute.json_export(payload)
             if options["by_unit"]:
-                exported["units"] = grid.units_payload(grid.GridQuery(node=node, year=options["year"]))
+                exported["units"] = grid.units_payload(
+                    grid.GridQuery(node=node, year=options["year"], period=options["period"])
+                )
             data = json.dumps(exported, ensure_ascii=False, indent=2).encode()
         elif fmt == "xlsx":
             data = xlsx_bytes(payload)

@@ -8,7 +8,7 @@ from django.db import migrations
 TIMEZONE = "Asia/Ho_Chi_Minh"
 INTERVALS = {
     "worker-heartbeat": ("reports.tasks.worker_heartbeat", 300),
-    "sweep-report-runs": ("reports.tasks.sweep_report_runs", 600),
+    "sweep-report-runs": ("reports.tasks.sweep_jobs", 60),
 }
 CRONTABS = {
     "rebuild-reports-nightly": ("reports.tasks.rebuild_current_year", {"minute": "30", "hour": "1"}),
@@ -35,7 +35,7 @@ def remove_rows(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("reports", "0003_periods_and_closes"),
+        ("reports", "0005_job_heartbeat"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

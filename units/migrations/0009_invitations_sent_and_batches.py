@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('units', '0005_audit_log_and_admin_names'),
+        ('units', '0008_merge_audit_log_and_guards'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
