@@ -23,7 +23,7 @@ venv-dev: $(VENV)/.installed-dev
 ## Run the app on the embedded default: SQLite, Celery in-process, demo data.
 run: venv
 	DEBUG=true $(PY) manage.py migrate --noinput
-	DEBUG=true $(PY) manage.py seed_demo --units $(DEMO_UNITS) --if-empty
+	DEBUG=true $(PY) manage.py seed_demo --units $(DEMO_UNITS) --if-empty --with-reports
 	@echo "\nMở http://127.0.0.1:8000 và đăng nhập bằng một tài khoản ở trên.\n"
 	DEBUG=true $(PY) manage.py runserver 127.0.0.1:8000
 

@@ -6,12 +6,12 @@ import datetime
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conferences.models import STANDING_KINDS, Attachment, ObligationRule, Record, RecordQuerySet
-from conferences.quality import CheckResult, quality_checks
+from conferences.quality import CHECK_FAILURES, CheckResult, quality_checks
 from conferences.rules import rules_for_unit, rules_for_year
 from units.models import Unit
 
@@ -117,6 +117,33 @@ def record_with_checks(record: Record) -> tuple[ObligationRule | None, list[Chec
 def review_queue(*, user: AbstractBaseUser | AnonymousUser) -> RecordQuerySet:
     """Records in the staff member's subtree, oldest submission first (the queue filters them)."""
     return Record.objects.managed_by(user).select_related("unit__node").order_by("submitted_at", "pk")
+
+
+@dataclass
+class QueueRow:
+    record: Record
+    minutes: int
+    failed: list[str]
+
+
+def review_rows(records: list[Record]) -> list[QueueRow]:
+    """A page of the queue with each record's minutes files and the quality checks it
+    fails: a fixed number of queries (files, contents, the page's years' rules)."""
+    prefetch_related_objects(
+        records,
+        Prefetch("attachments", queryset=Attachment.objects.only("pk", "record_id", "purpose")),
+        "contents",
+    )
+    rules: dict[tuple[int, str], ObligationRule] = {}
+    for year in sorted({r.year for r in records}):
+        rules |= {(year, indicator): rule for indicator, rule in rules_for_year(year).items()}
+    rows = []
+    for record in records:
+        checks = quality_checks(record, rules.get((record.year, record.kind)))
+        minutes = sum(a.purpose == Attachment.Purpose.MINUTES for a in record.attachments.all())
+        failed = [str(CHECK_FAILURES[c.code]) for c in checks if not c.passed]
+        rows.append(QueueRow(record, minutes, failed))
+    return rows
 
 
 QUEUE_COUNT_CAP = 100

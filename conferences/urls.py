@@ -8,6 +8,7 @@ app_name = "conferences"
 
 urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
+    path("review/next/", views.review_next, name="review_next"),
     path("import/", views.import_events, name="import_events"),
     path("signals/", minutes_views.signal_list, name="signal_list"),
     path("minutes/search/", minutes_views.minutes_search, name="minutes_search"),

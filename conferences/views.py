@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -138,8 +141,14 @@ def record_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "attachment_form": AttachmentForm(),
             "reason_form": ReasonForm(),
             "action_labels": dict(AuditEntry.Action.choices),
+            "queue": _queue_param(request),
         },
     )
+
+
+def _queue_param(request: HttpRequest) -> str:
+    """``queue=<the queue's filters>`` when the record was opened from the review queue."""
+    return urlencode({"queue": request.GET["queue"]}) if "queue" in request.GET else ""
 
 
 def record_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -217,6 +226,8 @@ def _transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
+    if queue := _queue_param(request):
+        return redirect(f"{record.get_absolute_url()}?{queue}")
     return redirect(record)
 
 
@@ -299,11 +310,33 @@ def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def review_queue(request: HttpRequest) -> HttpResponse:
     filterset = QueueFilter(request.GET, queryset=selectors.review_queue(user=request.user), request=request)
     page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    return render(
-        request,
-        "conferences/review_queue.html",
-        {"filter": filterset, "page": page, "query": query_without_page(request)},
-    )
+    query = query_without_page(request)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "rows": selectors.review_rows(list(page)),
+        "query": query,
+        # The filters travel with each record so that, once reviewed, "next" keeps them.
+        "queue": urlencode({"queue": query}),
+    }
+    return render(request, "conferences/review_queue.html", context)
+
+
+@require(can_manage_units)
+def review_next(request: HttpRequest) -> HttpResponse:
+    """The next record of the queue, with the filters the reviewer was using."""
+    filterset = QueueFilter(request.GET, queryset=selectors.review_queue(user=request.user), request=request)
+    try:
+        after = int(request.GET.get("after") or 0)
+    except ValueError:
+        after = 0
+    record = filterset.qs.exclude(pk=after).first()
+    query = request.GET.copy()
+    query.pop("after", None)
+    if record is None:
+        messages.info(request, _("Đã hết hồ sơ trong hàng đợi với bộ lọc này."))
+        return redirect(f"{reverse('conferences:review_queue')}?{query.urlencode()}")
+    return redirect(f"{record.get_absolute_url()}?{urlencode({'queue': query.urlencode()})}")
 
 
 IMPORT_ERRORS_SHOWN = 1000

@@ -104,7 +104,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Authentication -----------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "units.backends.UsernameOrEmailBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -259,7 +259,9 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "reports.tasks.worker_heartbeat", "schedule": 300.0},
 }
 
-# Absolute links in e-mails sent by background jobs (no request to build them from).
+# Every link in every e-mail and letter is built from this address, never from a request
+# (a job has none, and a Host header is the sender's to choose). Required in production
+# (units.checks).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 CELERY_BEAT_SCHEDULE |= {
     "rebuild-reports-nightly": {

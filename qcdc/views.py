@@ -93,6 +93,5 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not (per_email and per_client):
             form.add_error(None, _("Đã có quá nhiều yêu cầu đặt lại mật khẩu. Hãy thử lại sau một giờ."))
             return self.render_to_response(self.get_context_data(form=form), status=429)
-        domain, use_https = self.request.get_host(), self.request.is_secure()
-        transaction.on_commit(lambda: send_password_reset.delay(email=email, domain=domain, use_https=use_https))
+        transaction.on_commit(lambda: send_password_reset.delay(email=email))
         return HttpResponseRedirect(self.get_success_url())

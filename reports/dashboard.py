@@ -4,7 +4,10 @@ Nothing here scans units or records: the figures of every year shown come from t
 facts' per-node × category sums in one GROUP BY, closed children and a closed node
 from their closed versions, so a first visit has figures without any stored report run
 and the page's cost does not grow with the data. The list of units still missing
-something is the latest finished run's (its payload keeps the 500 lacking most).
+something is the latest finished run's (its payload keeps the 500 lacking most); the
+first visit of a node asks for the runs of the years shown that have figures but no run
+yet (``payloads_requested``): without a broker they are built in-process before the page
+renders; with one, the page says the list is being computed and reloads when it is.
 """
 
 from __future__ import annotations
@@ -124,6 +127,31 @@ def _sums_by_child(
             cell = compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"])
             found.setdefault(r["year"], []).append((r["group"], r["indicator"], cell, failed))
     return found
+
+
+def payloads_requested(
+    node: OrgNode, years: list[int], payloads: dict[int, dict[str, Any]]
+) -> tuple[int, list[ReportRun]]:
+    """Ask for the report of each year shown that has live figures but no finished run of
+    ``node`` (for its list of missing units; de-duplicated by ``report_request``); return
+    how many were asked for and the runs still being built. A closed year needs none: its
+    closed version has the list. Costs nothing once every year shown has its run."""
+    from reports import services
+
+    wanted = [
+        year
+        for year in years
+        if year in payloads
+        and payloads[year].get("run_id") is None
+        and payloads[year].get("total", {}).get("status") != "closed"
+    ]
+    if not wanted:
+        return 0, []
+    runs = [
+        services.report_request(node=node, year=year, by_category=True, by=None)[0]
+        for year in sorted(wanted, reverse=True)
+    ]
+    return len(runs), list(ReportRun.objects.filter(pk__in=[r.pk for r in runs], status__in=ReportRun.ACTIVE))
 
 
 @dataclass

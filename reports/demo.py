@@ -22,3 +22,19 @@ def build(*, units: int, first_year: int, last_year: int, seed: int) -> tuple[un
     result = units_demo.build(units=units, first_year=first_year, last_year=last_year, seed=seed)
     records = records_demo.build_records(first_year=first_year, last_year=last_year, seed=seed)
     return result, records
+
+
+def build_reports(*, first_year: int, last_year: int) -> int:
+    """Ask for the report of every year for each node a demo staff member or leader sits
+    on, so that every page a persona reaches has figures; returns how many were asked for.
+    Without a broker they are built here, in-process."""
+    from reports import services
+    from units.models import OrgNode, Role
+
+    nodes = OrgNode.objects.filter(roles__kind__in=[Role.Kind.STAFF, Role.Kind.LEADER]).distinct().order_by("path")
+    asked = 0
+    for node in nodes:
+        for year in range(first_year, last_year + 1):
+            services.report_request(node=node, year=year, by_category=True, by=None)
+            asked += 1
+    return asked

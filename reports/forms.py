@@ -52,3 +52,45 @@ class ReopenForm(forms.Form):
         max_length=2000,
         error_messages={"required": _("Hãy ghi rõ lý do mở lại.")},
     )
+
+
+class GridForm(forms.Form):
+    """The grid's filters; a value that is not offered falls back to its default."""
+
+    year = forms.IntegerField(label=_("Năm"), min_value=MIN_YEAR, max_value=MAX_YEAR, required=False)
+    period = forms.ChoiceField(label=_("Kỳ báo cáo"), choices=Period.choices, required=False)
+    indicator = forms.ChoiceField(label=_("Chỉ tiêu"), required=False)
+    category = forms.ChoiceField(label=_("Loại hình"), required=False)
+    state = forms.ChoiceField(label=_("Tình trạng"), required=False)
+    q = forms.CharField(label=_("Tìm theo tên hoặc mã"), max_length=100, required=False)
+    sort = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    per_page = forms.TypedChoiceField(label=_("Số dòng mỗi trang"), coerce=int, required=False, empty_value=50)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from reports.grid import FILTERS, PAGE_SIZES
+        from units.models import Category
+        from units.obligations import Indicator
+
+        super().__init__(*args, **kwargs)
+        everything = [("", _("Tất cả"))]
+        self.fields["indicator"].choices = everything + list(Indicator.choices)
+        self.fields["category"].choices = everything + list(Category.choices)
+        self.fields["state"].choices = everything + list(FILTERS.items())
+        self.fields["per_page"].choices = [(n, n) for n in PAGE_SIZES]
+        for name in ("year", "period", "indicator", "category", "state", "per_page"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["year"].widget = forms.Select(
+            choices=[(y, y) for y in range(timezone.localdate().year, timezone.localdate().year - 6, -1)],
+            attrs={"class": "form-select form-select-sm"},
+        )
+        self.fields["q"].widget.attrs.update({"class": "form-control form-control-sm", "type": "search"})
+        self.fields["year"].initial = timezone.localdate().year
+        self.fields["period"].initial = Period.YEAR
+
+    def value(self, name: str, default: Any) -> Any:
+        """The cleaned value of a valid field, else ``default``."""
+        if not self.is_bound:
+            return default
+        self.is_valid()
+        cleaned = self.cleaned_data.get(name) if name not in self.errors else None
+        return cleaned if cleaned not in (None, "") else default

@@ -7,9 +7,11 @@ from collections import defaultdict
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.mail import get_connection, send_mass_mail
 from django.db.models import Count, Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 
 from conferences.rules import rules_for_year
@@ -52,7 +54,8 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
         missing = [m for m in compute.non_compliant(node, year) if set(m.missing) & due]
         if not missing:
             continue
-        chair_messages += _chair_messages(missing, year=year, labels=labels, only=due)
+        messages, unreachable = _chair_messages(missing, year=year, labels=labels, only=due)
+        chair_messages += messages
         with translation.override(settings.LANGUAGE_CODE):
             staff = sorted(
                 set(
@@ -63,7 +66,14 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
             )
             if staff:
                 lines = [(m.code, m.name, "; ".join(labels[i] for i in m.missing)) for m in missing]
-                context = {"node": node, "missing": missing, "lines": lines, "year": year}
+                context = {
+                    "node": node,
+                    "missing": missing,
+                    "lines": lines,
+                    "year": year,
+                    "unreachable": [m for m in missing if m.unit_id in unreachable],
+                    "chairs_url": f"{settings.SITE_URL}{reverse('units:chair_list')}",
+                }
                 subject = email_subject("reports/email/digest_subject.txt", context)
                 body = render_to_string("reports/email/digest.txt", context)
                 digests.append((subject, body, None, staff))
@@ -95,7 +105,6 @@ def nodes_past_deadline(today: datetime.date) -> list[tuple[OrgNode, int, str, d
 
 def close_reminders(today: datetime.date) -> list[tuple[str, str, None, list[str]]]:
     """A mail to the staff of each node past its deadline for closing a period."""
-    from django.urls import reverse
 
     from units.periods import Period
 
@@ -131,7 +140,7 @@ def remind_chairs(*, unit_ids: list[int], year: int) -> int:
     with translation.override(settings.LANGUAGE_CODE):
         labels = {i.value: str(i.label) for i in Indicator}
     missing = compute.non_compliant(None, year, only=unit_ids)
-    messages = _chair_messages(missing, year=year, labels=labels, only=set(labels))
+    messages, _unreachable = _chair_messages(missing, year=year, labels=labels, only=set(labels))
     return send_mass_mail(messages, connection=get_connection()) if messages else 0
 
 
@@ -155,27 +164,34 @@ def reminder_reach(*, user: AbstractBaseUser | AnonymousUser, unit_ids: list[int
 
 def _chair_messages(
     missing: list[compute.Missing], *, year: int, labels: dict[str, str], only: set[str]
-) -> list[tuple[str, str, None, list[str]]]:
+) -> tuple[list[tuple[str, str, None, list[str]]], set[int]]:
+    """The reminders to chairs who can sign in and act on them, and the units whose chair
+    cannot (no account, or one without a password yet): those go in the staff's digest."""
     chair_emails = _chair_emails([m.unit_id for m in missing])
     messages = []
+    unreachable = set()
     with translation.override(settings.LANGUAGE_CODE):
         for unit in missing:
-            recipients = sorted(chair_emails.get(unit.unit_id, set()) | ({unit.chair_email} - {""}))
+            recipients = sorted(chair_emails.get(unit.unit_id, set()))
             items = [labels[i] for i in unit.missing if i in only]
-            if not recipients or not items:
+            if not items:
+                continue
+            if not recipients:
+                unreachable.add(unit.unit_id)
                 continue
             context = {"unit": unit, "items": items, "year": year, "site_url": settings.SITE_URL}
             subject = email_subject("reports/email/reminder_subject.txt", context)
             body = render_to_string("reports/email/reminder.txt", context)
             messages.append((subject, body, None, recipients))
-    return messages
+    return messages, unreachable
 
 
 def _chair_emails(unit_ids: list[int]) -> dict[int, set[str]]:
     emails: dict[int, set[str]] = defaultdict(set)
     for unit_id, email in (
-        Role.objects.filter(kind=Role.Kind.CHAIR, unit_id__in=unit_ids)
+        Role.objects.filter(kind=Role.Kind.CHAIR, unit_id__in=unit_ids, user__is_active=True)
         .exclude(user__email="")
+        .exclude(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)
         .values_list("unit_id", "user__email")
     ):
         emails[unit_id].add(email)

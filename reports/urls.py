@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.views import deadlines, jobs, periods, runs
+from reports.views import deadlines, grid, jobs, periods, runs
 
 app_name = "reports"
 
@@ -20,6 +20,7 @@ urlpatterns = [
     path("closes/<int:pk>/download/<slug:fmt>/", jobs.job_download, {"kind": "close"}, name="close_download"),
     path("closes/<int:pk>/files/", periods.close_regenerate_files, name="close_regenerate_files"),
     path("explain/", periods.explain_view, name="explain"),
+    path("grid/", grid.grid_view, name="grid"),
     path("deadlines/", deadlines.deadlines, name="deadlines"),
     path("deadlines/<int:pk>/remove/", deadlines.deadline_remove, name="deadline_remove"),
 ]

@@ -29,7 +29,7 @@ log "migrations"
 
 log "check --deploy with production settings"
 env -u DJANGO_ALLOW_ASYNC_UNSAFE DEBUG=false SECRET_KEY="$("$PY" -c 'import secrets; print(secrets.token_urlsafe(64))')" \
-  ALLOWED_HOSTS=qcdc.example.vn "$PY" manage.py check --deploy --fail-level WARNING
+  ALLOWED_HOSTS=qcdc.example.vn SITE_URL=https://qcdc.example.vn "$PY" manage.py check --deploy --fail-level WARNING
 
 log "collectstatic (production storage)"
 DEBUG=false STATIC_ROOT="$RUN_DIR/static" "$PY" manage.py collectstatic --noinput -v0

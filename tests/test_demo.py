@@ -46,3 +46,14 @@ def test_it_keeps_existing_data_with_if_empty_and_refuses_without_a_flag():
     assert Unit.objects.count() == 10
     with pytest.raises(CommandError):
         seed("--units", "99")
+
+
+def test_with_reports_it_builds_every_year_for_the_personas_nodes(monkeypatch):
+    from django.db import transaction
+
+    # As under `make run`: no broker, and outside a test's transaction on_commit runs at once.
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+    output = seed("--units", "20", "--years", "2024-2025", "--seed", "3", "--with-reports")
+    nodes = OrgNode.objects.filter(roles__kind__in=["staff", "leader"]).distinct()
+    assert "Đã lập 6 báo cáo mẫu" in output
+    assert ReportRun.objects.filter(status="done").count() == nodes.count() * 2 == 6

@@ -7,4 +7,7 @@ class UnitsConfig(AppConfig):
     verbose_name = _("Tổ chức và đơn vị")
 
     def ready(self) -> None:
-        from units import signals  # noqa: F401  (connects the post_save that announces units)
+        from units import (
+            checks,  # noqa: F401  (registers the system checks)
+            signals,  # noqa: F401  (connects the post_save that announces units)
+        )

@@ -6,7 +6,9 @@ language: a file exported, edited in Excel and imported back changes only what w
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.http import HttpResponse
 from django.utils import timezone, translation
@@ -14,6 +16,9 @@ from django.utils import timezone, translation
 from qcdc import xlsx
 from units.importing.unit_rows import UNIT_IMPORT_COLUMNS
 from units.models import Category, Unit
+
+if TYPE_CHECKING:
+    from units.chairs import ChairRow
 
 UNIT_COLUMNS = (
     "code",
@@ -26,6 +31,7 @@ UNIT_COLUMNS = (
     "dissolved_on",
     "chair_name",
     "chair_email",
+    "chair_phone",
     "address",
 )
 
@@ -54,6 +60,7 @@ def units_workbook(units: Iterable[Unit]) -> bytes:
                 u.dissolved_on,
                 u.chair_name,
                 u.chair_email,
+                u.chair_phone,
                 u.address,
             ],
         )
@@ -64,4 +71,52 @@ def units_workbook_response(units: Iterable[Unit]) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response = HttpResponse(units_workbook(units), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="don-vi-{stamp}.xlsx"'
+    return response
+
+
+def chairs_workbook_response(rows: Iterable[ChairRow]) -> HttpResponse:
+    """The "Chủ tịch CĐCS" list as a workbook: unit, chair, contact, account state."""
+    wb = xlsx.workbook()
+    ws = wb.create_sheet("Chủ tịch CĐCS")
+    ws.freeze_panes = "A2"
+    xlsx.append(
+        ws,
+        [
+            "Mã đơn vị",
+            "Tên đơn vị",
+            "Công đoàn cấp trên",
+            "Chủ tịch CĐCS",
+            "Email",
+            "Điện thoại",
+            "Tên đăng nhập",
+            "Tình trạng tài khoản",
+            "Mời lúc",
+            "Lời mời hết hạn",
+            "Đăng nhập gần nhất",
+        ],
+    )
+
+    def local(moment: datetime.datetime | None) -> str:
+        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else ""
+
+    for row in rows:
+        xlsx.append(
+            ws,
+            [
+                row.unit.code,
+                row.unit.name,
+                row.unit.node.name,
+                row.unit.chair_name,
+                row.unit.chair_email,
+                row.unit.chair_phone,
+                row.username,
+                row.state_label,
+                local(row.invited_at),
+                local(row.expires_at),
+                local(row.last_login),
+            ],
+        )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response = HttpResponse(xlsx.to_bytes(wb), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="chu-tich-cdcs-{stamp}.xlsx"'
     return response

@@ -115,3 +115,45 @@ class RoleGrantForm(forms.Form):
         else:
             cleaned["node"] = None
         return cleaned
+
+
+class ChairFilterForm(forms.Form):
+    node = forms.ModelChoiceField(
+        label=_("Công đoàn cấp trên"), queryset=OrgNode.objects.none(), required=False, empty_label=_("Tất cả")
+    )
+    state = forms.ChoiceField(label=_("Tình trạng tài khoản"), required=False)
+    q = forms.CharField(label=_("Tìm theo đơn vị, tên hoặc email chủ tịch"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, nodes: Any, **kwargs: Any) -> None:
+        from units.chairs import STATE_LABELS
+
+        super().__init__(*args, **kwargs)
+        self.fields["node"].queryset = nodes.order_by("path")
+        self.fields["node"].label_from_instance = lambda n: ("· " * n.depth) + n.name
+        self.fields["state"].choices = [("", _("Tất cả")), *STATE_LABELS.items()]
+        for name in ("node", "state"):
+            self.fields[name].widget.attrs["class"] = "form-select form-select-sm"
+        self.fields["q"].widget.attrs.update({"class": "form-control form-control-sm", "type": "search"})
+
+
+class ActivationForm(forms.Form):
+    """The letter's code and a new password; the code is checked by the service."""
+
+    login = forms.CharField(label=_("Tên đăng nhập hoặc email"), max_length=254)
+    code = forms.CharField(label=_("Mã kích hoạt trong thư"), max_length=20)
+    new_password1 = forms.CharField(label=_("Mật khẩu mới"), widget=forms.PasswordInput, strip=False)
+    new_password2 = forms.CharField(label=_("Nhập lại mật khẩu mới"), widget=forms.PasswordInput, strip=False)
+
+    def clean(self) -> dict[str, Any]:
+        from django.contrib.auth.password_validation import validate_password
+
+        data = super().clean()
+        first, second = data.get("new_password1"), data.get("new_password2")
+        if first and second and first != second:
+            self.add_error("new_password2", _("Hai mật khẩu không khớp."))
+        elif first:
+            try:
+                validate_password(first)
+            except forms.ValidationError as exc:
+                self.add_error("new_password1", exc)
+        return data

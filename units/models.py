@@ -461,6 +461,9 @@ class AuditLog(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target_repr}"
 
 
+# Registered with the app's models; defined apart to keep this module readable.
+from units.invitations import Invitation, InvitationBatch  # noqa: E402, F401
+
 # The periods layer keeps its models beside its queries; importing them here registers
 # them with the app (Django loads each app's ``models`` module).
 from units.periods import PeriodClose, PeriodDeadline  # noqa: E402, F401

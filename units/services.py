@@ -139,13 +139,15 @@ def role_grant(*, user: User, kind: str, node: OrgNode | None = None, unit: Unit
     return role
 
 
-def invitation_link(*, user: User, base_url: str) -> str:
-    """The set-password link of an invitation (Django's password-reset token)."""
+def invitation_link(*, user: User) -> str:
+    """The set-password link of an invitation (Django's password-reset token): one use,
+    expires after ``PASSWORD_RESET_TIMEOUT``; on the configured site address."""
+    from django.conf import settings
     from django.urls import reverse
 
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return base_url.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+    return settings.SITE_URL.rstrip("/") + reverse("password_reset_confirm", kwargs={"uidb64": uid, "token": token})
 
 
 def can_grant(user: AbstractBaseUser | AnonymousUser, *, kind: str, node: OrgNode | None, unit: Unit | None) -> bool:
@@ -240,7 +242,6 @@ def role_invite(
     kind: str,
     node: OrgNode | None = None,
     unit: Unit | None = None,
-    base_url: str,
 ) -> Role | None:
     """Grant a role to the owner of ``email``, creating the account and e-mailing a
     set-password link (after commit) when there is none yet.
@@ -250,21 +251,19 @@ def role_invite(
     if not can_grant(by, kind=kind, node=node, unit=unit):
         raise PermissionDenied
     if kind == Role.Kind.CHAIR and unit is not None:
-        user = chair_invite(unit=unit, email=email, full_name=full_name, by=by, base_url=base_url)
+        user = chair_invite(unit=unit, email=email, full_name=full_name, by=by)
         return Role.objects.filter(user=user, kind=kind, unit=unit).first()
     user, created = account_for(email=email, full_name=full_name)
     role = role_grant_by(by=by, user=user, kind=kind, node=node, unit=unit)
     if created:
         from units.tasks import send_account_invitation
 
-        jobs.dispatch(send_account_invitation, user_id=user.pk, role_id=role.pk, base_url=base_url)
+        jobs.dispatch(send_account_invitation, user_id=user.pk, role_id=role.pk)
     return role
 
 
 @transaction.atomic
-def chair_invite(
-    *, unit: Unit, email: str, full_name: str, by: AbstractBaseUser | AnonymousUser, base_url: str
-) -> User:
+def chair_invite(*, unit: Unit, email: str, full_name: str, by: AbstractBaseUser | AnonymousUser) -> User:
     """Invite the unit's chair by e-mail; the mail goes out after commit.
 
     A new address gets an account with no usable password and the chair role: following
@@ -281,7 +280,7 @@ def chair_invite(
         role_grant_by(by=by, user=user, kind=Role.Kind.CHAIR, unit=unit)
         from units.tasks import send_invitation
 
-        jobs.dispatch(send_invitation, user_id=user.pk, unit_id=unit.pk, base_url=base_url)
+        jobs.dispatch(send_invitation, user_id=user.pk, unit_id=unit.pk)
         return user
     if Role.objects.filter(user=user, kind=Role.Kind.CHAIR, unit=unit).exists():
         return user
@@ -290,7 +289,7 @@ def chair_invite(
     )
     from units.tasks import send_invitation_to_accept
 
-    jobs.dispatch(send_invitation_to_accept, invitation_id=invitation.pk, base_url=base_url)
+    jobs.dispatch(send_invitation_to_accept, invitation_id=invitation.pk)
     return user
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from celery import shared_task
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
 from django.core.mail import send_mail
@@ -14,45 +17,50 @@ from units.models import ChairInvitation, Role, Unit
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_invitation(*, user_id: int, unit_id: int, base_url: str) -> None:
-    """E-mail a chair the link that sets their password and opens their unit."""
+def send_invitation(*, user_id: int, unit_id: int) -> None:
+    """E-mail a chair the link that sets their password and opens their unit, and record
+    the invitation (the chairs page shows when it expires)."""
+    from units.onboarding import invitation_record
     from units.services import invitation_link
 
     user = get_user_model().objects.get(pk=user_id)
     unit = Unit.objects.get(pk=unit_id)
+    invitation_record(user=user, unit=unit)
     with translation.override("vi"):
-        context = {"user": user, "unit": unit, "link": invitation_link(user=user, base_url=base_url)}
+        context = {"user": user, "unit": unit, "link": invitation_link(user=user)}
         subject = email_subject("units/email/invitation_subject.txt", context)
         body = render_to_string("units/email/invitation.txt", context)
     send_mail(subject, body, None, [user.email])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_password_reset(*, email: str, domain: str, use_https: bool) -> None:
+def send_password_reset(*, email: str) -> None:
     """Mail a reset link to each active account with this address; nothing when none.
 
     Run by the worker so that the request answers in the same time whether or not the
     address has an account (looking it up and talking to the mail server take time).
+    The link is on ``SITE_URL``, never on the Host the request came with.
     """
+    site = urlsplit(settings.SITE_URL)
     form = PasswordResetForm(data={"email": email})
     if form.is_valid():
         with translation.override("vi"):
-            form.save(domain_override=domain, use_https=use_https)
+            form.save(domain_override=site.netloc, use_https=site.scheme == "https")
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_invitation_to_accept(*, invitation_id: int, base_url: str) -> None:
+def send_invitation_to_accept(*, invitation_id: int) -> None:
     """E-mail an existing account the page where it accepts (or ignores) a chair role."""
     invitation = ChairInvitation.objects.select_related("user", "unit", "invited_by").get(pk=invitation_id)
     with translation.override("vi"):
-        context = {"invitation": invitation, "link": base_url.rstrip("/") + invitation.get_absolute_url()}
+        context = {"invitation": invitation, "link": settings.SITE_URL.rstrip("/") + invitation.get_absolute_url()}
         subject = email_subject("units/email/invitation_accept_subject.txt", context)
         body = render_to_string("units/email/invitation_accept.txt", context)
     send_mail(subject, body, None, [invitation.user.email])
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
-def send_account_invitation(*, user_id: int, role_id: int, base_url: str) -> None:
+def send_account_invitation(*, user_id: int, role_id: int) -> None:
     """E-mail a new staff or leader account its set-password link and the role it was given."""
     from units.services import invitation_link
 
@@ -63,8 +71,20 @@ def send_account_invitation(*, user_id: int, role_id: int, base_url: str) -> Non
             "user": user,
             "role": role.get_kind_display(),
             "place": role.unit.name if role.unit else role.node.name if role.node else "",
-            "link": invitation_link(user=user, base_url=base_url),
+            "link": invitation_link(user=user),
         }
         subject = email_subject("units/email/account_invitation_subject.txt", context)
         body = render_to_string("units/email/account_invitation.txt", context)
     send_mail(subject, body, None, [user.email])
+
+
+@shared_task(acks_late=True)
+def send_invitation_batch(*, batch_id: int) -> None:
+    """Send a bulk sending's invitations (resumes where a dead attempt stopped)."""
+    from units.onboarding import invitation_batch_fail, invitation_batch_run
+
+    try:
+        invitation_batch_run(batch_id=batch_id)
+    except Exception as exc:
+        invitation_batch_fail(batch_id=batch_id, error=str(exc))
+        raise

@@ -101,6 +101,11 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "missing_total": payload.get("missing_total", len(payload["missing"])) if payload else 0,
         **status_context(request, run, "run"),
     }
+    if payload and not payload["rows"]:
+        # A node whose children are units: its report would be a lone total row.
+        from reports.views.grid import grid_preview
+
+        context |= grid_preview(run.node, run.year, run.period)
     return render(request, "reports/run_detail.html", context)
 
 
@@ -132,6 +137,10 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     year = _dashboard_year(request)
     years = dashboard.years_to_show(year)
     payloads = dashboard.latest_payloads(node, years)
+    requested, building = dashboard.payloads_requested(node, years, payloads)
+    if requested > len(building):
+        # Some were built just now, in-process (no broker): read them.
+        payloads = dashboard.latest_payloads(node, years)
     payload = payloads.get(year)
     indicator = request.GET.get("indicator") or "worker_conference"
     context: dict[str, Any] = {
@@ -142,7 +151,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "payload": payload,
         "indicator": indicator,
         "can_remind": can_manage_units(request.user),
+        "building": building,
+        "building_status_url": reverse("reports:run_status", args=[building[0].pk]) if building else "",
     }
+    if not OrgNode.objects.filter(parent=node).exists():
+        # A district's dashboard: its children are units, so it shows them one by one.
+        from reports.views.grid import grid_preview
+
+        context |= grid_preview(node, year)
     if payload:
         if indicator not in payload["total"]["cells"]:
             indicator = context["indicator"] = payload["indicators"][0]["code"]

@@ -29,8 +29,11 @@ def test_it_builds_watches_and_downloads_this_years_report(page: Page, live_serv
     expect(page).to_have_url(re.compile(r"/reports/\d+/$"))
     # htmx polls the progress fragment until the worker finishes, then the page reloads.
     expect(page.locator("#run-status")).to_contain_text("Hoàn thành", timeout=60_000)
-    expect(page.locator("#report-table")).to_contain_text("Hội nghị người lao động")
-    expect(page.locator('tr[data-org="total"]')).to_contain_text("1/1")
+    # A district's children are units: its report lists them one by one under the total.
+    expect(page.locator("#unit-grid")).to_contain_text("Hội nghị người lao động 1/1")
+    expect(page.locator('#unit-grid tr[data-unit="A001"] [data-indicator="worker_conference"]')).to_contain_text(
+        "Đã thực hiện"
+    )
     page.screenshot(path="test-artifacts/report-done.png", full_page=True)
 
     with page.expect_download() as download:

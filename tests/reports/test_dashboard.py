@@ -108,13 +108,43 @@ def test_it_shows_live_figures_without_a_stored_run(client_as, world):
     assert (worker.done, worker.expected) == (1, 2)
 
 
-def test_it_offers_to_build_when_nothing_is_expected(client_as, world):
+def test_it_says_when_nothing_is_expected_in_a_year_and_builds_nothing(client_as, world):
     from conferences.models import ObligationRule
 
     ObligationRule.objects.filter(year=2023).delete()
     response = dashboard(client_as(world.leader_p), year=2023)
     assert response.context["payload"] is None
-    assert "Chưa có số liệu tổng hợp" in response.content.decode()
+    assert "Năm này không có đơn vị nào phải thực hiện" in response.content.decode()
+    assert "Lập báo cáo" not in response.content.decode()
+    assert not world.province.report_runs.exists()
+
+
+def test_its_first_visit_shows_figures_for_every_year_with_records(client_as, world, monkeypatch):
+    from django.db import transaction
+
+    RecordFactory(unit=world.unit_a, kind="worker_conference", held_on=D(2025, 3, 1), status="accepted")
+    RecordFactory(unit=world.unit_c, kind="worker_conference", held_on=D(2023, 3, 1), status="accepted")
+    # Without a broker the runs are built in-process, within the request (outside a test's
+    # transaction, on_commit runs at once).
+    monkeypatch.setattr(transaction, "on_commit", lambda func, using=None, robust=False: func())
+    response = dashboard(client_as(world.leader_p), year=2025)
+    worker = next(k for k in response.context["kpis"] if k.code == "worker_conference")
+    assert (worker.done, worker.expected) == (1, 2)
+    trend = response.context["chart_data"]["trend"]["worker_conference"]
+    assert trend == [None, None, 50.0, None, 50.0]  # 2021–2025: records in 2023 and 2025 only
+    assert "Đang lập danh sách" not in response.content.decode()
+
+
+def test_its_first_visit_with_a_broker_says_it_is_computing_and_polls(client_as, world):
+    RecordFactory(unit=world.unit_a, kind="worker_conference", held_on=D(2025, 3, 1), status="accepted")
+    response = dashboard(client_as(world.leader_p), year=2025)  # the job is queued, not run
+    html = response.content.decode()
+    assert "Đang lập danh sách đơn vị chưa thực hiện của 1 năm" in html
+    run = world.province.report_runs.get()
+    assert f'hx-get="{reverse("reports:run_status", args=[run.pk])}"' in html
+    # A second visit asks for nothing new.
+    dashboard(client_as(world.leader_p), year=2025)
+    assert world.province.report_runs.count() == 1
 
 
 def test_it_reads_a_constant_number_of_queries(
@@ -149,8 +179,9 @@ def test_it_lets_staff_remind_the_overdue_chairs_now(client_as, built, django_ca
         )
     assert "Đang gửi nhắc việc tới chủ tịch của" in response.content.decode()
     recipients = {a for m in mail.outbox for a in m.to}
-    assert built.unit_b.chair_email in recipients
-    assert built.unit_c.chair_email not in recipients
+    assert built.chair_a.email in recipients
+    assert built.unit_b.chair_email not in recipients  # no account to act with
+    assert built.chair_c.email not in recipients
 
 
 def test_it_keeps_the_reminder_button_from_leaders_and_other_districts(client_as, built):

@@ -94,7 +94,7 @@ def test_it_builds_a_run_with_its_files_and_payload(
     path.write_bytes(b"".join(client.get(reverse("reports:run_download", args=[run.pk, "xlsx"])).streaming_content))
     assert load_workbook(path).sheetnames[0] == "Tổng hợp"
     html = client.get(run.get_absolute_url()).content.decode()
-    assert "Hội nghị người lao động" in html and 'data-org="total"' in html
+    assert "Hội nghị người lao động" in html and 'id="unit-grid"' in html  # a district: its units, one by one
 
 
 @pytest.mark.django_db
@@ -204,11 +204,16 @@ def test_it_reminds_chairs_of_due_obligations_and_sends_staff_a_digest(world):
 
     result = send_weekly_reminders(nodes=[world.district_x])
     to = {address for message in mail.outbox for address in message.to}
-    assert world.unit_a.chair_email in to and world.staff_x.email in to
-    assert world.unit_c.chair_email not in to
+    assert world.chair_a.email in to and world.staff_x.email in to
+    assert world.unit_c.chair_email not in to and world.chair_c.email not in to
+    # Only chairs who can sign in hear about it: B has no chair account, A's listed
+    # address has none either (A's chair signs in as chair_a).
+    assert world.unit_a.chair_email not in to
     assert result["digests"] == 1
     digest = next(m for m in mail.outbox if world.staff_x.email in m.to)
     assert "A001" in digest.body and "B001" in digest.body
+    unreachable = digest.body.split("không nhận được nhắc việc:")[1]
+    assert "B001" in unreachable and "A001" not in unreachable
 
 
 # --- A real worker through Redis ---------------------------------------------------------------------

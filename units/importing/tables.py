@@ -89,6 +89,7 @@ class PreviewRow:
 class ImportResult:
     created: int
     updated: int
+    accounts: int = 0  # chair accounts a units import created
 
 
 def normalise_header(text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from qcdc.validators import field_problems
+from units.chairs import ChairAccountsPlan, plan_chair_accounts
 from units.importing.common import (
     IN_CHUNK,
     PREVIEW_ROWS,
@@ -81,10 +83,16 @@ UNIT_IMPORT_COLUMNS: tuple[Column, ...] = (
     ),
     Column("chair_name", gettext_lazy("Chủ tịch CĐCS"), ("chủ tịch cđcs",)),
     Column("chair_email", gettext_lazy("Email chủ tịch"), ("email chủ tịch",)),
+    Column(
+        "chair_phone",
+        gettext_lazy("Điện thoại chủ tịch"),
+        ("điện thoại chủ tịch", "sđt chủ tịch"),
+        help=gettext_lazy("Chủ tịch có email hoặc điện thoại được tạo tài khoản khi nhập."),
+    ),
     Column("address", gettext_lazy("Địa chỉ"), ("địa chỉ",)),
 )
 _LABELS = {c.name: c.label for c in UNIT_IMPORT_COLUMNS} | {"node": gettext_lazy("Mã công đoàn cấp trên")}
-_TEXT_LIMITS = {"code": 32, "name": 255, "chair_name": 120, "chair_email": 254, "address": 255}
+_TEXT_LIMITS = {"code": 32, "name": 255, "chair_name": 120, "chair_email": 254, "chair_phone": 32, "address": 255}
 _COUNTS = ("employees", "union_members")
 _DATES = ("established_on", "dissolved_on")
 CHANGE_REASON = "import"
@@ -108,6 +116,9 @@ class UnitImportPlan:
     # Units whose federation changes: a transfer from today, with the node they leave. No
     # closed period can end on or after today, so no close is in the way.
     moves: list[tuple[PlannedUnit, OrgNode]] = field(default_factory=list)
+    # Chair accounts the import creates (unless the importer unticks it).
+    accounts: ChairAccountsPlan = field(default_factory=ChairAccountsPlan)
+    create_accounts: bool = True
 
     @property
     def ok(self) -> bool:
@@ -122,8 +133,9 @@ class UnitImportPlan:
 def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | None) -> UnitImportPlan:
     """Check every row against the database and ``by``'s subtree; write nothing.
 
-    Three queries whatever the size of the file: the scope, the federations and the
-    units already there (each IN-list cut in chunks of 5,000).
+    A fixed number of queries whatever the size of the file: the scope, the federations, the
+    units already there, and the chairs' roles and accounts (each IN-list cut in chunks
+    of 5,000).
     """
     plan = UnitImportPlan(errors=list(table.errors))
     if any(e.row == 1 for e in table.errors):
@@ -165,6 +177,8 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
         else:
             plan.unchanged.append(planned)
     plan.errors.sort(key=lambda e: e.row)
+    if plan.ok:
+        plan.accounts = plan_chair_accounts(p.unit for p in [*plan.creates, *plan.updates, *plan.unchanged])
     return plan
 
 
@@ -223,7 +237,10 @@ def units_import(*, plan: UnitImportPlan, by: AbstractBaseUser | AnonymousUser |
     ids = sorted(p.unit.pk for p in [*plan.creates, *plan.updates])
     for start in range(0, len(ids), IN_CHUNK):
         announce(Unit.objects.filter(pk__in=ids[start : start + IN_CHUNK]))
-    return ImportResult(created=len(plan.creates), updated=len(plan.updates))
+    from units.onboarding import chair_accounts_create
+
+    accounts = chair_accounts_create(plan=plan.accounts, by=by) if plan.create_accounts else 0
+    return ImportResult(created=len(plan.creates), updated=len(plan.updates), accounts=accounts)
 
 
 def _check_versions(updates: list[PlannedUnit]) -> None:
@@ -256,7 +273,7 @@ def _parse(
 ) -> dict[str, Any]:
     """The row's values under model field names, for the columns the file has."""
     values: dict[str, Any] = {}
-    for name in ("code", "name", "chair_name", "chair_email", "address"):
+    for name in ("code", "name", "chair_name", "chair_email", "chair_phone", "address"):
         if name in columns:
             values[name] = text = row.text(name)
             if len(text) > _TEXT_LIMITS[name]:
@@ -270,6 +287,8 @@ def _parse(
             validate_email(values["chair_email"])
         except ValidationError:
             problems.append(_("Email chủ tịch «%(value)s» không hợp lệ.") % {"value": values["chair_email"]})
+    if values.get("chair_phone") and not re.fullmatch(r"\+?[0-9 .()-]{8,20}", values["chair_phone"]):
+        problems.append(_("Điện thoại chủ tịch «%(value)s» không hợp lệ.") % {"value": values["chair_phone"]})
 
     category = row.text("category")
     values["category"] = categories.get(category.lower())

@@ -90,7 +90,6 @@ def people(request: HttpRequest) -> HttpResponse:
             kind=data["kind"],
             node=data["node"],
             unit=data["unit"],
-            base_url=request.build_absolute_uri("/"),
         )
         if role is None:
             messages.success(

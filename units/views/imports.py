@@ -51,6 +51,8 @@ def _confirm(request: HttpRequest, kind: importing.ImportKind) -> HttpResponse:
         plan = kind.plan_file(upload=importing.stash_claim(token), by=request.user)
         if not plan.ok:
             return _preview(request, kind, plan, token="")
+        if isinstance(plan, importing.UnitImportPlan):
+            plan.create_accounts = request.POST.get("create_accounts") == "on"
         result = kind.apply(plan=plan, by=request.user)
     except importing.ImportFileError as exc:
         messages.error(request, exc.message)
@@ -62,6 +64,11 @@ def _confirm(request: HttpRequest, kind: importing.ImportKind) -> HttpResponse:
         )
         return redirect(kind.url_name)
     messages.success(request, kind.done_message % {"created": result.created, "updated": result.updated})
+    if result.accounts:
+        messages.success(
+            request,
+            _("Đã tạo %(n)s tài khoản chủ tịch CĐCS; gửi lời mời ở trang Chủ tịch CĐCS.") % {"n": result.accounts},
+        )
     return redirect("units:unit_list")
 
 

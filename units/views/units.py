@@ -190,7 +190,6 @@ def unit_invite_chair(request: HttpRequest, pk: int) -> HttpResponse:
         email=form.cleaned_data["email"],
         full_name=form.cleaned_data["full_name"],
         by=request.user,
-        base_url=request.build_absolute_uri("/"),
     )
     if unit.chair_invitations.filter(user=user, accepted_at__isnull=True).exists():
         messages.success(

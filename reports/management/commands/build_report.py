@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from reports import compute, services
+from reports import compute, grid, services
 from units.models import OrgNode
 from units.periods import Period
 
@@ -22,6 +22,9 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="file to write ('-' for standard output, JSON only)")
         parser.add_argument("--period", choices=list(Period.values), default=Period.YEAR, help="year (default) or h1")
         parser.add_argument("--by-category", action="store_true", help="add the breakdown by unit category")
+        parser.add_argument(
+            "--by-unit", action="store_true", help="JSON only: add the per-unit list (one object per unit × indicator)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from reports.exports import pdf_bytes, xlsx_bytes
@@ -34,8 +37,15 @@ class Command(BaseCommand):
         # closed node) read from their closed versions.
         payload = services.report_payload(node, options["year"], options["period"], by_category=options["by_category"])
         fmt = options["format"]
+        if options["by_unit"] and fmt != "json":
+            raise CommandError("--by-unit chỉ dùng với định dạng JSON.")
         if fmt == "json":
-            data = json.dumps(compute.json_export(payload), ensure_ascii=False, indent=2).encode()
+            exported = compute.json_export(payload)
+            if options["by_unit"]:
+                exported["units"] = grid.units_payload(
+                    grid.GridQuery(node=node, year=options["year"], period=options["period"])
+                )
+            data = json.dumps(exported, ensure_ascii=False, indent=2).encode()
         elif fmt == "xlsx":
             data = xlsx_bytes(payload)
         else:

@@ -37,6 +37,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--if-empty", action="store_true", help="do nothing (but list the accounts) when units already exist"
         )
+        parser.add_argument(
+            "--with-reports",
+            action="store_true",
+            help="also build the reports of every year for the nodes of the demo staff and leaders",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         first, last = _years(options["years"])
@@ -68,6 +73,12 @@ class Command(BaseCommand):
                 f"Đã tạo {records} hồ sơ {first}–{last} trong {time.perf_counter() - units_done:.1f} giây."
             )
         )
+        if options["with_reports"]:
+            started = time.perf_counter()
+            runs = reports_demo.build_reports(first_year=first, last_year=last)
+            self.stdout.write(
+                self.style.SUCCESS(f"Đã lập {runs} báo cáo mẫu trong {time.perf_counter() - started:.1f} giây.")
+            )
         self._print_accounts()
 
     def _print_accounts(self) -> None:

@@ -1,0 +1,389 @@
+"""The per-unit grid: one row per unit under a node, one cell per indicator of the year.
+
+This module is the grid's only data source: the page, the exports and the JSON's
+``"units"`` list all read ``grid_page``/``grid_rows``. The conditions are the report's
+own, those the report facts are built from (``conferences.facts.build.expected_units``
+and ``annotated_units``), so a unit counted as done in a report's figure is done in its
+cell. A page costs a fixed number of queries
+whatever the number of units: the count, the page of units, one per indicator for the
+page's cells and one for the page's records.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from conferences.facts import build as counting
+from conferences.models import STANDING_KINDS, ObligationRule, Record
+from conferences.rules import rules_for_year
+from reports import compute
+from units.models import Category, OrgNode, Unit
+from units.obligations import Indicator
+from units.periods import Period, period_end, tree_for
+
+PAGE_SIZES = (50, 100, 500)
+EXPORT_CHUNK = 2000
+
+
+class State:
+    """What a cell says. ``done`` is refined by ``on_time`` and ``good`` in the cell."""
+
+    DONE = "done"
+    SUBMITTED = "submitted"
+    DRAFT = "draft"
+    RETURNED = "returned"
+    MISSING = "missing"
+    NOT_EXPECTED = "not_expected"
+
+
+STATE_LABELS: dict[str, Any] = {
+    State.DONE: gettext_lazy("Đã thực hiện"),
+    State.SUBMITTED: gettext_lazy("Đã nộp, chờ duyệt"),
+    State.DRAFT: gettext_lazy("Bản nháp"),
+    State.RETURNED: gettext_lazy("Bị trả lại"),
+    State.MISSING: gettext_lazy("Chưa có hồ sơ"),
+    State.NOT_EXPECTED: gettext_lazy("Không phải thực hiện"),
+}
+
+# Filters on a cell's state: the states above plus the report's own figures.
+FILTERS: dict[str, Any] = {
+    "not_done": gettext_lazy("Chưa thực hiện (chưa được duyệt)"),
+    "done": gettext_lazy("Đã thực hiện"),
+    "late": gettext_lazy("Thực hiện trễ hạn"),
+    "poor": gettext_lazy("Chưa đạt chất lượng"),
+    State.SUBMITTED: STATE_LABELS[State.SUBMITTED],
+    State.DRAFT: STATE_LABELS[State.DRAFT],
+    State.RETURNED: STATE_LABELS[State.RETURNED],
+    State.MISSING: STATE_LABELS[State.MISSING],
+    State.NOT_EXPECTED: STATE_LABELS[State.NOT_EXPECTED],
+}
+SORTS = ("code", "-code", "name", "-name", "node", "-node")
+
+
+@dataclass(frozen=True)
+class GridQuery:
+    """What the grid shows: the node and period, the columns (``indicator`` empty for all),
+    and the filters; ``state`` applies to ``indicator``, or to any column without one."""
+
+    node: OrgNode
+    year: int
+    period: str = Period.YEAR
+    indicator: str = ""
+    category: str = ""
+    state: str = ""
+    search: str = ""
+    sort: str = "code"
+
+
+@dataclass
+class GridCell:
+    indicator: str
+    state: str
+    expected: bool
+    done: bool = False
+    on_time: bool | None = None
+    good: bool | None = None
+    record_id: int | None = None
+    record_status: str | None = None
+    held_on: datetime.date | None = None
+    return_reason: str = ""
+    why_not: str = ""
+
+    @property
+    def label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+    @property
+    def note(self) -> str:
+        """The detail in words: on time or late and the quality, why returned or exempt."""
+        if self.state == State.DONE:
+            timing = _("Đúng hạn") if self.on_time else _("Trễ hạn")
+            quality = _("đạt chất lượng") if self.good else _("chưa đạt chất lượng")
+            return f"{timing}; {quality}"
+        if self.state == State.RETURNED:
+            return _("Lý do: %(reason)s") % {"reason": self.return_reason} if self.return_reason else ""
+        if self.state == State.NOT_EXPECTED:
+            return self.why_not
+        return ""
+
+
+@dataclass
+class GridRow:
+    unit_id: int
+    code: str
+    name: str
+    category: str
+    node_name: str
+    cells: list[GridCell] = field(default_factory=list)
+
+    @property
+    def category_label(self) -> str:
+        return str(Category(self.category).label) if self.category in Category.values else self.category
+
+
+@dataclass
+class GridPage:
+    rows: list[GridRow]
+    count: int
+    indicators: list[tuple[str, str]]
+    number: int
+    per_page: int
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.count else 0
+
+    @property
+    def end_index(self) -> int:
+        return min(self.number * self.per_page, self.count)
+
+
+def _rules(query: GridQuery) -> dict[str, ObligationRule]:
+    rules = rules_for_year(query.year)
+    codes = [query.indicator] if query.indicator else list(compute.INDICATORS)
+    return {code: rules[code] for code in codes if code in rules}
+
+
+def _window_q(rule: ObligationRule, year: int, period: str) -> Q:
+    window = Q(kind=rule.kind, held_on__lte=period_end(year, period))
+    return window if rule.kind in STANDING_KINDS else window & Q(year=year)
+
+
+def records_in_period(rule: ObligationRule, year: int, period: str) -> QuerySet[Record]:
+    """Records of the rule's kind, whatever their status, that would count for the period
+    once accepted: the window of ``compute``'s qualifying records (tested against it)."""
+    return Record.objects.filter(_window_q(rule, year, period))
+
+
+def _state_q(units: QuerySet[Unit], rule: ObligationRule, query: GridQuery, state: str) -> Q:
+    """Units of ``units`` whose cell for ``rule`` is in ``state``, as a filter."""
+    expected = counting.expected_units(units, rule, query.year, query.period)
+    if state == State.NOT_EXPECTED:
+        return ~Q(pk__in=expected.values("pk"))
+    annotated = counting.annotated_units(expected, rule, query.year, query.period)
+    if state in ("done", "late", "poor"):
+        extra = {"done": {}, "late": {"in_time": False}, "poor": {"good": False}}[state]
+        return Q(pk__in=annotated.filter(done=True, **extra).values("pk"))
+    not_done = annotated.filter(done=False)
+    if state == "not_done":
+        return Q(pk__in=not_done.values("pk"))
+    latest = records_in_period(rule, query.year, query.period).filter(unit=OuterRef("pk")).order_by("-held_on", "-pk")
+    not_done = not_done.annotate(latest_status=Subquery(latest.values("status")[:1]))
+    if state == State.MISSING:
+        return Q(pk__in=not_done.filter(latest_status__isnull=True).values("pk"))
+    return Q(pk__in=not_done.filter(latest_status=state).values("pk"))
+
+
+def filtered_units(query: GridQuery, rules: dict[str, ObligationRule]) -> QuerySet[Unit]:
+    """The units of the grid, filtered; annotated with ``hist_node_id`` (their node on the
+    period's last day, as in the report)."""
+    units = tree_for(query.year, query.period).units_under(query.node).active_in_year(query.year)  # type: ignore[attr-defined]
+    if query.category:
+        units = units.filter(category=query.category)
+    if query.search:
+        units = units.filter(Q(code__icontains=query.search) | Q(name__icontains=query.search))
+    if query.state in FILTERS and rules:
+        base = units
+        matches = Q(pk__in=[])
+        for rule in rules.values():
+            matches |= _state_q(base, rule, query, query.state)
+        units = units.filter(matches)
+    return units
+
+
+def _ordered(units: QuerySet[Unit], query: GridQuery, rules: dict[str, ObligationRule]) -> QuerySet[Unit]:
+    """Sorted by code, name or node, or by an indicator's column: the units still owing it
+    first, then the late, then the done, the units it does not bind last."""
+    sort = query.sort
+    descending = sort.startswith("-")
+    key = sort.lstrip("-")
+    if key in rules:
+        rule = rules[key]
+        expected = counting.expected_units(Unit.objects.filter(pk=OuterRef("pk")), rule, query.year, query.period)
+        units = counting.annotated_units(units.annotate(binds=Exists(expected)), rule, query.year, query.period)
+        order = ["-binds", "done", "in_time", "good"]
+        if descending:
+            order = ["-binds", "-done", "-in_time", "-good"]
+        return units.order_by(*order, "code")
+    field_name = {"code": "code", "name": "name", "node": "node_name"}.get(key, "code")
+    return units.order_by(f"-{field_name}" if descending else field_name, "code")
+
+
+def _why_not(row: dict[str, Any], rule: ObligationRule, year: int, period: str) -> str:
+    """Why a rule does not bind a unit, in words (the SQL decided that it does not)."""
+    if row["category"] not in rule.categories:
+        return _("Loại hình %(category)s không thuộc diện") % {
+            "category": Category(row["category"]).label if row["category"] in Category.values else row["category"]
+        }
+    if rule.min_employees is not None and row["employees"] < rule.min_employees:
+        return _("Dưới %(n)d lao động") % {"n": rule.min_employees}
+    if row["established_on"] and row["established_on"] > period_end(year, period):
+        return _("Thành lập ngày %(day)s") % {"day": row["established_on"].strftime("%d/%m/%Y")}
+    if row["dissolved_on"]:
+        return _("Ngừng hoạt động ngày %(day)s") % {"day": row["dissolved_on"].strftime("%d/%m/%Y")}
+    return _("Không thuộc diện trong kỳ này")
+
+
+def _cells(
+    rows: list[dict[str, Any]], query: GridQuery, rules: dict[str, ObligationRule]
+) -> dict[tuple[int, str], GridCell]:
+    """The cells of the given units: one query per indicator, one for their records."""
+    ids = [row["pk"] for row in rows]
+    by_id = {row["pk"]: row for row in rows}
+    figures: dict[tuple[int, str], dict[str, Any]] = {}
+    window = Q(pk__in=[])
+    for code, rule in rules.items():
+        expected = counting.expected_units(Unit.objects.filter(pk=OuterRef("pk")), rule, query.year, query.period)
+        page_units = Unit.objects.filter(pk__in=ids).annotate(binds=Exists(expected))
+        annotated = counting.annotated_units(page_units, rule, query.year, query.period, with_record=True)
+        for found in annotated.values("pk", "binds", "done", "in_time", "good", "record_id"):
+            figures[(found["pk"], code)] = found
+        window |= _window_q(rule, query.year, query.period)
+    records: dict[int, dict[str, Any]] = {}
+    latest: dict[tuple[int, str], dict[str, Any]] = {}
+    fields = ("pk", "unit_id", "kind", "status", "held_on", "return_reason")
+    # One plain OR of (kind, year) windows on the page's units: the unit-kind-year index serves it.
+    found = Record.objects.filter(window, unit_id__in=ids).order_by("unit_id", "kind", "-held_on", "-pk")
+    for record in found.values(*fields):
+        records[record["pk"]] = record
+        latest.setdefault((record["unit_id"], record["kind"]), record)
+    cells: dict[tuple[int, str], GridCell] = {}
+    for (unit_id, code), found in figures.items():
+        rule = rules[code]
+        if not found["binds"]:
+            why = _why_not(by_id[unit_id], rule, query.year, query.period)
+            cells[(unit_id, code)] = GridCell(code, State.NOT_EXPECTED, expected=False, done=found["done"], why_not=why)
+            continue
+        if found["done"]:
+            counted = records.get(found["record_id"], {})
+            cells[(unit_id, code)] = GridCell(
+                code,
+                State.DONE,
+                expected=True,
+                done=True,
+                on_time=found["in_time"],
+                good=found["good"],
+                record_id=found["record_id"],
+                record_status=Record.Status.ACCEPTED,
+                held_on=counted.get("held_on"),
+            )
+            continue
+        last = latest.get((unit_id, rule.kind))
+        if last is None:
+            cells[(unit_id, code)] = GridCell(code, State.MISSING, expected=True)
+            continue
+        cells[(unit_id, code)] = GridCell(
+            code,
+            last["status"],
+            expected=True,
+            record_id=last["pk"],
+            record_status=last["status"],
+            held_on=last["held_on"],
+            return_reason=last["return_reason"] if last["status"] == Record.Status.RETURNED else "",
+        )
+    return cells
+
+
+UNIT_FIELDS = ("pk", "code", "name", "category", "employees", "established_on", "dissolved_on", "node_name")
+
+
+def _read_rows(
+    units: QuerySet[Unit], query: GridQuery, rules: dict[str, ObligationRule], start: int, stop: int
+) -> list[GridRow]:
+    found = list(_ordered(units, query, rules)[start:stop].values(*UNIT_FIELDS))
+    cells = _cells(found, query, rules)
+    return [
+        GridRow(
+            unit_id=row["pk"],
+            code=row["code"],
+            name=row["name"],
+            category=row["category"],
+            node_name=row["node_name"] or "",
+            cells=[cells[(row["pk"], code)] for code in rules],
+        )
+        for row in found
+    ]
+
+
+def _with_node_name(units: QuerySet[Unit]) -> QuerySet[Unit]:
+    return units.annotate(node_name=Subquery(OrgNode.objects.filter(pk=OuterRef("hist_node_id")).values("name")[:1]))
+
+
+def _indicators(rules: dict[str, ObligationRule]) -> list[tuple[str, str]]:
+    return [(code, str(Indicator(code).label)) for code in rules]
+
+
+def grid_page(query: GridQuery, *, page: int = 1, per_page: int = PAGE_SIZES[0]) -> GridPage:
+    """One page of the grid with the number of units the filters keep."""
+    rules = _rules(query)
+    units = filtered_units(query, rules)
+    count = units.count()
+    number = max(1, min(page, max(1, -(-count // per_page))))
+    start = (number - 1) * per_page
+    rows = _read_rows(_with_node_name(units), query, rules, start, start + per_page) if count else []
+    return GridPage(rows=rows, count=count, indicators=_indicators(rules), number=number, per_page=per_page)
+
+
+def grid_count(query: GridQuery) -> int:
+    """How many units the filters keep."""
+    return filtered_units(query, _rules(query)).count()
+
+
+def grid_rows(query: GridQuery) -> tuple[list[tuple[str, str]], Iterator[GridRow]]:
+    """Every filtered row, in the grid's order, read a chunk at a time (for the exports)."""
+    rules = _rules(query)
+    units = _with_node_name(filtered_units(query, rules))
+
+    def rows() -> Iterator[GridRow]:
+        start = 0
+        while True:
+            chunk = _read_rows(units, query, rules, start, start + EXPORT_CHUNK)
+            yield from chunk
+            if len(chunk) < EXPORT_CHUNK:
+                return
+            start += EXPORT_CHUNK
+
+    return _indicators(rules), rows()
+
+
+def units_payload(query: GridQuery) -> list[dict[str, Any]]:
+    """The JSON's ``"units"`` list: one object per unit × indicator whose rule names the
+    unit's category (``expected`` false when it is exempt that period)."""
+    rules = _rules(query)
+    _columns, rows = grid_rows(query)
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        for cell in row.cells:
+            if row.category not in rules[cell.indicator].categories:
+                continue
+            out.append(
+                {
+                    "unit_code": row.code,
+                    "indicator": cell.indicator,
+                    "expected": cell.expected,
+                    "done": cell.done,
+                    "on_time": cell.on_time if cell.done else None,
+                    "record_status": cell.record_status,
+                    "held_on": cell.held_on.isoformat() if cell.held_on else None,
+                }
+            )
+    return out

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from reports import compute, demo
+from units.models import OrgNode, Unit
+
+
+class Command(BaseCommand):
+    help = "Time the per-unit grid's first page of the root node at a given size (20,000 units by default)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--units", type=int, default=20_000)
+        parser.add_argument("--years", type=int, default=2)
+        parser.add_argument("--requests", type=int, default=10, help="timed requests per case (median printed)")
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        last = timezone.localdate().year - 1
+        size = options["units"]
+        if Unit.objects.count() != size:
+            started = time.perf_counter()
+            demo.reset()
+            demo.build(units=size, first_year=last - options["years"] + 1, last_year=last, seed=options["seed"])
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("ANALYZE")
+            self.stdout.write(f"seeded {size:,} units in {time.perf_counter() - started:.1f} s")
+        root = OrgNode.objects.get(parent__isnull=True, code="VGCL")
+        started = time.perf_counter()
+        compute.build(root, last)
+        report = time.perf_counter() - started
+        self.stdout.write(f"report of the root ({size:,} units), {last}: {report * 1000:.0f} ms")
+        client = Client(HTTP_HOST="localhost")
+        client.force_login(get_user_model().objects.get(username="quantri"))
+        base = reverse("reports:grid") + f"?node={root.pk}&year={last}"
+        cases = {
+            "first page (50)": base,
+            "first page (500)": base + "&per_page=500",
+            "missing worker conference": base + "&indicator=worker_conference&state=not_done",
+            "sorted by worker conference": base + "&sort=worker_conference",
+            "search 'may'": base + "&q=may",
+        }
+        for label, url in cases.items():
+            assert client.get(url, secure=True).status_code == 200
+            times = []
+            for _ in range(options["requests"]):
+                started = time.perf_counter()
+                client.get(url, secure=True)
+                times.append(time.perf_counter() - started)
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url, secure=True)
+            median = statistics.median(times)
+            self.stdout.write(
+                f"grid, {label}: median {median * 1000:.0f} ms, max {max(times) * 1000:.0f} ms, "
+                f"{len(queries.captured_queries)} queries; ratio to the report {median / report:.2f} (target ≤ 2)"
+            )
+        for fmt in ("xlsx", "json"):
+            started = time.perf_counter()
+            response = client.get(f"{base}&format={fmt}", secure=True)
+            size = sum(len(chunk) for chunk in response.streaming_content)
+            self.stdout.write(
+                f"grid export of all {size and Unit.objects.count():,} units as {fmt.upper()}: "
+                f"{time.perf_counter() - started:.1f} s, {size:,} bytes"
+            )

@@ -1,0 +1,140 @@
+"""The per-unit grid of a node: the page and its exports (XLSX, PDF, JSON)."""
+
+from __future__ import annotations
+
+import json
+from io import BytesIO
+from typing import Any
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from reports import dashboard, grid
+from reports.forms import GridForm
+from reports.views.runs import node_from_request
+from units.models import Category, OrgNode
+from units.obligations import Indicator
+from units.periods import Period
+from units.permissions import can_read_tree, require
+
+PDF_MAX_ROWS = 2000
+
+
+def grid_query(request: HttpRequest, node: OrgNode) -> tuple[grid.GridQuery, GridForm]:
+    """The grid's query from the request's filters (a bad value falls back to its default)."""
+    form = GridForm(request.GET or None)
+    indicator = form.value("indicator", "")
+    sort = form.value("sort", "code")
+    if sort.lstrip("-") not in (*[s.lstrip("-") for s in grid.SORTS], *Indicator.values):
+        sort = "code"
+    query = grid.GridQuery(
+        node=node,
+        year=form.value("year", dashboard.default_year()),
+        period=form.value("period", Period.YEAR),
+        indicator=indicator,
+        category=form.value("category", ""),
+        state=form.value("state", ""),
+        search=form.value("q", "").strip(),
+        sort=sort,
+    )
+    return query, form
+
+
+def grid_context(request: HttpRequest, node: OrgNode, query: grid.GridQuery, per_page: int) -> dict[str, Any]:
+    """What the grid's template needs: shared by the grid page, the dashboard and the report."""
+    try:
+        number = int(request.GET.get("page") or 1)
+    except ValueError:
+        number = 1
+    page = grid.grid_page(query, page=number, per_page=per_page)
+    params = request.GET.copy()
+    params.pop("page", None)
+    params["node"] = str(node.pk)
+    sorting = params.copy()
+    sorting.pop("sort", None)
+    return {
+        "grid": page,
+        "grid_query": query,
+        "grid_params": params.urlencode(),
+        "grid_sort_params": sorting.urlencode(),
+        "grid_period_label": Period(query.period).label,
+    }
+
+
+def grid_preview(node: OrgNode, year: int, period: str = Period.YEAR) -> dict[str, Any]:
+    """The grid's first page for a page that shows it in place of a lone total row (the
+    dashboard and the report of a node whose children are units); its links lead to the
+    grid page itself."""
+    query = grid.GridQuery(node=node, year=year, period=period)
+    params = QueryDict(mutable=True)
+    params.update({"node": str(node.pk), "year": str(year), "period": period})
+    return {
+        "grid": grid.grid_page(query, per_page=grid.PAGE_SIZES[0]),
+        "grid_query": query,
+        "grid_params": params.urlencode(),
+        "grid_sort_params": params.urlencode(),
+        "grid_url": reverse("reports:grid"),
+    }
+
+
+@require(can_read_tree)
+def grid_view(request: HttpRequest) -> HttpResponse:
+    node = node_from_request(request)
+    query, form = grid_query(request, node)
+    fmt = request.GET.get("format")
+    if fmt == "pdf" and (count := grid.grid_count(query)) > PDF_MAX_ROWS:
+        # A printable file of tens of thousands of rows would take minutes to lay out.
+        messages.error(
+            request,
+            _("PDF in được tối đa %(max)s đơn vị (đang lọc %(n)s): hãy lọc bớt, hoặc tải XLSX.")
+            % {"max": PDF_MAX_ROWS, "n": count},
+        )
+        params = request.GET.copy()
+        params.pop("format")
+        return redirect(f"{reverse('reports:grid')}?{params.urlencode()}")
+    if fmt in ("xlsx", "pdf", "json"):
+        return _export(node, query, fmt)
+    per_page = form.value("per_page", grid.PAGE_SIZES[0])
+    context = {"node": node, "form": form, **grid_context(request, node, query, per_page)}
+    return render(request, "reports/grid.html", context)
+
+
+def _export(node: OrgNode, query: grid.GridQuery, fmt: str) -> FileResponse:
+    with translation.override("vi"):
+        return _export_file(node, query, fmt)
+
+
+def _export_file(node: OrgNode, query: grid.GridQuery, fmt: str) -> FileResponse:
+    from reports.grid_files import grid_pdf_bytes, grid_xlsx_bytes
+
+    stem = f"bang-theo-doi-{node.code}-{query.year}-{query.period}"
+    if fmt == "json":
+        body = json.dumps(
+            {"org": node.code, "year": query.year, "period": query.period, "units": grid.units_payload(query)},
+            ensure_ascii=False,
+            indent=2,
+        ).encode()
+        return FileResponse(BytesIO(body), as_attachment=True, filename=f"{stem}.json", content_type="application/json")
+    title = _title(node, query)
+    indicators, rows = grid.grid_rows(query)
+    make = grid_xlsx_bytes if fmt == "xlsx" else grid_pdf_bytes
+    return FileResponse(BytesIO(make(title, indicators, rows)), as_attachment=True, filename=f"{stem}.{fmt}")
+
+
+def _title(node: OrgNode, query: grid.GridQuery) -> str:
+    """The files' heading, Vietnamese like the reports', with the filters applied."""
+    when = "6 tháng đầu năm" if query.period == Period.HALF else "năm"
+    parts = [f"Bảng theo dõi thực hiện QCDC {when} {query.year} – {node.name}"]
+    if query.indicator:
+        parts.append(str(Indicator(query.indicator).label))
+    if query.category:
+        parts.append(str(Category(query.category).label))
+    if query.state:
+        parts.append(str(grid.FILTERS[query.state]))
+    if query.search:
+        parts.append(f"“{query.search}”")
+    return " · ".join(parts)
