@@ -137,7 +137,8 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     year = _dashboard_year(request)
     years = dashboard.years_to_show(year)
     payloads = dashboard.latest_payloads(node, years)
-    requested, building = dashboard.payloads_requested(node, years, payloads)
+    # The figures are live; only the year shown needs a run, for its list of missing units.
+    requested, building = dashboard.payloads_requested(node, [year], payloads)
     if requested > len(building):
         # Some were built just now, in-process (no broker): read them.
         payloads = dashboard.latest_payloads(node, years)

@@ -27,7 +27,7 @@ def test_it_shows_cards_and_charts_drills_down_and_comes_back(page: Page, live_s
     page.get_by_label("Mật khẩu").fill(PASSWORD)
     page.get_by_role("button", name="Đăng nhập").click()
     page.get_by_role("link", name="Tổng quan").click()
-    page.get_by_label("Năm").select_option("2025")
+    page.get_by_label("Năm", exact=True).select_option("2025")
     page.get_by_role("button", name="Xem").click()
 
     expect(page.locator("[data-kpi]")).to_have_count(5)
