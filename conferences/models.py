@@ -14,11 +14,13 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from qcdc.validators import validate_event_day, validate_single_line
 from units.models import Category, Unit, unit_scope_q
@@ -78,6 +80,19 @@ class ObligationRule(models.Model):
     min_employees = models.PositiveIntegerField(
         _("số lao động tối thiểu"), null=True, blank=True, help_text=_("Đơn vị nhỏ hơn được miễn.")
     )
+    min_per_year = models.PositiveSmallIntegerField(
+        _("số lần tối thiểu mỗi năm"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("Ví dụ: đối thoại định kỳ 3 tháng một lần là 4 lần mỗi năm."),
+    )
+    term_years = models.PositiveSmallIntegerField(
+        _("nhiệm kỳ (năm)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Ban được bầu có hiệu lực trong số năm này, sau đó phải bầu lại. Để trống nếu không có nhiệm kỳ."),
+    )
     requires_resolution = models.BooleanField(_("phải có nghị quyết"), default=False)
     requires_minutes = models.BooleanField(
         _("phải có biên bản khi nộp"),
@@ -106,6 +121,15 @@ class ObligationRule(models.Model):
         if unit.category not in self.categories:
             return False
         return self.min_employees is None or unit.employees >= self.min_employees
+
+    def frequency_text(self) -> str:
+        """How often the rule asks, as shown beside it ("at least 4 a year", "2-year term")."""
+        parts = [
+            ngettext("ít nhất %(n)d lần/năm", "ít nhất %(n)d lần/năm", self.min_per_year) % {"n": self.min_per_year}
+        ]
+        if self.term_years:
+            parts.append(ngettext("nhiệm kỳ %(n)d năm", "nhiệm kỳ %(n)d năm", self.term_years) % {"n": self.term_years})
+        return "; ".join(parts)
 
     def category_labels(self) -> list[str]:
         return [str(Category(c).label) for c in self.categories if c in Category.values]
