@@ -173,6 +173,12 @@ class Record(models.Model):
     format = models.CharField(_("hình thức"), max_length=16, choices=Format.choices, blank=True)
     invited = models.PositiveIntegerField(_("số được triệu tập"), null=True, blank=True)
     attended = models.PositiveIntegerField(_("số tham dự"), null=True, blank=True)
+    headcount = models.PositiveIntegerField(
+        _("số lao động của đơn vị tại thời điểm tổ chức"),
+        null=True,
+        blank=True,
+        help_text=_("Căn cứ tính tỷ lệ tham dự của hội nghị toàn thể."),
+    )
     contents = models.ManyToManyField(ContentItem, blank=True, verbose_name=_("nội dung đã thảo luận"))
     resolution_adopted = models.BooleanField(_("đã thông qua nghị quyết"), null=True, blank=True)
     resolution_text = models.TextField(_("nội dung nghị quyết"), blank=True)
