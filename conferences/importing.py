@@ -166,9 +166,9 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
     allowed = path_checker(by)
     units = load_by_code(Unit.objects.select_related("node"), (r.text("unit_code") for r in table.rows))
     existing = _existing_events(u.pk for u in units.values())
-    kinds = _lookup(Kind)
-    statuses = _lookup(Record.Status)
-    formats = _lookup(Record.Format)
+    kinds = choice_lookup(Kind)
+    statuses = choice_lookup(Record.Status)
+    formats = choice_lookup(Record.Format)
     items = {(kind, code.lower()): pk for pk, kind, code in ContentItem.objects.values_list("pk", "kind", "code")}
     first_row: dict[EventKey, int] = {}
     unreadable = {e.row for e in table.errors}  # its cells are shifted: more errors would be noise
@@ -248,7 +248,7 @@ def _existing_events(unit_ids: Iterable[int]) -> set[EventKey]:
     return found
 
 
-def _lookup(choices: type[TextChoices]) -> dict[str, str]:
+def choice_lookup(choices: type[TextChoices]) -> dict[str, str]:
     """Machine values and Vietnamese labels (the msgids, whatever the active language), lowercased."""
     lookup = {str(value): str(value) for value in choices.values}
     with translation.override(None):

@@ -216,3 +216,7 @@ class SnapshotRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.close_id}: {self.unit_id} {self.indicator}"
+
+
+# The work log's models live in their package; Django finds them through this module.
+from reports.worklog.models import WorkKind, WorkLogAttachment, WorkLogEntry  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports.views import deadlines, periods, runs
+from reports.worklog import views as worklog
 
 app_name = "reports"
 
@@ -21,4 +22,11 @@ urlpatterns = [
     path("explain/", periods.explain_view, name="explain"),
     path("deadlines/", deadlines.deadlines, name="deadlines"),
     path("deadlines/<int:pk>/remove/", deadlines.deadline_remove, name="deadline_remove"),
+    path("worklog/", worklog.worklog_list, name="worklog_list"),
+    path("worklog/new/", worklog.worklog_create, name="worklog_create"),
+    path("worklog/import/", worklog.worklog_import_view, name="worklog_import"),
+    path("worklog/<int:pk>/", worklog.worklog_detail, name="worklog_detail"),
+    path("worklog/<int:pk>/edit/", worklog.worklog_edit, name="worklog_edit"),
+    path("worklog/<int:pk>/attach/", worklog.worklog_attach, name="worklog_attach"),
+    path("worklog/files/<int:pk>/", worklog.worklog_file, name="worklog_file"),
 ]

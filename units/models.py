@@ -417,6 +417,10 @@ class AuditLog(models.Model):
         RULES_COPIED = "rules_copied", _("Sao chép quy định sang năm khác")
         DEADLINE_SET = "deadline_set", _("Đặt hạn chốt số liệu")
         DEADLINE_REMOVED = "deadline_removed", _("Bỏ hạn chốt số liệu")
+        WORK_LOGGED = "work_logged", _("Ghi hoạt động của công đoàn cấp trên")
+        WORK_EDITED = "work_edited", _("Sửa hoạt động của công đoàn cấp trên")
+        WORK_FILE_ADDED = "work_file_added", _("Đính kèm tệp vào hoạt động")
+        WORK_IMPORTED = "work_imported", _("Nhập sổ hoạt động từ tệp")
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     by = models.ForeignKey(
