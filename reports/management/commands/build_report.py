@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from reports import compute
+from reports.activity import activity
 from units.models import OrgNode
 
 
@@ -33,7 +34,8 @@ class Command(BaseCommand):
         payload = compute.to_payload(report, compute.non_compliant(node, options["year"]), built_at=timezone.now())
         fmt = options["format"]
         if fmt == "json":
-            data = json.dumps(compute.json_export(payload), ensure_ascii=False, indent=2).encode()
+            exported = {**compute.json_export(payload), "activity": activity(node, options["year"])}
+            data = json.dumps(exported, ensure_ascii=False, indent=2).encode()
         elif fmt == "xlsx":
             data = xlsx_bytes(payload)
         else:
