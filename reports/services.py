@@ -112,7 +112,7 @@ def report_build(*, run_id: int) -> ReportRun | None:
     )
     if not MIN_YEAR <= run.year <= MAX_YEAR:
         raise ValueError(_("Năm %(year)s nằm ngoài phạm vi báo cáo.") % {"year": run.year})
-    payload = _run_payload(run)
+    payload = run_payload(run)
     _progress(run, 70)
     stem = run_stem(run)
     run.refresh_from_db()
@@ -132,7 +132,7 @@ def run_stem(run: ReportRun) -> str:
     return f"bao-cao-qcdc-{run.node.code}-{run.year}{suffix}"
 
 
-def _run_payload(run: ReportRun) -> dict[str, Any]:
+def run_payload(run: ReportRun) -> dict[str, Any]:
     """The node's closed figures when its period is closed; otherwise live figures, with
     each closed child read from its snapshot and the others marked provisional."""
     from reports import closing

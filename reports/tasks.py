@@ -122,3 +122,17 @@ def remind_units(*, unit_ids: list[int], year: int) -> int:
     from reports.reminders import remind_chairs
 
     return remind_chairs(unit_ids=unit_ids, year=year)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
+def build_annual_report(self: Task, *, run_id: int) -> None:
+    """Build one annual report (DOCX and PDF); retried twice, then marked failed."""
+    from reports.annual import services as annual
+
+    _with_retries(
+        self,
+        f"annual report {run_id}",
+        lambda: annual.annual_build(run_id=run_id),
+        lambda reason: annual.annual_fail(run_id=run_id, reason=reason),
+        run_id=run_id,
+    )

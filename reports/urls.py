@@ -1,6 +1,7 @@
 from django.urls import path
 
 from reports.views import deadlines, periods, runs
+from reports.annual import views as annual
 from reports.worklog import views as worklog
 
 app_name = "reports"
@@ -22,6 +23,10 @@ urlpatterns = [
     path("explain/", periods.explain_view, name="explain"),
     path("deadlines/", deadlines.deadlines, name="deadlines"),
     path("deadlines/<int:pk>/remove/", deadlines.deadline_remove, name="deadline_remove"),
+    path("annual/", annual.annual_report, name="annual_report"),
+    path("annual/build/", annual.annual_build, name="annual_build"),
+    path("annual/<int:pk>/", annual.annual_run, name="annual_run"),
+    path("annual/<int:pk>/download/<slug:fmt>/", annual.annual_download, name="annual_download"),
     path("worklog/", worklog.worklog_list, name="worklog_list"),
     path("worklog/new/", worklog.worklog_create, name="worklog_create"),
     path("worklog/import/", worklog.worklog_import_view, name="worklog_import"),
