@@ -1,7 +1,7 @@
 from django.urls import path
 
-from reports.views import deadlines, periods, runs
 from reports.annual import views as annual
+from reports.views import deadlines, periods, runs
 from reports.worklog import views as worklog
 
 app_name = "reports"
