@@ -18,7 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from conferences.models import CONFERENCE_KINDS, AuditEntry, ContentItem, Kind, Record
+from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, AuditEntry, ContentItem, Kind, Record
 from qcdc.validators import field_problems
 from units.importing.common import (
     IN_CHUNK,
@@ -32,6 +32,7 @@ from units.importing.common import (
 from units.importing.tables import Column, RowError, SheetRow, Table, cell_count, cell_date, read_table
 from units.importing.uploads import MAX_UPLOAD_ROWS, Upload
 from units.models import Unit
+from units.periods import Event, frozen_events, frozen_reason_message
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -193,8 +194,20 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
             continue
         first_row[key] = row.number
         (plan.skipped if key in existing else plan.creates).append(PlannedRecord(row.number, record, content_ids))
+    frozen = _frozen_rows(plan.creates)
+    plan.errors += [RowError(p.row, frozen_reason_message(frozen[p.row])) for p in plan.creates if p.row in frozen]
+    plan.creates = [p for p in plan.creates if p.row not in frozen]
     plan.errors.sort(key=lambda e: e.row)
     return plan
+
+
+def _frozen_rows(creates: list[PlannedRecord]) -> dict[int, str]:
+    """``{row: reason}`` for the planned records that a closed period holds or that predate
+    their unit's transfer: the same rule as the record form, checked for all rows at once."""
+    return frozen_events(  # type: ignore[return-value]
+        Event(key=p.row, unit=p.record.unit, held_on=p.record.held_on, standing=p.record.kind in STANDING_KINDS)
+        for p in creates
+    )
 
 
 @transaction.atomic
@@ -204,11 +217,14 @@ def events_import(
     """Create the plan's records in bulk, each with an "imported" audit entry naming the file and row.
 
     Records entered from old paperwork: ``on_paper``, created by ``by`` (None from the
-    command line). Records past "draft" carry the timestamps the workflow would have
+    command line). Raises ``ImportConflict`` (and writes nothing) when a period holding
+    one of them was closed since the plan was made. Records past "draft" carry the timestamps the workflow would have
     set, at the time of the import, when they enter the system; no e-mail is sent.
     """
     if plan.errors:
         raise ValueError("a plan with errors cannot be imported")
+    if _frozen_rows(plan.creates):  # a period was closed since the plan was checked
+        raise ImportConflict
     user = history_user(by)
     now = timezone.now()
     for planned in plan.creates:

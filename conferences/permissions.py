@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conferences.models import Record
+from conferences.models import STANDING_KINDS, Record
+from units import periods
 from units.permissions import can_manage_node, scope_for
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     from units.models import Unit
@@ -24,28 +23,27 @@ def can_file_for(user: AbstractBaseUser | AnonymousUser, unit: Unit) -> bool:
     return is_chair_of(user, unit) or can_manage_node(user, unit.node)
 
 
-# Checks other apps register (reports: "a closed period holds this record"); conferences
-# never imports the apps built on it.
-FREEZE_CHECKS: list[Callable[[Record], bool]] = []
+def frozen_reason(record: Record) -> str | None:
+    """Why nobody may change this record, or None: a closed reporting period holds its
+    figures until the level above reopens it ("closed"), or it predates the unit's
+    transfer to its current node ("transferred": it belongs to the old node's history,
+    which its new node may read but not rewrite). Asked of the periods layer and cached
+    on the record for its date, because templates ask several permission questions."""
+    key = (record.unit.node.path, record.held_on, record.kind)
+    cached = getattr(record, "_frozen", None)
+    if cached is None or cached[0] != key:
+        reason = None
+        if periods.closed_for(record.unit, record.held_on, standing=record.kind in STANDING_KINDS):
+            reason = "closed"
+        elif periods.predates_transfer(record.unit_id, record.held_on):
+            reason = "transferred"
+        cached = (key, reason)
+        record._frozen = cached  # type: ignore[attr-defined]
+    return cached[1]
 
 
 def is_frozen(record: Record) -> bool:
-    """Nobody changes this record: a closed reporting period holds its figures (until the
-    level above reopens it), or it predates the unit's transfer to its current node (it
-    belongs to the old node's history, which its new node may read but not rewrite)."""
-    return any(check(record) for check in FREEZE_CHECKS) or predates_transfer(record)
-
-
-def predates_transfer(record: Record) -> bool:
-    from units.models import UnitTransfer
-
-    key = (record.unit_id, record.held_on)
-    cached = getattr(record, "_predates_transfer", None)
-    if cached is None or cached[0] != key:
-        found = UnitTransfer.objects.filter(unit_id=record.unit_id, effective_on__gt=record.held_on).exists()
-        cached = (key, found)
-        record._predates_transfer = cached  # type: ignore[attr-defined]
-    return cached[1]
+    return frozen_reason(record) is not None
 
 
 def can_edit(user: AbstractBaseUser | AnonymousUser, record: Record) -> bool:

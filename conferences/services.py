@@ -16,6 +16,8 @@ from conferences import permissions
 from conferences.models import Attachment, AuditEntry, ContentItem, Record
 from conferences.selectors import has_minutes, minutes_required
 from conferences.uploads import check_upload
+from qcdc import jobs
+from units.periods import frozen_reason_message
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -87,9 +89,7 @@ def _jsonable(value: Any) -> Any:
 
 
 def frozen_message(record: Record) -> str:
-    if permissions.predates_transfer(record):
-        return _("Đơn vị đã chuyển sang công đoàn cấp trên khác sau ngày này; hồ sơ trước ngày chuyển chỉ để xem.")
-    return _("Số liệu kỳ báo cáo của ngày này đã được chốt; chỉ cấp trên mới mở lại được.")
+    return frozen_reason_message(permissions.frozen_reason(record) or "closed")
 
 
 def _locked(record: Record) -> Record:
@@ -210,7 +210,7 @@ def record_submit(*, record: Record, by: Actor) -> Record:
     _audit(current, by, AuditEntry.Action.SUBMITTED)
     from conferences.tasks import notify_submitted
 
-    transaction.on_commit(lambda: notify_submitted.delay(record_id=current.pk))
+    jobs.dispatch(notify_submitted, record_id=current.pk)
     current.refresh_from_db()
     return current
 
@@ -268,7 +268,7 @@ def _send_back(current: Record, by: Actor, *, reason: str, action: str, review: 
     _audit(current, by, action, reason=reason)
     from conferences.tasks import notify_returned
 
-    transaction.on_commit(lambda: notify_returned.delay(record_id=current.pk))
+    jobs.dispatch(notify_returned, record_id=current.pk)
     current.refresh_from_db()
     return current
 

@@ -62,3 +62,19 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         return response
+
+
+class HealthCheckMiddleware:
+    """Answer ``/healthz`` before the session, authentication and sign-in throttling
+    middleware run: each of them reads the database when the request carries a cookie,
+    and an outage must give the health check's 503, not a 500."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info.rstrip("/") == "/healthz":
+            from qcdc.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)

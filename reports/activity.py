@@ -16,9 +16,9 @@ from django.db.models.functions import Coalesce
 
 from conferences.models import Kind, Record
 from reports import compute
-from reports.periods import Period, period_end
 from reports.worklog.models import WorkKind, WorkLogEntry
 from units.models import OrgNode
+from units.periods import Period, period_end
 
 
 class Activity(TypedDict):

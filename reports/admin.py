@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from reports.deadlines import deadline_facts, level_names
-from reports.models import PeriodClose, PeriodDeadline
 from units.audit import audit_record
 from units.models import AuditLog, OrgLevel
+from units.periods import PeriodClose, PeriodDeadline
 
 
 @admin.register(PeriodDeadline)

@@ -23,10 +23,11 @@ from django.utils.translation import gettext as _
 from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
 from conferences.quality import Check
 from conferences.rules import rules_for_year
-from reports.periods import Period, period_end
 from units.history import TreeAsOf
-from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
+from units.models import OrgNode, Unit
 from units.obligations import Indicator
+from units.paths import child_path_length
+from units.periods import Period, period_end, tree_for
 
 INDICATORS: tuple[str, ...] = tuple(Indicator.values)
 DIRECT_SUFFIX = "/direct"
@@ -195,11 +196,6 @@ def _counts(
     )
 
 
-def tree_for(year: int, period: str) -> TreeAsOf:
-    """The tree on the period's last day: reports group units by the node that held them then."""
-    return TreeAsOf(period_end(year, period))
-
-
 def units_under(
     node: OrgNode | None, year: int, period: str = Period.YEAR, exclude_paths: Iterable[str] = ()
 ) -> QuerySet[Unit]:
@@ -223,7 +219,7 @@ def build(
     rules = rules_for_year(year)
     tree = tree_for(year, period)
     units = tree.units_under(node, exclude_paths=tuple(exclude_paths))
-    prefix_length = len(tree.path_of(node)) + PATH_SEGMENT_WIDTH + 1
+    prefix_length = child_path_length(tree.path_of(node))
     by_child: list[tuple[str, str, Cell]] = []
     by_cat: list[tuple[str, str, Cell]] | None = [] if by_category else None
     for indicator in INDICATORS:
@@ -402,22 +398,28 @@ def to_payload(
     }
 
 
+def _json_cell(cell: dict[str, Any]) -> dict[str, Any]:
+    keys = ("expected", "done", "on_time", "quality", "rate", "on_time_rate", "quality_rate")
+    return {k: cell.get(k) for k in keys}
+
+
 def json_export(payload: dict[str, Any]) -> dict[str, Any]:
-    """The integration format: one row per child (and the total) per indicator."""
+    """The integration format: one row per child (and the total) per indicator with every
+    figure (done, on time, quality and their rates), the category breakdown when the
+    report has one, and the units still missing something (``missing_total`` counts them
+    all when the stored list was cut)."""
     rows = [
         {
             "org_code": row["org_code"],
             "indicator": indicator,
-            "expected": cell["expected"],
-            "done": cell["done"],
-            "on_time": cell["on_time"],
-            "rate": cell["rate"],
+            **_json_cell(cell),
             "status": row.get("status", "provisional"),
             "version": row.get("version"),
         }
         for row in [*payload["rows"], payload["total"]]
         for indicator, cell in row["cells"].items()
     ]
+    by_category = payload.get("by_category")
     return {
         "org": payload["org"],
         "year": payload["year"],
@@ -425,6 +427,16 @@ def json_export(payload: dict[str, Any]) -> dict[str, Any]:
         "status": payload["total"].get("status", "provisional"),
         "version": payload["total"].get("version"),
         "rows": rows,
+        "by_category": None
+        if by_category is None
+        else [
+            {"category": c["category"], "indicator": indicator, **_json_cell(cell)}
+            for c in by_category
+            for indicator, cell in c["cells"].items()
+        ],
+        "quality_failures": payload.get("quality_failures", {}),
+        "missing": [{k: m[k] for k in ("code", "name", "node", "missing")} for m in payload.get("missing", [])],
+        "missing_total": payload.get("missing_total", len(payload.get("missing", []))),
     }
 
 

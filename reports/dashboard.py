@@ -17,8 +17,8 @@ from django.utils import timezone
 from conferences.quality import CHECK_FAILURES
 from conferences.rules import rules_for_year
 from reports.models import ReportRun
-from reports.periods import Period
 from units.models import OrgNode
+from units.periods import Period
 
 TREND_YEARS = 5
 LAGGARDS = 5

@@ -9,10 +9,9 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from reports.models import PeriodDeadline
-from reports.periods import Period, deepest_depth, default_deadline
 from units.audit import audit_record
 from units.models import AuditLog, OrgLevel
+from units.periods import Period, PeriodDeadline, deepest_depth, default_deadline
 from units.permissions import scope_for
 
 if TYPE_CHECKING:

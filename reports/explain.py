@@ -18,8 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from conferences.rules import rules_for_year
 from reports import compute
-from reports.models import PeriodClose, SnapshotRow
+from reports.models import SnapshotRow
 from units.models import OrgNode, Unit
+from units.periods import PeriodClose
 
 FIGURES: dict[str, Any] = {
     "expected": _("Phải thực hiện"),

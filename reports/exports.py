@@ -358,3 +358,12 @@ def explain_xlsx_bytes(units: Iterable[dict[str, Any]], *, title: str) -> bytes:
         ]
         xlsx.append(ws, [_cell(ws, value, "text") for value in values])
     return xlsx.to_bytes(wb)
+
+
+def json_bytes(job: Any) -> bytes:
+    """A report run's or a close's figures as JSON (see ``compute.json_export``)."""
+    import json
+
+    from reports import compute
+
+    return json.dumps(compute.json_export(job.result or {}), ensure_ascii=False, indent=2).encode()

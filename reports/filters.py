@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from reports.explain import FIGURES
 from reports.forms import PeriodForm, node_label
 from reports.models import ReportRun
-from reports.periods import Period
 from units.filters import ListFilterSet, filter_bar
 from units.models import Category, OrgNode
+from units.periods import Period
 
 
 def _visible_nodes(request: HttpRequest | None) -> QuerySet[OrgNode]:

@@ -6,9 +6,9 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reports.periods import Period
 from reports.services import MAX_YEAR, MIN_YEAR
 from units.models import OrgNode
+from units.periods import Period
 
 
 def node_label(node: OrgNode) -> str:

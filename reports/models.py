@@ -6,7 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from reports.periods import Period
+from qcdc.jobs import Job
+from units.periods import Period, close_file_path
 
 
 class WorkerHeartbeat(models.Model):
@@ -31,7 +32,7 @@ def _report_path(instance: ReportRun, filename: str) -> str:
     return f"reports/{instance.year}/{instance.pk}-{filename}"
 
 
-class ReportRun(models.Model):
+class ReportRun(Job):
     """One build of a completion-rate report: parameters, who, when, outcome and files.
 
     Runs are kept, so a report sent upward can be downloaded again exactly as it was.
@@ -43,7 +44,8 @@ class ReportRun(models.Model):
         DONE = "done", _("Hoàn thành")
         FAILED = "failed", _("Thất bại")
 
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    DONE = Status.DONE
+    TASK = "reports.tasks.build_report_run"
 
     node = models.ForeignKey("units.OrgNode", on_delete=models.PROTECT, related_name="report_runs")
     year = models.PositiveSmallIntegerField(_("năm"))
@@ -54,13 +56,9 @@ class ReportRun(models.Model):
     )
     scheduled = models.BooleanField(_("lập tự động"), default=False)
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("lỗi"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    result = models.JSONField(null=True, blank=True)
     xlsx = models.FileField(upload_to=_report_path, blank=True, max_length=255)
     pdf = models.FileField(upload_to=_report_path, blank=True, max_length=255)
 
@@ -90,101 +88,13 @@ class ReportRun(models.Model):
             return (self.finished_at - self.started_at).total_seconds()
         return None
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
+    def file_stem(self) -> str:
+        suffix = "" if self.period == Period.YEAR else f"-{self.period}"
+        return f"bao-cao-qcdc-{self.node.code}-{self.year}{suffix}"
 
 
-class PeriodDeadline(models.Model):
-    """When a level of the tree must close a period; without a row the default applies
-    (see reports.periods)."""
-
-    year = models.PositiveSmallIntegerField(_("năm"))
-    period = models.CharField(_("kỳ báo cáo"), max_length=8, choices=Period.choices)
-    depth = models.PositiveSmallIntegerField(_("cấp (độ sâu trong cây)"))
-    due_on = models.DateField(_("hạn chốt số liệu"))
-
-    class Meta:
-        ordering = ["-year", "period", "depth"]
-        verbose_name = _("hạn chốt số liệu")
-        verbose_name_plural = _("hạn chốt số liệu")
-        constraints = [
-            models.UniqueConstraint(fields=["year", "period", "depth"], name="deadline_unique_per_level"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.year} {self.get_period_display()} – {self.depth}: {self.due_on:%d/%m/%Y}"
-
-
-def _close_path(instance: PeriodClose, filename: str) -> str:
-    return f"closes/{instance.year}/{instance.pk}-{filename}"
-
-
-class PeriodClose(models.Model):
-    """One version of a node's closed figures for a period.
-
-    Closing is a job that writes a frozen snapshot (``SnapshotRow``) and the figures
-    and files built from it. Only the level above may reopen; the next close is a new
-    version, and every version is kept.
-    """
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("Đang chờ")
-        RUNNING = "running", _("Đang chốt")
-        CLOSED = "closed", _("Đã chốt")
-        REOPENED = "reopened", _("Đã mở lại")
-        FAILED = "failed", _("Thất bại")
-
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
-    HOLDING = (Status.QUEUED, Status.RUNNING, Status.CLOSED)
-
-    node = models.ForeignKey("units.OrgNode", on_delete=models.PROTECT, related_name="closes")
-    year = models.PositiveSmallIntegerField(_("năm"))
-    period = models.CharField(_("kỳ báo cáo"), max_length=8, choices=Period.choices)
-    version = models.PositiveSmallIntegerField(_("lần chốt"))
-    status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(_("lỗi"), blank=True)
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    closed_at = models.DateTimeField(_("chốt lúc"), null=True, blank=True)
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    reopened_at = models.DateTimeField(_("mở lại lúc"), null=True, blank=True)
-    reopen_reason = models.TextField(_("lý do mở lại"), blank=True)
-    result = models.JSONField(null=True, blank=True)
-    xlsx = models.FileField(upload_to=_close_path, blank=True, max_length=255)
-    pdf = models.FileField(upload_to=_close_path, blank=True, max_length=255)
-
-    class Meta:
-        ordering = ["-year", "period", "node", "-version"]
-        verbose_name = _("lần chốt số liệu")
-        verbose_name_plural = _("các lần chốt số liệu")
-        constraints = [
-            models.UniqueConstraint(fields=["node", "year", "period", "version"], name="close_unique_version"),
-            # At most one version holds the period at a time: being built, or closed.
-            models.UniqueConstraint(
-                fields=["node", "year", "period"],
-                condition=Q(status__in=["queued", "running", "closed"]),
-                name="close_one_holding_per_period",
-            ),
-        ]
-        indexes = [models.Index(fields=["year", "period", "status"], name="close_year_period")]
-
-    def __str__(self) -> str:
-        return f"{self.node} – {self.year} {self.get_period_display()} – v{self.version}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("reports:close_detail", kwargs={"pk": self.pk})
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
+# Migration 0003 names the upload path of the closes' files, which moved with the model.
+_close_path = close_file_path
 
 
 class SnapshotRow(models.Model):
@@ -196,7 +106,7 @@ class SnapshotRow(models.Model):
 
     # Rows are copied from units, nodes and records that are never deleted, hundreds of
     # thousands at a time: foreign-key checks on each would double the time of a close.
-    close = models.ForeignKey(PeriodClose, on_delete=models.CASCADE, related_name="rows")
+    close = models.ForeignKey("units.PeriodClose", on_delete=models.CASCADE, related_name="rows")
     unit = models.ForeignKey("units.Unit", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
     indicator = models.CharField(max_length=32)
     node = models.ForeignKey("units.OrgNode", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)

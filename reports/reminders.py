@@ -17,6 +17,7 @@ from qcdc.mail import email_subject
 from reports import compute
 from units.models import OrgNode, Role, Unit
 from units.obligations import Indicator
+from units.paths import ancestry
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -75,11 +76,10 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
 def nodes_past_deadline(today: datetime.date) -> list[tuple[OrgNode, int, str, datetime.date]]:
     """Nodes holding units (and the nodes above them) that have not closed last year or
     this half-year although its deadline has passed. A few queries, whatever the tree."""
-    from reports.models import PeriodClose
-    from reports.periods import Period, deadlines_for
+    from units.periods import Period, PeriodClose, deadlines_for
 
     holding_paths = set(OrgNode.objects.filter(units__isnull=False).values_list("path", flat=True).distinct())
-    ids = {int(segment) for path in holding_paths for segment in path.split(".") if segment}
+    ids = ancestry(*holding_paths)
     nodes = list(OrgNode.objects.filter(pk__in=ids).order_by("path"))
     late = []
     for year, period in ((today.year - 1, Period.YEAR), (today.year, Period.HALF)):
@@ -97,7 +97,7 @@ def close_reminders(today: datetime.date) -> list[tuple[str, str, None, list[str
     """A mail to the staff of each node past its deadline for closing a period."""
     from django.urls import reverse
 
-    from reports.periods import Period
+    from units.periods import Period
 
     late = nodes_past_deadline(today)
     staff: dict[int, set[str]] = defaultdict(set)

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable
 
 from celery import Task, shared_task
-from celery.exceptions import SoftTimeLimitExceeded
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from qcdc import jobs
 from reports import services
-from reports.models import WorkerHeartbeat
+from reports.models import ReportRun, WorkerHeartbeat
+from units.periods import PeriodClose
 
 logger = logging.getLogger(__name__)
 
@@ -27,70 +26,38 @@ def worker_heartbeat(self: Task) -> str:
     return worker
 
 
-def _with_retries(
-    task: Task, label: str, work: Callable[[], object], fail: Callable[[str], None], **kwargs: int
-) -> None:
-    """Run ``work``; on an error retry twice (in place when running in-process, where
-    Celery's retry would raise into the caller), then ``fail`` with the reason."""
-    try:
-        work()
-    except SoftTimeLimitExceeded:
-        fail(_("Quá thời gian cho phép."))
-    except Exception as exc:
-        logger.exception("%s failed (attempt %s)", label, task.request.retries + 1)
-        if task.request.retries < MAX_RETRIES:
-            if task.request.is_eager:
-                task.apply(kwargs=kwargs, retries=task.request.retries + 1)
-                return
-            raise task.retry(exc=exc, countdown=5 * (task.request.retries + 1)) from exc
-        fail(str(exc) or exc.__class__.__name__)
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def build_report_run(self: Task, *, job_id: int) -> None:
+    """Build one report run (see ``qcdc.jobs.run`` for retries, heartbeat and failure)."""
+    jobs.run(self, ReportRun, job_id, services.report_build)
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
-def build_report_run(self: Task, *, run_id: int) -> None:
-    """Build one report run; retried twice, then marked failed with the reason."""
-    _with_retries(
-        self,
-        f"report run {run_id}",
-        lambda: services.report_build(run_id=run_id),
-        lambda reason: services.report_fail(run_id=run_id, reason=reason),
-        run_id=run_id,
-    )
-
-
-@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
-def build_close(self: Task, *, close_id: int) -> None:
-    """Close a period for a node (snapshot and figures); retried twice, then failed."""
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def build_close(self: Task, *, job_id: int) -> None:
+    """Close a period for a node (snapshot and figures), as a job."""
     from reports import closing
 
-    _with_retries(
-        self,
-        f"close {close_id}",
-        lambda: closing.close_build(close_id=close_id),
-        lambda reason: closing.close_fail(close_id=close_id, reason=reason),
-        close_id=close_id,
-    )
+    jobs.run(self, PeriodClose, job_id, closing.close_build)
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
+@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=len(jobs.ERROR_BACKOFF))
 def render_close_files(self: Task, *, close_id: int) -> None:
-    """Render a closed version's XLSX and PDF; retried, and harmless to run twice. After
-    the last attempt the close stays closed and its page keeps saying the files are
-    being made; the log has the reason."""
+    """Render a closed version's XLSX and PDF; harmless to run twice. After the last
+    attempt the close stays closed, its page offers to make the files again, and the
+    log has the reason."""
     from reports import closing
 
-    _with_retries(
-        self,
-        f"files of close {close_id}",
-        lambda: closing.close_files(close_id=close_id),
-        lambda reason: logger.error("files of close %s not made: %s", close_id, reason),
-        close_id=close_id,
-    )
+    try:
+        closing.close_files(close_id=close_id)
+    except Exception as exc:
+        logger.exception("files of close %s not made (attempt %s)", close_id, self.request.retries + 1)
+        if self.request.retries < len(jobs.ERROR_BACKOFF) and not self.request.is_eager:
+            raise self.retry(exc=exc, countdown=jobs.ERROR_BACKOFF[self.request.retries]) from exc
 
 
 @shared_task(ignore_result=True)
-def sweep_report_runs() -> int:
-    """Fail runs whose worker died mid-run, so nothing stays "running" forever."""
+def sweep_jobs() -> int:
+    """Every minute: re-queue or fail jobs whose worker died, resend lost messages."""
     return services.runs_sweep()
 
 
@@ -124,15 +91,10 @@ def remind_units(*, unit_ids: list[int], year: int) -> int:
     return remind_chairs(unit_ids=unit_ids, year=year)
 
 
-@shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=MAX_RETRIES)
-def build_annual_report(self: Task, *, run_id: int) -> None:
-    """Build one annual report (DOCX and PDF); retried twice, then marked failed."""
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def build_annual_report(self: Task, *, job_id: int) -> None:
+    """Build one annual report's DOCX and PDF, as a job."""
     from reports.annual import services as annual
+    from reports.annual.models import AnnualReportRun
 
-    _with_retries(
-        self,
-        f"annual report {run_id}",
-        lambda: annual.annual_build(run_id=run_id),
-        lambda reason: annual.annual_fail(run_id=run_id, reason=reason),
-        run_id=run_id,
-    )
+    jobs.run(self, AnnualReportRun, job_id, annual.annual_build)

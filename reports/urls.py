@@ -1,7 +1,7 @@
 from django.urls import path
 
 from reports.annual import views as annual
-from reports.views import deadlines, periods, runs
+from reports.views import deadlines, jobs, periods, runs
 from reports.worklog import views as worklog
 
 app_name = "reports"
@@ -12,14 +12,15 @@ urlpatterns = [
     path("dashboard/remind/", runs.dashboard_remind, name="dashboard_remind"),
     path("new/", runs.run_create, name="run_create"),
     path("<int:pk>/", runs.run_detail, name="run_detail"),
-    path("<int:pk>/status/", runs.run_status, name="run_status"),
-    path("<int:pk>/download/<slug:fmt>/", runs.run_download, name="run_download"),
+    path("<int:pk>/status/", jobs.job_status, {"kind": "run"}, name="run_status"),
+    path("<int:pk>/download/<slug:fmt>/", jobs.job_download, {"kind": "run"}, name="run_download"),
     path("periods/", periods.period_overview, name="periods"),
     path("periods/close/", periods.close_create, name="close_create"),
     path("closes/<int:pk>/", periods.close_detail, name="close_detail"),
-    path("closes/<int:pk>/status/", periods.close_status, name="close_status"),
+    path("closes/<int:pk>/status/", jobs.job_status, {"kind": "close"}, name="close_status"),
     path("closes/<int:pk>/reopen/", periods.close_reopen, name="close_reopen"),
-    path("closes/<int:pk>/download/<slug:fmt>/", periods.close_download, name="close_download"),
+    path("closes/<int:pk>/download/<slug:fmt>/", jobs.job_download, {"kind": "close"}, name="close_download"),
+    path("closes/<int:pk>/files/", periods.close_regenerate_files, name="close_regenerate_files"),
     path("explain/", periods.explain_view, name="explain"),
     path("deadlines/", deadlines.deadlines, name="deadlines"),
     path("deadlines/<int:pk>/remove/", deadlines.deadline_remove, name="deadline_remove"),

@@ -48,7 +48,7 @@ class UnitFactory(factory.django.DjangoModelFactory):
     category = Category.PRIVATE_ENTERPRISE
     node = factory.SubFactory(OrgNodeFactory)
     employees = 120
-    union_members = 100
+    union_members = factory.LazyAttribute(lambda u: min(100, u.employees))
     established_on = datetime.date(2010, 1, 1)
     chair_name = "Trần Thị Hà"
     chair_email = factory.LazyAttribute(lambda u: f"chair.{u.code.lower()}@example.vn")

@@ -20,7 +20,8 @@ from django.test import Client
 from tests.support import skip_or_fail
 from django.test.utils import setup_test_environment
 setup_test_environment()
-r = Client().get("/healthz", secure=True)
+import os
+r = Client().get("/healthz", secure=True, HTTP_COOKIE=os.environ.get("PROBE_COOKIE", ""))
 print(json.dumps({"status": r.status_code, "body": json.loads(r.content)}))
 """
 
@@ -73,6 +74,17 @@ def test_it_answers_503_when_the_database_is_unreachable():
     result = _probe(DATABASE_URL=f"postgres://nobody@127.0.0.1:{_closed_port()}/nothing", CELERY_BROKER_URL="")
     assert result["status"] == 503
     assert result["body"] == {**result["body"], "status": "error", "database": "error"}
+
+
+def test_it_answers_503_not_500_when_the_database_is_down_and_the_request_has_a_session_cookie():
+    """Sessions, authentication and axes would read the database first and raise."""
+    result = _probe(
+        DATABASE_URL=f"postgres://nobody@127.0.0.1:{_closed_port()}/nothing",
+        CELERY_BROKER_URL="",
+        PROBE_COOKIE="sessionid=0123456789abcdefghijklmnopqrstuv; csrftoken=abc",
+    )
+    assert result["status"] == 503
+    assert result["body"]["database"] == "error"
 
 
 def test_it_answers_503_when_the_configured_broker_is_unreachable(tmp_path):

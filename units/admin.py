@@ -9,13 +9,14 @@ from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
 from django.db.models import F
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from qcdc.validators import validate_single_line
 from units.audit import audit_record
 from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit
 from units.permissions import forget_scope
-from units.services import role_facts
+from units.services import UNIT_EDITABLE_FIELDS, role_facts
 
 # Third-party apps whose admin is English only: kept at their addresses for the superuser
 # (sign-in lockouts, Celery beat's schedules), left out of the admin's index.
@@ -73,8 +74,38 @@ class OrgNodeAdmin(admin.ModelAdmin):
         return ["path", "depth", "ended_on", "merged_into"]
 
 
+class UnitAdminForm(forms.ModelForm):
+    """The unit's version travels with the form, so an admin edit made on a stale copy is
+    refused like one in the app (the admin's change view runs in one transaction, so the
+    row lock taken here holds until the save)."""
+
+    # Not "version": the model field is not editable, and the admin would refuse its name.
+    seen_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Unit
+        fields = list(UNIT_EDITABLE_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_version"].initial = self.instance.version
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if self.instance.pk:
+            current = Unit.objects.select_for_update().values_list("version", flat=True).get(pk=self.instance.pk)
+            seen = cleaned.get("seen_version")  # the change form always sends it
+            if seen is not None and seen != current:
+                raise forms.ValidationError(
+                    _("Đơn vị vừa được người khác cập nhật. Hãy tải lại trang để xem bản mới rồi sửa lại.")
+                )
+        return cleaned
+
+
 @admin.register(Unit)
 class UnitAdmin(SimpleHistoryAdmin):
+    form = UnitAdminForm
     list_display = ["code", "name", "category", "node", "employees", "dissolved_on"]
     list_filter = ["category"]
     search_fields = ["code", "name", "tax_code"]
@@ -89,7 +120,8 @@ class UnitAdmin(SimpleHistoryAdmin):
     def save_model(self, request: HttpRequest, obj: Unit, form: forms.ModelForm, change: bool) -> None:
         if change:
             # A staff member who opened the unit before this save is refused as stale,
-            # as after any other edit, instead of overwriting it.
+            # as after any other edit, instead of overwriting it (and so is an admin:
+            # UnitAdminForm).
             obj.version = F("version") + 1
         super().save_model(request, obj, form, change)
         obj.refresh_from_db(fields=["version"])

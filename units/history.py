@@ -21,7 +21,8 @@ from functools import cached_property
 from django.db.models import BigIntegerField, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 
-from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer
+from units.models import NodePathChange, OrgNode, Unit, UnitTransfer
+from units.paths import child_path_length
 
 
 @dataclass
@@ -96,7 +97,7 @@ class TreeAsOf:
             candidates = list(OrgNode.objects.filter(Q(parent=node) | Q(pk__in=moved)))
             old = self._old_paths([n.pk for n in candidates])
             placed = [(n, old.get(n.pk, n.path)) for n in candidates]
-        width = len(parent_path) + PATH_SEGMENT_WIDTH + 1
+        width = child_path_length(parent_path)
         self._children[node.pk] = sorted(
             ((n, p) for n, p in placed if len(p) == width and p.startswith(parent_path) and self.existed(n)),
             key=lambda item: item[0].code,

@@ -11,19 +11,22 @@ import uuid
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from qcdc.validators import validate_dissolution_day, validate_founding_day, validate_single_line
+from units import paths
+from units.paths import PATH_SEGMENT_WIDTH, ancestry  # noqa: F401 (imported from here by the apps)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-PATH_SEGMENT_WIDTH = 8  # ids up to 99,999,999 per segment; 28 levels fit in 255 chars
 
 
 class Category(models.TextChoices):
@@ -113,6 +116,12 @@ class OrgNode(models.Model):
             # Prefix searches (path LIKE 'x%') need the pattern opclass on PostgreSQL.
             models.Index(fields=["path"], name="orgnode_path_prefix", opclasses=["varchar_pattern_ops"]),
         ]
+        constraints = [
+            # A merge ends the node on its effective date (units.regrouping.node_merge).
+            models.CheckConstraint(
+                condition=Q(merged_into__isnull=True) | Q(ended_on__isnull=False), name="orgnode_merged_has_ended"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -133,12 +142,12 @@ class OrgNode(models.Model):
 
     @staticmethod
     def path_for(*, parent_path: str, pk: int) -> str:
-        return f"{parent_path}{pk:0{PATH_SEGMENT_WIDTH}d}."
+        return paths.path_for(parent_path=parent_path, pk=pk)
 
     @property
     def ancestor_ids(self) -> list[int]:
         """Ids from the root down to the parent, read off the path (no query)."""
-        return [int(s) for s in self.path.split(".") if s][:-1]
+        return paths.ids_on(self.path)[:-1]
 
     def ancestors(self) -> OrgNodeQuerySet:
         return OrgNode.objects.filter(pk__in=self.ancestor_ids).order_by("depth")
@@ -146,10 +155,15 @@ class OrgNode(models.Model):
     def is_within(self, other: OrgNode) -> bool:
         return self.path.startswith(other.path)
 
+    def has_ended(self, on: datetime.date) -> bool:
+        """Whether the node had ended (merged away) by ``on``: nothing may be placed under it then."""
+        return self.ended_on is not None and self.ended_on <= on
 
-def ancestry(*paths: str) -> set[int]:
-    """Ids of every node on the given paths (the nodes and all above them), with no query."""
-    return {int(segment) for path in paths for segment in path.split(".") if segment}
+    def ended_message(self) -> str:
+        return gettext("%(node)s đã ngừng hoạt động từ %(day)s; hãy chọn công đoàn cấp trên đang hoạt động.") % {
+            "node": self.name,
+            "day": f"{self.ended_on:%d/%m/%Y}",
+        }
 
 
 def _path_prefix_q(field: str, paths: tuple[str, ...]) -> Q:
@@ -257,6 +271,12 @@ class Unit(models.Model):
                 name="unit_dissolved_after_established",
                 violation_error_message=_("Ngày ngừng hoạt động phải sau ngày thành lập."),
             ),
+            models.CheckConstraint(
+                condition=Q(union_members__lte=models.F("employees")),
+                name="unit_members_at_most_employees",
+                violation_error_code="members_over_employees",
+                violation_error_message=_("Số đoàn viên không thể lớn hơn số lao động."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -264,6 +284,12 @@ class Unit(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("units:unit_detail", kwargs={"pk": self.pk})
+
+    def clean(self) -> None:
+        # Every path that validates a unit (its form, the services, the admin) refuses a
+        # node that has ended; imports check the same rule for all rows at once.
+        if self.node_id is not None and self.node.has_ended(timezone.localdate()):
+            raise ValidationError({"node": self.node.ended_message()})
 
     @property
     def is_active(self) -> bool:
@@ -368,6 +394,9 @@ class UnitTransfer(models.Model):
         verbose_name = _("chuyển đơn vị")
         verbose_name_plural = _("chuyển đơn vị")
         indexes = [models.Index(fields=["unit", "effective_on"], name="transfer_unit_day")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(from_node=models.F("to_node")), name="transfer_changes_node"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.from_node_id} → {self.to_node_id} ({self.effective_on:%d/%m/%Y})"
@@ -444,3 +473,8 @@ class AuditLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target_repr}"
+
+
+# The periods layer keeps its models beside its queries; importing them here registers
+# them with the app (Django loads each app's ``models`` module).
+from units.periods import PeriodClose, PeriodDeadline  # noqa: E402, F401

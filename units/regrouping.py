@@ -10,7 +10,6 @@ of a node whose figures the change touches, must be reopened first.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,25 +18,15 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from units.models import PATH_SEGMENT_WIDTH, NodePathChange, OrgNode, Unit, UnitTransfer, ancestry
+from units.models import NodePathChange, OrgNode, Unit, UnitTransfer
+from units.paths import ancestry, depth_change, parent_path
+from units.periods import refuse_if_closed
 from units.permissions import can_manage_node
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
     Actor = AbstractBaseUser | AnonymousUser
-
-
-# Checks other apps register (reports refuses changes that would alter closed figures):
-# each is called with the ids of the nodes whose figures change and the effective date,
-# and raises ValidationError to refuse. Units never import the apps built on them.
-CHANGE_GUARDS: list[Callable[[set[int], datetime.date], None]] = []
-
-
-def refuse_changes(node_ids: set[int], effective_on: datetime.date) -> None:
-    """Ask every registered guard; the first that refuses raises ValidationError."""
-    for guard in CHANGE_GUARDS:
-        guard(node_ids, effective_on)
 
 
 def _check_actor(by: Actor | None, *nodes: OrgNode) -> None:
@@ -58,15 +47,15 @@ def check_transfer(unit: Unit, from_node: OrgNode, to_node: OrgNode, effective_o
     _not_in_future(effective_on)
     if to_node.pk == from_node.pk:
         raise ValidationError(_("Đơn vị đã thuộc %(node)s.") % {"node": to_node.name})
-    if to_node.ended_on is not None and to_node.ended_on <= effective_on:
-        raise ValidationError(_("%(node)s đã ngừng hoạt động từ trước ngày đó.") % {"node": to_node.name})
+    if to_node.has_ended(effective_on):
+        raise ValidationError(to_node.ended_message())
     last = unit.transfers.order_by("-effective_on").first()
     if last is not None and effective_on < last.effective_on:
         raise ValidationError(
             _("Ngày hiệu lực không thể trước lần chuyển trước (%(day)s).")
             % {"day": last.effective_on.strftime("%d/%m/%Y")}
         )
-    refuse_changes(ancestry(from_node.path, to_node.path), effective_on)
+    refuse_if_closed(ancestry(from_node.path, to_node.path), effective_on)
 
 
 @transaction.atomic
@@ -91,7 +80,7 @@ def _subtree_moves(node: OrgNode, new_prefix: str, effective_on: datetime.date) 
     ``new_prefix``, recording each old path. Returns the moved nodes."""
     old_prefix = node.path
     subtree = list(OrgNode.objects.filter(path__startswith=old_prefix).select_for_update())
-    depth_change = (len(new_prefix) - len(old_prefix)) // (PATH_SEGMENT_WIDTH + 1)
+    moved_down = depth_change(old_prefix, new_prefix)
     NodePathChange.objects.bulk_create(
         NodePathChange(
             node=n, old_path=n.path, new_path=new_prefix + n.path[len(old_prefix) :], effective_on=effective_on
@@ -100,7 +89,7 @@ def _subtree_moves(node: OrgNode, new_prefix: str, effective_on: datetime.date) 
     )
     for n in subtree:
         n.path = new_prefix + n.path[len(old_prefix) :]
-        n.depth += depth_change
+        n.depth += moved_down
     # No new path can equal another node's old one: each path ends with its node's id.
     OrgNode.objects.bulk_update(subtree, ["path", "depth"], batch_size=1000)
     return subtree
@@ -119,8 +108,8 @@ def check_move(node: OrgNode, new_parent_path: str, effective_on: datetime.date)
             _("Ngày hiệu lực không thể trước lần thay đổi trước (%(day)s).")
             % {"day": last.effective_on.strftime("%d/%m/%Y")}
         )
-    old_parent_path = node.path[: -(PATH_SEGMENT_WIDTH + 1)]
-    refuse_changes(ancestry(old_parent_path, new_parent_path), effective_on)
+    old_parent_path = parent_path(node.path)
+    refuse_if_closed(ancestry(old_parent_path, new_parent_path), effective_on)
 
 
 @transaction.atomic
@@ -132,6 +121,8 @@ def node_move(*, node: OrgNode, new_parent: OrgNode, effective_on: datetime.date
     _check_actor(by, node, new_parent)
     if node.parent_id == new_parent.pk:
         raise ValidationError(_("%(node)s đã thuộc %(parent)s.") % {"node": node.name, "parent": new_parent.name})
+    if new_parent.has_ended(effective_on):
+        raise ValidationError(new_parent.ended_message())
     check_move(node, new_parent.path, effective_on)
     _subtree_moves(node, OrgNode.path_for(parent_path=new_parent.path, pk=node.pk), effective_on)
     OrgNode.objects.filter(pk=node.pk).update(parent=new_parent)
@@ -149,8 +140,10 @@ def node_merge(*, node: OrgNode, into: OrgNode, effective_on: datetime.date, by:
         raise ValidationError(_("Không thể hợp nhất một nút vào chính nó hoặc nút cấp dưới của nó."))
     if node.ended_on is not None:
         raise ValidationError(_("%(node)s đã ngừng hoạt động.") % {"node": node.name})
+    if into.has_ended(effective_on):
+        raise ValidationError(into.ended_message())
     _not_in_future(effective_on)
-    refuse_changes(ancestry(node.path, into.path), effective_on)
+    refuse_if_closed(ancestry(node.path, into.path), effective_on)
     units = list(Unit.objects.filter(node=node).select_for_update().values_list("pk", flat=True))
     later = UnitTransfer.objects.filter(
         Q(unit_id__in=units, effective_on__gte=effective_on) | Q(from_node=node, effective_on__gt=effective_on)

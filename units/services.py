@@ -15,6 +15,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from qcdc import jobs
 from units.audit import audit_record
 from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit, UnitTransfer
 from units.permissions import can_manage_node, forget_scope, scope_for
@@ -257,9 +258,7 @@ def role_invite(
     if created:
         from units.tasks import send_account_invitation
 
-        transaction.on_commit(
-            lambda: send_account_invitation.delay(user_id=user.pk, role_id=role.pk, base_url=base_url)
-        )
+        jobs.dispatch(send_account_invitation, user_id=user.pk, role_id=role.pk, base_url=base_url)
     return role
 
 
@@ -283,7 +282,7 @@ def chair_invite(
         role_grant_by(by=by, user=user, kind=Role.Kind.CHAIR, unit=unit)
         from units.tasks import send_invitation
 
-        transaction.on_commit(lambda: send_invitation.delay(user_id=user.pk, unit_id=unit.pk, base_url=base_url))
+        jobs.dispatch(send_invitation, user_id=user.pk, unit_id=unit.pk, base_url=base_url)
         return user
     if Role.objects.filter(user=user, kind=Role.Kind.CHAIR, unit=unit).exists():
         return user
@@ -292,7 +291,7 @@ def chair_invite(
     )
     from units.tasks import send_invitation_to_accept
 
-    transaction.on_commit(lambda: send_invitation_to_accept.delay(invitation_id=invitation.pk, base_url=base_url))
+    jobs.dispatch(send_invitation_to_accept, invitation_id=invitation.pk, base_url=base_url)
     return user
 
 

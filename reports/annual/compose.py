@@ -15,20 +15,19 @@ from conferences.models import CONFERENCE_KINDS, Kind, ObligationRule, Record
 from reports import compute
 from reports.activity import activity
 from reports.exports import format_count, format_rate, signature_date
-from reports.models import ReportRun
-from reports.periods import Period, period_end
 from reports.worklog.models import WorkKind
 from units.models import Category, OrgNode
 from units.obligations import Indicator
+from units.periods import Period, period_end
 
 MISSING_ANNEX_LIMIT = 1000
 
 
 def report_figures(node: OrgNode, year: int, period: str) -> dict[str, Any]:
     """The same payload a report run of ``node`` builds: closed figures where closed."""
-    from reports.services import run_payload
+    from reports.services import report_payload
 
-    return run_payload(ReportRun(node=node, year=year, period=period, by_category=False))
+    return report_payload(node, year, period, by_category=False)
 
 
 def situation(node: OrgNode, year: int, period: str) -> list[dict[str, Any]]:

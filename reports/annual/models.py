@@ -8,7 +8,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from reports.periods import Period
+from qcdc.jobs import Job
+from units.periods import Period
 
 
 class AnnualNarrative(models.Model):
@@ -42,8 +43,8 @@ def _annual_path(instance: AnnualReportRun, filename: str) -> str:
     return f"annual/{instance.year_to}/{instance.pk}-{filename}"
 
 
-class AnnualReportRun(models.Model):
-    """One build of the annual report's DOCX and PDF, with progress like report runs."""
+class AnnualReportRun(Job):
+    """One build of the annual report's DOCX and PDF: a job like report runs and closes."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -51,7 +52,9 @@ class AnnualReportRun(models.Model):
         DONE = "done", _("Hoàn thành")
         FAILED = "failed", _("Thất bại")
 
-    ACTIVE = (Status.QUEUED, Status.RUNNING)
+    DONE = Status.DONE
+    TASK = "reports.tasks.build_annual_report"
+    FILE_FIELDS = ("docx", "pdf")
 
     node = models.ForeignKey("units.OrgNode", on_delete=models.PROTECT, related_name="+")
     year_from = models.PositiveSmallIntegerField(_("từ năm"))
@@ -61,13 +64,8 @@ class AnnualReportRun(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED)
-    progress = models.PositiveSmallIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("lỗi"), blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    figures = models.JSONField(null=True, blank=True)
     docx = models.FileField(upload_to=_annual_path, blank=True, max_length=255)
     pdf = models.FileField(upload_to=_annual_path, blank=True, max_length=255)
 
@@ -89,6 +87,5 @@ class AnnualReportRun(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reports:annual_run", kwargs={"pk": self.pk})
 
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
+    def file_stem(self) -> str:
+        return f"bao-cao-nam-qcdc-{self.node.code}-{self.year_from}-{self.year_to}-{self.period}"

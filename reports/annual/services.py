@@ -5,16 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
-from django.utils import timezone
 
+from qcdc import jobs
 from reports.annual.compose import compose, figures, prefill
 from reports.annual.models import AnnualNarrative, AnnualReportRun
 from reports.annual.render import docx_bytes, pdf_bytes
-from reports.models import PeriodClose
 from units.models import OrgNode, ancestry
+from units.periods import PeriodClose
 from units.permissions import can_manage_node
 
 if TYPE_CHECKING:
@@ -82,40 +81,21 @@ def annual_request(*, node: OrgNode, year_from: int, year_to: int, period: str, 
     try:
         with transaction.atomic():
             run = AnnualReportRun.objects.create(**params, requested_by=by)
-            from reports.tasks import build_annual_report
-
-            transaction.on_commit(lambda: build_annual_report.delay(run_id=run.pk))
+            jobs.enqueue(run)
     except IntegrityError:
         return AnnualReportRun.objects.get(**params, status__in=AnnualReportRun.ACTIVE)
     return run
 
 
-def annual_build(*, run_id: int) -> AnnualReportRun | None:
-    """Figures, text, DOCX and PDF; a redelivered message for a finished run does nothing."""
-    run = AnnualReportRun.objects.select_related("node").get(pk=run_id)
-    if run.status in (AnnualReportRun.Status.DONE, AnnualReportRun.Status.FAILED):
-        return None
-    AnnualReportRun.objects.filter(pk=run.pk).update(
-        status=AnnualReportRun.Status.RUNNING, started_at=timezone.now(), attempts=run.attempts + 1, progress=5
-    )
+def annual_build(run: AnnualReportRun) -> AnnualReportRun | None:
+    """Build a claimed run: figures, text, DOCX and PDF (see ``qcdc.jobs`` for the lifecycle)."""
     data = figures(run.node, run.year_from, run.year_to, run.period)
-    AnnualReportRun.objects.filter(pk=run.pk).update(progress=60)
+    jobs.progress(run, 60)
     narrative = narrative_for(run.node, run.year_from, run.year_to, run.period)
     doc = compose(data, {k: getattr(narrative, k) for k in NARRATIVE_FIELDS})
-    stem = f"bao-cao-nam-qcdc-{run.node.code}-{run.year_from}-{run.year_to}-{run.period}"
+    jobs.save_files(run, {"docx": docx_bytes(doc), "pdf": pdf_bytes(doc)})
+    if not jobs.finish(run, docx=run.docx.name, pdf=run.pdf.name, result=data):
+        run.discard_partial()
+        return None
     run.refresh_from_db()
-    run.docx.save(f"{stem}.docx", ContentFile(docx_bytes(doc)), save=False)
-    AnnualReportRun.objects.filter(pk=run.pk).update(progress=80)
-    run.pdf.save(f"{stem}.pdf", ContentFile(pdf_bytes(doc)), save=False)
-    run.figures = data
-    run.status = AnnualReportRun.Status.DONE
-    run.progress = 100
-    run.finished_at = timezone.now()
-    run.save(update_fields=["docx", "pdf", "figures", "status", "progress", "finished_at"])
     return run
-
-
-def annual_fail(*, run_id: int, reason: str) -> None:
-    AnnualReportRun.objects.filter(pk=run_id).exclude(status=AnnualReportRun.Status.DONE).update(
-        status=AnnualReportRun.Status.FAILED, finished_at=timezone.now(), error=reason[:2000]
-    )

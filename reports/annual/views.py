@@ -18,9 +18,9 @@ from django.views.decorators.http import require_POST
 
 from reports.annual import services
 from reports.annual.models import AnnualNarrative, AnnualReportRun
-from reports.periods import Period
 from reports.services import MAX_YEAR, MIN_YEAR
 from units.models import OrgNode
+from units.periods import Period
 from units.permissions import can_manage_node, can_read_tree, require
 
 

@@ -28,6 +28,12 @@ def cell(cells: dict[str, Any], indicator: str) -> dict[str, Any]:
 register.filter("indicator_labels", exports.indicator_labels)
 
 
+@register.filter
+def indicator_label(code: str, indicators: list[dict[str, str]]) -> str:
+    """One indicator's label (``indicator_labels`` is for a list of codes)."""
+    return exports.indicator_labels([code], indicators)
+
+
 @register.simple_tag
 def explain_url(
     source: dict[str, Any], row: dict[str, Any] | None, indicator: str, figure: str, category: str = ""

@@ -13,10 +13,9 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from reports import deadlines as service
-from reports.models import PeriodDeadline
-from reports.periods import Period
 from reports.services import MAX_YEAR, MIN_YEAR
 from units.forms import DateInput
+from units.periods import Period, PeriodDeadline
 from units.permissions import can_manage_units, require, scope_for
 
 

@@ -4,7 +4,6 @@ differences, and the units behind any figure ("explain this number")."""
 from __future__ import annotations
 
 import datetime
-import json
 from io import BytesIO
 from typing import Any
 
@@ -22,19 +21,20 @@ from django.views.decorators.http import require_POST
 
 from conferences import selectors as record_selectors
 from conferences.models import Record
-from reports import closing, compute, explain, periods, services
+from reports import closing, compute, explain, services
 from reports.filters import ExplainFilterForm, period_picker
 from reports.forms import PeriodForm, ReopenForm
-from reports.models import PeriodClose
 from reports.views.runs import node_from_request, report_url
+from units import periods
 from units.filters import query_without_page
 from units.models import Category, OrgNode
+from units.periods import PeriodClose
 from units.permissions import can_read_tree, require
 
 EXPLAIN_PAGE = 100
 
 
-def _visible_close_or_404(request: HttpRequest, pk: int, closes: QuerySet[PeriodClose] | None = None) -> PeriodClose:
+def visible_close_or_404(request: HttpRequest, pk: int, closes: QuerySet[PeriodClose] | None = None) -> PeriodClose:
     """A close the user may read: its node is in their subtree now, or was on the period's
     last day (a node moved away since still answers to its old province for that period)."""
     close = get_object_or_404(
@@ -143,17 +143,19 @@ def _overview_url(node_id: int, year: int, period: str) -> str:
 
 @require(can_read_tree)
 def close_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    close = _visible_close_or_404(request, pk, PeriodClose.objects.select_related("closed_by", "reopened_by"))
+    close = visible_close_or_404(request, pk, PeriodClose.objects.select_related("closed_by", "reopened_by"))
     versions = (
         PeriodClose.objects.filter(node=close.node, year=close.year, period=close.period)
         .select_related("closed_by", "reopened_by")
         .defer("result")
         .order_by("-version")
     )
+    from reports.views.jobs import status_context
+
     context = {
+        **status_context(request, close, "close"),
         "close": close,
-        "job": close,
-        "status_url": reverse("reports:close_status", args=[close.pk]),
+        "can_regenerate": close.result is not None and closing.can_close(request.user, close.node),
         "payload": close.result,
         "versions": versions,
         "explain_source": {"close": close.pk},
@@ -169,22 +171,9 @@ def close_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(can_read_tree)
-def close_status(request: HttpRequest, pk: int) -> HttpResponse:
-    close = _visible_close_or_404(request, pk)
-    response = render(
-        request,
-        "reports/_job_status.html",
-        {"job": close, "status_url": reverse("reports:close_status", args=[close.pk])},
-    )
-    if not close.is_active:
-        response["HX-Refresh"] = "true"
-    return response
-
-
-@require(can_read_tree)
 @require_POST
 def close_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    close = _visible_close_or_404(request, pk)
+    close = visible_close_or_404(request, pk)
     form = ReopenForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Hãy ghi rõ lý do mở lại."))
@@ -206,21 +195,18 @@ def close_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require(can_read_tree)
-def close_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
-    close = _visible_close_or_404(request, pk)
-    if not close.result:
-        raise Http404
-    stem = closing.close_stem(close)
-    if fmt == "json":
-        body = json.dumps(compute.json_export(close.result), ensure_ascii=False, indent=2).encode()
-        return FileResponse(BytesIO(body), as_attachment=True, filename=f"{stem}.json", content_type="application/json")
-    field = {"xlsx": close.xlsx, "pdf": close.pdf}.get(fmt)
-    if not field:
-        raise Http404
+@require_POST
+def close_regenerate_files(request: HttpRequest, pk: int) -> HttpResponse:
+    """Make a closed version's XLSX and PDF again; its figures stay as they were."""
+    close = visible_close_or_404(request, pk)
     try:
-        return FileResponse(field.open("rb"), as_attachment=True, filename=f"{stem}.{fmt}")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
+        closing.close_files_regenerate(close=close, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(close)
+    messages.success(request, _("Đang tạo lại tệp XLSX và PDF của phiên bản này."))
+    return redirect(close)
 
 
 def _int(value: str | None) -> int | None:
@@ -243,7 +229,7 @@ def explain_view(request: HttpRequest) -> HttpResponse:
     address = explain.Address(indicator=indicator, figure=figure, row=_int(request.GET.get("row")), category=category)
     close = None
     if close_id := _int(request.GET.get("close")):
-        close = _visible_close_or_404(request, close_id, PeriodClose.objects.exclude(result__isnull=True))
+        close = visible_close_or_404(request, close_id, PeriodClose.objects.exclude(result__isnull=True))
         node, year, period = close.node, close.year, close.period
         units = explain.from_snapshot(close, address)
     else:

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from qcdc import jobs
 from reports import dashboard, services
 from reports.filters import RunFilter
 from reports.forms import RunForm
@@ -31,7 +32,7 @@ def _visible_runs(request: HttpRequest) -> QuerySet[ReportRun]:
     return ReportRun.objects.filter(node__in=OrgNode.objects.visible_to(request.user))
 
 
-def _visible_run_or_404(request: HttpRequest, pk: int) -> ReportRun:
+def visible_run_or_404(request: HttpRequest, pk: int) -> ReportRun:
     return get_object_or_404(_visible_runs(request).select_related("node", "requested_by"), pk=pk)
 
 
@@ -86,54 +87,21 @@ def run_create(request: HttpRequest) -> HttpResponse:
 
 
 def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _visible_run_or_404(request, pk)
+    run = visible_run_or_404(request, pk)
     payload = run.result
     own_close = (payload or {}).get("close")
     source = {"close": own_close["id"]} if own_close else {"node": run.node_id, "year": run.year, "period": run.period}
+    from reports.views.jobs import status_context
+
     context = {
         "run": run,
-        "job": run,
-        "status_url": reverse("reports:run_status", args=[run.pk]),
         "payload": payload,
         "explain_source": source,
         # Older payloads carry only the (possibly cut) list; newer ones its full length too.
         "missing_total": payload.get("missing_total", len(payload["missing"])) if payload else 0,
+        **status_context(request, run, "run"),
     }
     return render(request, "reports/run_detail.html", context)
-
-
-def run_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The progress fragment htmx polls; once the run ends it tells the page to reload."""
-    run = _visible_run_or_404(request, pk)
-    status_url = reverse("reports:run_status", args=[run.pk])
-    response = render(request, "reports/_job_status.html", {"job": run, "status_url": status_url})
-    if not run.is_active:
-        response["HX-Refresh"] = "true"
-    return response
-
-
-def run_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
-    run = _visible_run_or_404(request, pk)
-    if run.status != ReportRun.Status.DONE:
-        raise Http404
-    stem = services.run_stem(run)
-    if fmt == "json":
-        from io import BytesIO
-
-        return FileResponse(
-            BytesIO(services.json_bytes(run)),
-            as_attachment=True,
-            filename=f"{stem}.json",
-            content_type="application/json",
-        )
-    field = {"xlsx": run.xlsx, "pdf": run.pdf}.get(fmt)
-    if not field:
-        raise Http404
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=f"{stem}.{fmt}")
 
 
 def node_from_request(request: HttpRequest) -> OrgNode:
@@ -238,7 +206,7 @@ def dashboard_remind(request: HttpRequest) -> HttpResponse:
     else:
         from reports.tasks import remind_units
 
-        remind_units.delay(unit_ids=unit_ids, year=year)
+        jobs.dispatch(remind_units, unit_ids=unit_ids, year=year)
         messages.success(
             request,
             ngettext(

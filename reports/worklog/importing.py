@@ -18,14 +18,13 @@ from django.utils.translation import gettext_lazy
 
 from conferences.importing import choice_lookup
 from qcdc.validators import field_problems
-from reports.models import PeriodClose
-from reports.periods import periods_covering
 from reports.worklog.models import WorkKind, WorkLogEntry
 from units.audit import audit_record
 from units.importing.common import WRITE_BATCH, history_user, load_by_code, path_checker
 from units.importing.tables import Column, RowError, SheetRow, cell_count, cell_date, read_table
 from units.importing.uploads import MAX_UPLOAD_ROWS, Upload
 from units.models import AuditLog, OrgNode, Unit
+from units.periods import PeriodClose, periods_covering
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser

@@ -10,11 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from conferences.uploads import check_upload
-from reports.models import PeriodClose
-from reports.periods import frozen_q
 from reports.worklog.models import WorkLogAttachment, WorkLogEntry
 from units.audit import audit_record
 from units.models import AuditLog, OrgNode, Unit
+from units.periods import PeriodClose, frozen_q
 from units.permissions import can_manage_node
 
 if TYPE_CHECKING:

@@ -10,9 +10,9 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from conferences.models import Record
-from reports.models import PeriodClose
 from tests.factories import PASSWORD, RecordFactory, UserFactory, grant
 from units.models import Role
+from units.periods import PeriodClose
 
 pytestmark = [pytest.mark.browser, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -9,9 +9,9 @@ from django.core.management import call_command
 
 from conferences.models import Kind, Record
 from reports.activity import activity
-from reports.periods import Period
 from reports.worklog.models import WorkKind, WorkLogEntry
 from tests.factories import OrgNodeFactory, RecordFactory, UnitFactory
+from units.periods import Period
 
 pytestmark = pytest.mark.django_db
 

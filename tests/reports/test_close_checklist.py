@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from reports.models import PeriodClose
 from tests.factories import RecordFactory, UserFactory, grant
 from units.models import Role
+from units.periods import PeriodClose
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

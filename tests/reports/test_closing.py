@@ -10,11 +10,13 @@ from openpyxl import load_workbook
 
 from conferences import services as record_services
 from conferences.models import Record
+from conferences.permissions import is_frozen
 from reports import closing, compute, services
-from reports.models import PeriodClose, SnapshotRow
-from reports.periods import Period
+from reports.exports import json_bytes
+from reports.models import SnapshotRow
 from tests.factories import RecordFactory, UserFactory, grant
 from units.models import Role
+from units.periods import Period, PeriodClose
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -169,12 +171,22 @@ def test_close_edit_reopen_close_again_differs_by_exactly_that_unit(tree, world,
 
 
 def test_a_failed_build_releases_the_period(tree, world, monkeypatch):
-    monkeypatch.setattr(closing, "_write_snapshot", lambda close, tree: 1 / 0)
+    from reports.closing import services as closing_services
+
+    def half_written(close, tree):
+        SnapshotRow.objects.create(
+            close=close, unit=world.unit_a, indicator="worker_conference", node=world.district_x,
+            node_path=world.district_x.path, category="private_enterprise", done=True, on_time=True, quality=True,
+        )  # fmt: skip
+        return 1 / 0
+
+    monkeypatch.setattr(closing_services, "_write_snapshot", half_written)
     created, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
     created.refresh_from_db()
     assert created.status == PeriodClose.Status.FAILED and "division" in created.error
     assert created.attempts == 3
-    assert not closing.is_frozen(Record.objects.get(unit=world.unit_a, kind="worker_conference"))
+    assert not created.rows.exists()
+    assert not is_frozen(Record.objects.get(unit=world.unit_a, kind="worker_conference"))
 
 
 def run_for(node, user, **kwargs):
@@ -200,7 +212,7 @@ def test_a_province_report_mixes_closed_and_provisional_children(tree, world, st
         c["category"]: cells(c) for c in live["by_category"]
     }
     assert run.result["missing_total"] == len(compute.non_compliant(world.province, 2025))
-    exported = json.loads(services.json_bytes(run))
+    exported = json.loads(json_bytes(run))
     statuses = {(r["org_code"], r["status"], r["version"]) for r in exported["rows"]}
     assert ("X", "closed", 1) in statuses and ("Y", "provisional", None) in statuses
     assert exported["status"] == "provisional"
@@ -220,7 +232,7 @@ def test_a_province_close_copies_its_closed_children_and_counts_the_rest_live(tr
     original = SnapshotRow.objects.filter(close=x_closed).values_list(*columns)
     assert set(copied) == set(original)
     # Closing the province freezes Y's records too.
-    assert closing.is_frozen(Record.objects.get(unit=world.unit_c, kind="worker_conference"))
+    assert is_frozen(Record.objects.get(unit=world.unit_c, kind="worker_conference"))
 
 
 def test_a_report_of_a_closed_node_is_its_closed_figures(tree, world):
@@ -247,32 +259,67 @@ def test_nodes_past_their_deadline_are_reminded_until_they_close(tree, world, st
     assert [staff_p.email] in [m[3] for m in later]
 
 
-def test_a_close_left_running_by_a_dead_worker_is_failed_and_releases_the_period(tree, world, settings):
+def test_a_close_whose_worker_died_is_built_again_by_the_sweep(tree, world):
     import datetime as dt
 
     from django.utils import timezone
 
     stuck = PeriodClose.objects.create(
         node=world.district_x, year=2025, period=Period.YEAR, version=1, status=PeriodClose.Status.RUNNING,
-        started_at=timezone.now() - dt.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 600),
+        attempts=1, worker="dead-task", heartbeat_at=timezone.now() - dt.timedelta(seconds=61),
+    )  # fmt: skip
+    assert services.runs_sweep() == 1
+    stuck.refresh_from_db()
+    assert stuck.status == PeriodClose.Status.CLOSED and stuck.attempts == 2 and stuck.rows.exists()
+
+
+def test_a_close_whose_workers_kept_dying_fails_and_releases_the_period(tree, world):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    stuck = PeriodClose.objects.create(
+        node=world.district_x, year=2025, period=Period.YEAR, version=1, status=PeriodClose.Status.RUNNING,
+        attempts=3, heartbeat_at=timezone.now() - dt.timedelta(seconds=61),
+    )  # fmt: skip
+    SnapshotRow.objects.create(
+        close=stuck, unit=world.unit_a, indicator="worker_conference", node=world.district_x,
+        node_path=world.district_x.path, category="private_enterprise", done=True, on_time=True, quality=True,
     )  # fmt: skip
     record = Record.objects.get(unit=world.unit_a, kind="worker_conference")
-    assert closing.is_frozen(record)
+    assert is_frozen(record)
     services.runs_sweep()
     stuck.refresh_from_db()
-    assert stuck.status == PeriodClose.Status.FAILED and "chốt lại" in stuck.error
-    assert not closing.is_frozen(Record.objects.get(pk=record.pk))
+    assert stuck.status == PeriodClose.Status.FAILED and "dừng giữa chừng 3 lần" in stuck.error
+    assert not stuck.rows.exists()  # its snapshot went with it
+    assert not is_frozen(Record.objects.get(pk=record.pk))
+
+
+def test_a_close_with_a_fresh_heartbeat_is_left_alone(tree, world):
+    from django.utils import timezone
+
+    running = PeriodClose.objects.create(
+        node=world.district_x, year=2025, period=Period.YEAR, version=1, status=PeriodClose.Status.RUNNING,
+        attempts=1, heartbeat_at=timezone.now(),
+    )  # fmt: skip
+    assert services.runs_sweep() == 0
+    running.refresh_from_db()
+    assert running.status == PeriodClose.Status.RUNNING
 
 
 def test_a_close_delivered_twice_is_built_once(tree, world, monkeypatch):
+    from qcdc import jobs
     from reports import tasks
 
-    monkeypatch.setattr(tasks.build_close, "delay", lambda **kwargs: None)  # queue it, do not run it
+    monkeypatch.setattr(jobs, "send", lambda model, job_id: True)  # queue it, do not run it
     created, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
-    assert closing.close_build(close_id=created.pk) is not None
+    tasks.build_close.apply(kwargs={"job_id": created.pk}, task_id="first")
+    created.refresh_from_db()
+    assert created.status == PeriodClose.Status.CLOSED and created.attempts == 1
     rows = SnapshotRow.objects.filter(close=created).count()
-    assert closing.close_build(close_id=created.pk) is None  # the redelivered message
-    assert SnapshotRow.objects.filter(close=created).count() == rows
+    tasks.build_close.apply(kwargs={"job_id": created.pk}, task_id="second")  # a duplicate message
+    created.refresh_from_db()
+    assert created.attempts == 1 and SnapshotRow.objects.filter(close=created).count() == rows
 
 
 def test_a_period_that_has_not_ended_cannot_be_closed(world):
@@ -282,3 +329,43 @@ def test_a_period_that_has_not_ended_cannot_be_closed(world):
     with pytest.raises(ValidationError, match="chưa kết thúc"):
         closing.close_request(node=world.district_x, year=this_year, period=Period.YEAR, by=world.staff_x)
     assert not PeriodClose.objects.exists()
+
+
+def test_build_report_gives_the_closed_figures_and_statuses_of_the_page_and_the_job(tree, world, staff_p, tmp_path):
+    """A closed child is read from its closed version; a closed node is its closed figures."""
+    from django.core.management import call_command
+
+    x_close = close(world.district_x, world.staff_x)
+    # A record accepted after the close would change X's live figures, not its closed ones.
+    late = Record.objects.get(unit__code="F1", kind="worker_conference")
+    Record.objects.filter(pk=late.pk).update(status="accepted")
+    out = tmp_path / "p.json"
+    call_command("build_report", "--org", "P", "--year", "2025", "--format", "json", "--out", str(out))
+    exported = json.loads(out.read_text())
+    run = run_for(world.province, staff_p)
+
+    def by_key(rows):  # jsonb (PostgreSQL) keeps no key order in the stored result
+        return sorted(rows, key=lambda r: (r["org_code"], r["indicator"]))
+
+    assert by_key(exported["rows"]) == by_key(compute.json_export(run.result)["rows"])
+    x_row = next(r for r in exported["rows"] if r["org_code"] == "X" and r["indicator"] == "worker_conference")
+    closed_cell = x_close.result["total"]["cells"]["worker_conference"]
+    assert (x_row["status"], x_row["version"], x_row["done"]) == ("closed", 1, closed_cell["done"])
+    call_command("build_report", "--org", "X", "--year", "2025", "--format", "json", "--out", str(out))
+    own = json.loads(out.read_text())
+    assert (own["status"], own["version"]) == ("closed", 1)
+
+
+def test_the_closed_page_names_each_changed_indicator_whole(tree, world, staff_p, client):
+    """Regression: the difference table printed an indicator's label letter by letter."""
+    first = close(world.district_x, world.staff_x)
+    closing.close_reopen(close=first, by=staff_p, reason="F1 đã bổ sung")
+    record_services.record_accept(
+        record=Record.objects.get(unit__code="F1", kind="worker_conference"), by=world.staff_x
+    )
+    second = close(world.district_x, world.staff_x)
+    client.force_login(world.staff_x)
+    page = client.get(second.get_absolute_url()).content.decode()
+    table = page.split('id="diff"')[1].split("</table>")[0]
+    assert "<td>Hội nghị người lao động</td>" in table
+    assert "w; o; r" not in table

@@ -122,17 +122,35 @@ def test_it_turns_the_report_into_the_documented_json(tree, world):
     )  # fmt: skip
     exported = compute.json_export(payload)
     assert exported["org"] == "P" and exported["year"] == 2025
-    assert set(exported) == {"org", "year", "period", "status", "version", "rows"}
+    assert set(exported) == {
+        "org", "year", "period", "status", "version", "rows", "by_category", "quality_failures", "missing",
+        "missing_total",
+    }  # fmt: skip
     assert exported["period"] == "year" and exported["status"] == "provisional" and exported["version"] is None
-    fields = {"org_code", "indicator", "expected", "done", "on_time", "rate", "status", "version"}
+    figures = {"expected", "done", "on_time", "quality", "rate", "on_time_rate", "quality_rate"}
+    fields = {"org_code", "indicator", "status", "version"} | figures
     assert all(set(r) == fields for r in exported["rows"])
     by_key = {(r["org_code"], r["indicator"]): r for r in exported["rows"]}
     assert by_key[("P", "worker_conference")] == {
-        "org_code": "P", "indicator": "worker_conference", "expected": 5, "done": 2, "on_time": 2, "rate": 40.0,
-        "status": "provisional", "version": None,
+        "org_code": "P", "indicator": "worker_conference", "expected": 5, "done": 2, "on_time": 2, "quality": 2,
+        "rate": 40.0, "on_time_rate": 40.0, "quality_rate": 100.0, "status": "provisional", "version": None,
     }  # fmt: skip
     assert by_key[("Y", "cbccvc_conference")]["rate"] is None
     assert len(exported["rows"]) == 3 * len(compute.INDICATORS)
+    assert exported["by_category"] is None  # the report was built without the breakdown
+    assert exported["missing_total"] == len(exported["missing"]) == len(payload["missing"]) > 0
+    assert set(exported["missing"][0]) == {"code", "name", "node", "missing"}
+
+
+def test_the_json_carries_the_category_breakdown_when_the_report_has_it(tree, world):
+    report = compute.build(world.province, 2025, by_category=True)
+    exported = compute.json_export(compute.to_payload(report, [], built_at=datetime.datetime.now(datetime.UTC)))
+    private = {r["indicator"]: r for r in exported["by_category"] if r["category"] == "private_enterprise"}
+    cell = report.by_category["private_enterprise"]["worker_conference"]
+    assert (private["worker_conference"]["expected"], private["worker_conference"]["quality"]) == (
+        cell.expected,
+        cell.quality,
+    )
 
 
 def test_it_counts_which_quality_checks_fail(tree, world):

@@ -130,9 +130,10 @@ def test_it_renders_charts_with_their_tables(client_as, built):
 
 
 def test_it_lets_staff_remind_the_overdue_chairs_now(client_as, built, django_capture_on_commit_callbacks):
-    response = client_as(built.staff_x).post(
-        reverse("reports:dashboard_remind"), {"node": built.district_x.pk, "year": 2025}, follow=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(built.staff_x).post(
+            reverse("reports:dashboard_remind"), {"node": built.district_x.pk, "year": 2025}, follow=True
+        )
     assert "Đang gửi nhắc việc tới chủ tịch của" in response.content.decode()
     recipients = {a for m in mail.outbox for a in m.to}
     assert built.unit_b.chair_email in recipients

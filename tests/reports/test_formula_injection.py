@@ -16,8 +16,8 @@ from qcdc import xlsx
 from reports import closing, services
 from reports.exports import explain_xlsx_bytes
 from reports.models import ReportRun
-from reports.periods import Period
 from units.models import OrgNode, Unit
+from units.periods import Period
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]

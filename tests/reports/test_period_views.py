@@ -11,11 +11,10 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reports import closing, compute, explain, services
-from reports.models import PeriodClose
-from reports.periods import Period
 from tests.factories import RecordFactory, UnitFactory, UserFactory, grant
 from units import regrouping
 from units.models import Role, Unit
+from units.periods import Period, PeriodClose
 
 pytestmark = pytest.mark.django_db
 D = datetime.date

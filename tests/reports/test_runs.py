@@ -124,14 +124,27 @@ def test_it_reuses_an_identical_run_still_in_progress(world):
 
 
 @pytest.mark.django_db
-def test_it_marks_a_run_left_running_by_a_dead_worker_as_failed(world, settings):
-    old = timezone.now() - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 600)
-    stuck = ReportRun.objects.create(node=world.district_x, year=2025, status="running", started_at=old)
-    ReportRun.objects.filter(pk=stuck.pk).update(created_at=old)
+def test_it_rebuilds_a_run_left_running_by_a_dead_worker_when_asked_again(world):
+    """Asking again does not hand back the dead run: the sweep queues it again and it builds."""
+    stale = timezone.now() - datetime.timedelta(seconds=61)
+    stuck = ReportRun.objects.create(
+        node=world.district_x, year=2025, status="running", attempts=1, started_at=stale, heartbeat_at=stale
+    )
     run, created = services.report_request(node=world.district_x, year=2025, by=world.staff_x)
     stuck.refresh_from_db()
-    assert stuck.status == "failed" and "dừng giữa chừng" in stuck.error
+    assert stuck.status == "done" and stuck.attempts == 2
     assert created and run.pk != stuck.pk
+
+
+@pytest.mark.django_db
+def test_it_fails_a_run_whose_workers_died_three_times_with_the_reason(world):
+    stale = timezone.now() - datetime.timedelta(seconds=61)
+    stuck = ReportRun.objects.create(
+        node=world.district_x, year=2025, status="running", attempts=3, started_at=stale, heartbeat_at=stale
+    )
+    services.runs_sweep()
+    stuck.refresh_from_db()
+    assert stuck.status == "failed" and "dừng giữa chừng 3 lần" in stuck.error and stuck.finished_at
 
 
 @pytest.mark.django_db
@@ -139,7 +152,7 @@ def test_it_ends_a_failing_run_as_failed_with_the_reason_after_retries(world):
     from reports.tasks import build_report_run
 
     run = ReportRun.objects.create(node=world.district_x, year=1850)
-    build_report_run.apply(kwargs={"run_id": run.pk})
+    build_report_run.apply(kwargs={"job_id": run.pk})
     run.refresh_from_db()
     assert run.status == "failed"
     assert "1850" in run.error
@@ -228,6 +241,6 @@ def test_it_fails_a_run_on_the_real_worker_with_its_reason(real_worker, world):
     from reports.tasks import build_report_run
 
     run = ReportRun.objects.create(node=world.district_x, year=1850)
-    build_report_run.delay(run_id=run.pk)
+    build_report_run.delay(job_id=run.pk)
     run = _wait_for(run, {"failed", "done"}, seconds=90)
     assert run.status == "failed" and "1850" in run.error and run.attempts == 3

@@ -9,12 +9,13 @@ from django.urls import reverse
 
 from conferences import services as record_services
 from conferences.models import Record
+from conferences.permissions import is_frozen
 from reports import closing, compute, explain
-from reports.models import PeriodClose, SnapshotRow
-from reports.periods import Period
+from reports.models import SnapshotRow
 from tests.factories import OrgNodeFactory, RecordFactory, UnitFactory, UserFactory, grant
 from units import regrouping
 from units.models import NodePathChange, OrgNode, Role, Unit, UnitTransfer
+from units.periods import Period, PeriodClose
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -196,7 +197,7 @@ def test_records_stay_frozen_after_their_node_moves_away_from_the_closed_node(wo
     closing.close_request(node=world.province, year=2025, period=Period.YEAR, by=staff_p)
     other = OrgNodeFactory(code="Q", name="LĐLĐ tỉnh Q", parent=world.root)
     regrouping.node_move(node=world.district_y, new_parent=other, effective_on=D(2026, 1, 1), by=None)
-    assert closing.is_frozen(Record.objects.select_related("unit__node").get(pk=record.pk))
+    assert is_frozen(Record.objects.select_related("unit__node").get(pk=record.pk))
     # The level above Y for 2025 was P, not Q: P's staff may reopen Y's 2025 close, Q's may not.
     staff_q = UserFactory(username="staff_q")
     grant(staff_q, Role.Kind.STAFF, node=other)
@@ -206,9 +207,9 @@ def test_records_stay_frozen_after_their_node_moves_away_from_the_closed_node(wo
 
 def test_a_standing_regulation_counted_by_a_closed_year_is_frozen(tree, world):
     regulation = Record.objects.get(unit=world.unit_a, kind="qcdc_regulation")  # issued in 2023
-    assert not closing.is_frozen(regulation)
+    assert not is_frozen(regulation)
     closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
-    assert closing.is_frozen(Record.objects.get(pk=regulation.pk))
+    assert is_frozen(Record.objects.get(pk=regulation.pk))
 
 
 def test_a_child_cannot_be_reopened_while_the_level_above_holds_the_period(tree, world):

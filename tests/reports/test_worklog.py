@@ -6,11 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from reports.models import PeriodClose, WorkLogAttachment, WorkLogEntry
-from reports.periods import Period
+from reports.models import WorkLogAttachment, WorkLogEntry
 from reports.worklog import services
 from tests.factories import UnitFactory, pdf_bytes
 from units.models import AuditLog
+from units.periods import Period, PeriodClose
 
 pytestmark = pytest.mark.django_db
 

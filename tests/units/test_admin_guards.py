@@ -41,7 +41,8 @@ def test_the_admin_cannot_move_a_unit_to_another_node(admin_client, world):
 
 def test_an_admin_save_makes_an_open_staff_edit_stale(admin_client, client_as, world):
     opened = world.unit_a.version
-    admin_client.post(reverse("admin:units_unit_change", args=[world.unit_a.pk]), unit_post(world.unit_a, employees=5))
+    change = reverse("admin:units_unit_change", args=[world.unit_a.pk])
+    admin_client.post(change, unit_post(world.unit_a, employees=5, union_members=5))
     world.unit_a.refresh_from_db()
     assert world.unit_a.version == opened + 1
     staff_form = unit_post(world.unit_a, employees=999, version=opened, established_on="01/01/2010")

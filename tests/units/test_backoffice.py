@@ -9,9 +9,9 @@ from django.db import transaction
 from django.urls import reverse
 
 from conferences.models import ObligationRule
-from reports.models import PeriodDeadline
 from units.audit import audit_record
 from units.models import AuditLog, OrgLevel, Role
+from units.periods import PeriodDeadline
 
 pytestmark = pytest.mark.django_db
 
@@ -259,7 +259,7 @@ def test_it_writes_role_and_deadline_edits_made_in_django_admin_to_the_audit_log
     client.post(reverse("admin:units_role_delete", args=[role.pk]), {"post": "yes"})
     assert AuditLog.objects.get(action=AuditLog.Action.ROLE_REVOKED).before["user"] == "leader_x"
     client.post(
-        reverse("admin:reports_perioddeadline_add"),
+        reverse("admin:units_perioddeadline_add"),
         {"year": 2025, "period": "year", "depth": 2, "due_on": "20/01/2026"},
     )
     assert AuditLog.objects.get(action=AuditLog.Action.DEADLINE_SET).after["due_on"] == "2026-01-20"

@@ -128,7 +128,7 @@ def test_it_refuses_a_move_into_the_nodes_own_subtree_or_a_bad_date(world):
 
 def test_it_refuses_a_move_that_would_change_closed_figures(world):
     from reports import closing
-    from reports.periods import Period
+    from units.periods import Period
 
     closing.close_request(node=world.province, year=2025, period=Period.YEAR, by=world.admin)
     plan = plan_for("code,name,parent_code,valid_from\nY,LĐLĐ khu vực Y,VGCL,01/07/2025\n")

@@ -8,13 +8,15 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from qcdc.validators import field_problems
 from units.importing.common import PREVIEW_ROWS, WRITE_BATCH, ImportConflict, load_by_code
 from units.importing.tables import Column, FieldChange, ImportResult, PreviewRow, RowError, Table, cell_date
-from units.models import PATH_SEGMENT_WIDTH, OrgNode
+from units.models import OrgNode
+from units.paths import MAX_DEPTH
 
 ORG_IMPORT_COLUMNS: tuple[Column, ...] = (
     Column(
@@ -39,7 +41,6 @@ ORG_IMPORT_COLUMNS: tuple[Column, ...] = (
     ),
 )
 # A path is one fixed-width segment (plus a dot) per level and must fit in 255 characters.
-MAX_DEPTH = 255 // (PATH_SEGMENT_WIDTH + 1) - 1
 
 
 @dataclass
@@ -111,6 +112,10 @@ def plan_org_import(*, table: Table) -> OrgImportPlan:
                     problems += _move_problems(planned, node, existing, table, file_codes)
         elif planned.parent_code and planned.parent_code not in existing and planned.parent_code not in file_codes:
             problems.append(_("Không có nút cấp trên mã «%(code)s».") % {"code": planned.parent_code})
+        elif (parent := existing.get(planned.parent_code)) is not None and parent.has_ended(
+            planned.valid_from or timezone.localdate()
+        ):
+            problems.append(parent.ended_message())
         plan.errors += [RowError(row.number, message) for message in problems]
         if problems:
             continue
@@ -200,6 +205,8 @@ def _move_problems(
         return [_("Không thể biến một nút đã có thành nút gốc.")]
     if planned.valid_from is None:
         return [_("Đổi cấp trên cần ngày hiệu lực (cột «Hiệu lực từ»), để báo cáo các kỳ trước giữ cấp trên cũ.")]
+    if (parent := existing.get(planned.parent_code)) is not None and parent.has_ended(planned.valid_from):
+        return [parent.ended_message()]
     parents = {r.text("code"): r.text("parent_code") for r in table.rows}
     code, seen = planned.parent_code, set()
     while code not in existing:  # a parent created by this file: find its nearest existing ancestor

@@ -178,6 +178,9 @@ def units_import(*, plan: UnitImportPlan, by: AbstractBaseUser | AnonymousUser |
         raise ValueError("a plan with errors cannot be imported")
     user = history_user(by)
     _check_versions(plan.updates)
+    placed = {p.unit.node_id for p in plan.creates} | {p.unit.node_id for p, _old in plan.moves}
+    if OrgNode.objects.filter(pk__in=placed, ended_on__lte=timezone.localdate()).exists():
+        raise ImportConflict  # a node was merged away since the plan was checked
     now = timezone.now()
     for planned in plan.updates:
         planned.unit.version = planned.version + 1
@@ -278,6 +281,8 @@ def _parse(
         problems.append(_("Không có công đoàn cấp trên mã «%(code)s».") % {"code": federation})
     elif not allowed(node.path):
         problems.append(_("Công đoàn cấp trên «%(code)s» ngoài phạm vi bạn quản lý.") % {"code": federation})
+    elif node.has_ended(timezone.localdate()):
+        problems.append(node.ended_message())
 
     for name in _COUNTS:
         if name in columns:

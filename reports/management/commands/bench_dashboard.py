@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from reports import demo, services
+from reports import demo, tasks
 from reports.models import ReportRun
 from units.models import OrgNode, Unit
 
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             if not ReportRun.objects.filter(node=root, year=year, status="done").exists():
                 run = ReportRun.objects.create(node=root, year=year, by_category=True)
                 started = time.perf_counter()
-                services.report_build(run_id=run.pk)
+                tasks.build_report_run.apply(kwargs={"job_id": run.pk})
                 self.stdout.write(f"report of the root for {year} built in {time.perf_counter() - started:.1f} s")
         client = Client(HTTP_HOST="localhost")
         client.force_login(get_user_model().objects.get(username="quantri"))

@@ -11,7 +11,8 @@ from django.utils import timezone
 from conferences.models import STANDING_KINDS, ObligationRule
 from conferences.rules import rules_for_year
 from reports import compute, demo
-from units.models import PATH_SEGMENT_WIDTH, OrgNode, Unit
+from units.models import OrgNode, Unit
+from units.paths import child_path_length
 
 # The same figures as reports.compute, written by hand: one statement per indicator.
 RAW_SQL = """
@@ -68,7 +69,7 @@ def raw_report(node: OrgNode, year: int) -> dict[tuple[str, str], tuple[int, int
     for indicator, rule in rules_for_year(year).items():
         contents = tuple(c.pk for c in rule.contents.all() if c.is_active)
         params = {
-            "prefix": len(node.path) + PATH_SEGMENT_WIDTH + 1,
+            "prefix": child_path_length(node.path),
             "path": node.path + "%",
             "categories": tuple(rule.categories),
             "year": year,
@@ -172,9 +173,9 @@ class Command(BaseCommand):
         from django.urls import reverse
 
         from reports import closing
-        from reports.models import PeriodClose, SnapshotRow
-        from reports.periods import Period
+        from reports.models import SnapshotRow
         from reports.views import periods
+        from units.periods import Period, PeriodClose
 
         PeriodClose.objects.filter(node=root, year=year, period=Period.YEAR, status=PeriodClose.Status.CLOSED).update(
             status=PeriodClose.Status.REOPENED, reopen_reason="benchmark"
@@ -183,12 +184,13 @@ class Command(BaseCommand):
         close = PeriodClose.objects.create(node=root, year=year, period=Period.YEAR, version=version)
         from unittest import mock
 
+        from qcdc import jobs
         from reports import tasks
 
         # The files follow in their own task; time them separately below.
-        with mock.patch.object(tasks.render_close_files, "delay"):
+        with mock.patch.object(tasks.render_close_files, "apply_async"):
             started = time.perf_counter()
-            built = closing.close_build(close_id=close.pk)
+            built = closing.close_build(jobs.claim(PeriodClose, close.pk, "bench_reports"))
             elapsed = time.perf_counter() - started
         assert built is not None
         phases = ", ".join(f"{k} {v:.1f} s" for k, v in built.timings.items())

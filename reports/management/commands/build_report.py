@@ -6,11 +6,11 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 
-from reports import compute
+from reports import compute, services
 from reports.activity import activity
 from units.models import OrgNode
+from units.periods import Period
 
 
 class Command(BaseCommand):
@@ -21,6 +21,7 @@ class Command(BaseCommand):
         parser.add_argument("--year", type=int, required=True)
         parser.add_argument("--format", choices=["xlsx", "pdf", "json"], required=True)
         parser.add_argument("--out", required=True, help="file to write ('-' for standard output, JSON only)")
+        parser.add_argument("--period", choices=list(Period.values), default=Period.YEAR, help="year (default) or h1")
         parser.add_argument("--by-category", action="store_true", help="add the breakdown by unit category")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -30,11 +31,12 @@ class Command(BaseCommand):
         if node is None:
             raise CommandError(f"Không có đơn vị mã {options['org']!r}.")
         started = time.perf_counter()
-        report = compute.build(node, options["year"], by_category=options["by_category"])
-        payload = compute.to_payload(report, compute.non_compliant(node, options["year"]), built_at=timezone.now())
+        # The same figures and statuses as the page and the job: closed children (and a
+        # closed node) read from their closed versions.
+        payload = services.report_payload(node, options["year"], options["period"], by_category=options["by_category"])
         fmt = options["format"]
         if fmt == "json":
-            exported = {**compute.json_export(payload), "activity": activity(node, options["year"])}
+            exported = {**compute.json_export(payload), "activity": activity(node, options["year"], options["period"])}
             data = json.dumps(exported, ensure_ascii=False, indent=2).encode()
         elif fmt == "xlsx":
             data = xlsx_bytes(payload)

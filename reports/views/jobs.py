@@ -1,0 +1,108 @@
+"""One status view and one download view for every job (report runs, period closes).
+
+A job kind says how to find a job the user may read (404 otherwise) and how to ask for it
+again; a format says where its bytes come from. A new job or a new format is a row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from io import BytesIO
+from typing import Any
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from qcdc.jobs import Job
+from reports import closing
+from reports.exports import json_bytes
+from reports.views.periods import visible_close_or_404
+from reports.views.runs import visible_run_or_404
+from units.permissions import can_read_tree, require
+
+
+@dataclass(frozen=True)
+class Format:
+    content_type: str
+    field: str | None = None  # a file stored with the job
+    render: Callable[[Job], bytes] | None = None  # made from the job's result on demand
+
+
+FORMATS: dict[str, Format] = {
+    "xlsx": Format("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", field="xlsx"),
+    "pdf": Format("application/pdf", field="pdf"),
+    "json": Format("application/json", render=json_bytes),
+}
+
+
+@dataclass(frozen=True)
+class JobKind:
+    get: Callable[[HttpRequest, int], Any]  # the access helper: the job, or 404
+    status_url: str
+    readable: Callable[[Any], bool]  # whether its figures can be downloaded
+    rebuild: Callable[[HttpRequest, Any], dict[str, Any] | None]  # the form that asks again
+
+
+def _rebuild_run(request: HttpRequest, run: Any) -> dict[str, Any]:
+    fields = {"node": run.node_id, "year": run.year, "period": run.period}
+    if run.by_category:
+        fields["by_category"] = "on"
+    return {"url": reverse("reports:run_create"), "fields": fields}
+
+
+def _rebuild_close(request: HttpRequest, close: Any) -> dict[str, Any] | None:
+    if not closing.can_close(request.user, close.node):
+        return None
+    fields = {"node": close.node_id, "year": close.year, "period": close.period}
+    return {"url": reverse("reports:close_create"), "fields": fields}
+
+
+KINDS: dict[str, JobKind] = {
+    "run": JobKind(visible_run_or_404, "reports:run_status", lambda run: run.status == run.DONE, _rebuild_run),
+    "close": JobKind(visible_close_or_404, "reports:close_status", lambda close: bool(close.result), _rebuild_close),
+}
+
+
+def status_context(request: HttpRequest, job: Any, kind: str) -> dict[str, Any]:
+    """What the status fragment needs, for the job pages that include it."""
+    spec = KINDS[kind]
+    failed = job.status == job.FAILED
+    return {
+        "job": job,
+        "status_url": reverse(spec.status_url, args=[job.pk]),
+        "rebuild": spec.rebuild(request, job) if failed else None,
+    }
+
+
+@require(can_read_tree)
+def job_status(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The progress fragment htmx polls; once the job ends it tells the page to reload."""
+    job = KINDS[kind].get(request, pk)
+    response = render(request, "reports/_job_status.html", status_context(request, job, kind))
+    if not job.is_active:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@require(can_read_tree)
+def job_download(request: HttpRequest, pk: int, fmt: str, kind: str) -> FileResponse:
+    """A job's file as it was built (or, for JSON, its stored figures)."""
+    spec = KINDS[kind]
+    job = spec.get(request, pk)
+    file_format = FORMATS.get(fmt)
+    if file_format is None or not spec.readable(job):
+        raise Http404
+    filename = f"{job.file_stem()}.{fmt}"
+    if file_format.render is not None:
+        body = BytesIO(file_format.render(job))
+        return FileResponse(body, as_attachment=True, filename=filename, content_type=file_format.content_type)
+    stored = getattr(job, file_format.field or "")
+    if not stored:
+        raise Http404
+    try:
+        handle = stored.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    return FileResponse(handle, as_attachment=True, filename=filename, content_type=file_format.content_type)

@@ -1,0 +1,295 @@
+"""The periods layer: reporting periods, their deadlines, the closes that hold them, and
+what a close freezes.
+
+A period is identified by ``(year, kind)``: the half-year (records held from 1 January
+to 30 June) or the full year. Its figures count records held up to the period's last
+day; the obligations themselves stay yearly. A close (``PeriodClose``) of a node holds
+a period for that node's subtree from the moment it is queued until the level above
+reopens it (or it fails): records counted in it are read-only and the tree may not
+change in a way that would alter it.
+
+This module sits in ``units`` (the base of the import graph) so that every write path
+asks it directly: record services and imports (``conferences``), regrouping and the
+units import (``units``); ``reports`` only builds the figures.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Hashable, Iterable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Max, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from qcdc.jobs import Job
+from units.history import TreeAsOf
+from units.models import OrgNode, Unit, UnitTransfer, ancestry
+
+
+class Period(models.TextChoices):
+    HALF = "h1", gettext_lazy("6 tháng đầu năm")
+    YEAR = "year", gettext_lazy("Cả năm")
+
+
+# The deadline of the deepest level (the direct-superior unions); each level up gets a
+# week more, so that it can check what its children sent.
+BASE_DEADLINE = {Period.HALF: (0, 7, 15), Period.YEAR: (1, 1, 15)}  # (years after, month, day)
+LEVEL_STEP = datetime.timedelta(days=7)
+
+
+def period_end(year: int, period: str) -> datetime.date:
+    return datetime.date(year, 6, 30) if period == Period.HALF else datetime.date(year, 12, 31)
+
+
+def periods_covering(held_on: datetime.date) -> list[str]:
+    """The periods of ``held_on``'s year whose figures a record held that day counts in."""
+    return [Period.YEAR, Period.HALF] if held_on <= period_end(held_on.year, Period.HALF) else [Period.YEAR]
+
+
+def tree_for(year: int, period: str) -> TreeAsOf:
+    """The tree on the period's last day: reports group units by the node that held them then."""
+    return TreeAsOf(period_end(year, period))
+
+
+def default_deadline(year: int, period: str, levels_above_deepest: int) -> datetime.date:
+    years_after, month, day = BASE_DEADLINE[Period(period)]
+    return datetime.date(year + years_after, month, day) + LEVEL_STEP * max(levels_above_deepest, 0)
+
+
+def deepest_depth() -> int:
+    return OrgNode.objects.aggregate(d=Max("depth"))["d"] or 0
+
+
+def deadlines_for(nodes: list[OrgNode], year: int, period: str) -> dict[int, datetime.date]:
+    """Each node's submission deadline: the one set for its level, else the default.
+    Two queries, whatever the number of nodes."""
+    set_for = dict(PeriodDeadline.objects.filter(year=year, period=period).values_list("depth", "due_on"))
+    deepest = deepest_depth()
+    return {n.pk: set_for.get(n.depth) or default_deadline(year, period, deepest - n.depth) for n in nodes}
+
+
+# The models ----------------------------------------------------------------------------
+
+
+class PeriodDeadline(models.Model):
+    """When a level of the tree must close a period; without a row the default applies."""
+
+    year = models.PositiveSmallIntegerField(gettext_lazy("năm"))
+    period = models.CharField(gettext_lazy("kỳ báo cáo"), max_length=8, choices=Period.choices)
+    depth = models.PositiveSmallIntegerField(gettext_lazy("cấp (độ sâu trong cây)"))
+    due_on = models.DateField(gettext_lazy("hạn chốt số liệu"))
+
+    class Meta:
+        db_table = "reports_perioddeadline"  # created by the reports app; the layer moved here
+        ordering = ["-year", "period", "depth"]
+        verbose_name = gettext_lazy("hạn chốt số liệu")
+        verbose_name_plural = gettext_lazy("hạn chốt số liệu")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "period", "depth"], name="deadline_unique_per_level"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.get_period_display()} – {self.depth}: {self.due_on:%d/%m/%Y}"
+
+
+def close_file_path(instance: PeriodClose, filename: str) -> str:
+    return f"closes/{instance.year}/{instance.pk}-{filename}"
+
+
+class PeriodClose(Job):
+    """One version of a node's closed figures for a period.
+
+    Closing is a job that writes a frozen snapshot (``reports.SnapshotRow``) and the
+    figures and files built from it. Only the level above may reopen; the next close is
+    a new version, and every version is kept.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", gettext_lazy("Đang chờ")
+        RUNNING = "running", gettext_lazy("Đang chốt")
+        CLOSED = "closed", gettext_lazy("Đã chốt")
+        REOPENED = "reopened", gettext_lazy("Đã mở lại")
+        FAILED = "failed", gettext_lazy("Thất bại")
+
+    HOLDING = (Status.QUEUED, Status.RUNNING, Status.CLOSED)
+    DONE = Status.CLOSED
+    FINISHED_FIELD = "closed_at"
+    TASK = "reports.tasks.build_close"
+
+    node = models.ForeignKey("units.OrgNode", on_delete=models.PROTECT, related_name="closes")
+    year = models.PositiveSmallIntegerField(gettext_lazy("năm"))
+    period = models.CharField(gettext_lazy("kỳ báo cáo"), max_length=8, choices=Period.choices)
+    version = models.PositiveSmallIntegerField(gettext_lazy("lần chốt"))
+    status = models.CharField(gettext_lazy("trạng thái"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(gettext_lazy("lỗi"), blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    closed_at = models.DateTimeField(gettext_lazy("chốt lúc"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopened_at = models.DateTimeField(gettext_lazy("mở lại lúc"), null=True, blank=True)
+    reopen_reason = models.TextField(gettext_lazy("lý do mở lại"), blank=True)
+    xlsx = models.FileField(upload_to=close_file_path, blank=True, max_length=255)
+    pdf = models.FileField(upload_to=close_file_path, blank=True, max_length=255)
+
+    class Meta:
+        db_table = "reports_periodclose"  # created by the reports app; the layer moved here
+        ordering = ["-year", "period", "node", "-version"]
+        verbose_name = gettext_lazy("lần chốt số liệu")
+        verbose_name_plural = gettext_lazy("các lần chốt số liệu")
+        constraints = [
+            models.UniqueConstraint(fields=["node", "year", "period", "version"], name="close_unique_version"),
+            # At most one version holds the period at a time: being built, or closed.
+            models.UniqueConstraint(
+                fields=["node", "year", "period"],
+                condition=Q(status__in=["queued", "running", "closed"]),
+                name="close_one_holding_per_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["year", "period", "status"], name="close_year_period")]
+
+    def __str__(self) -> str:
+        return f"{self.node} – {self.year} {self.get_period_display()} – v{self.version}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:close_detail", kwargs={"pk": self.pk})
+
+    def file_stem(self) -> str:
+        return f"chot-so-lieu-{self.node.code}-{self.year}-{self.period}-v{self.version}"
+
+    def discard_partial(self) -> None:
+        """A failed close leaves no snapshot behind (``reports.SnapshotRow`` rows)."""
+        super().discard_partial()
+        self.rows.all().delete()  # type: ignore[attr-defined]
+
+
+# What a close holds ---------------------------------------------------------------------
+
+
+def frozen_q(node_paths: set[str], held_on: datetime.date, *, standing: bool) -> Q:
+    """Closes that freeze a record held on ``held_on`` by a unit whose node sat at one of
+    ``node_paths`` (today, and on the period's last day): those of that node or any node
+    above it, for the periods the record counts in. A standing fact (a regulation, a
+    board) counts in every later year too."""
+    periods = Q(year=held_on.year, period__in=periods_covering(held_on))
+    if standing:
+        periods |= Q(year__gt=held_on.year)
+    return periods & Q(node_id__in=ancestry(*node_paths))
+
+
+def _unit_paths(unit: Unit, held_on: datetime.date) -> set[str]:
+    """Where the unit sits today and where it sat at the end of ``held_on``'s year."""
+    return {unit.node.path, tree_for(held_on.year, Period.YEAR).unit_path(unit)}
+
+
+def closed_for(unit: Unit, held_on: datetime.date, *, standing: bool) -> bool:
+    """Whether a closed (or closing) period holds a record of ``unit`` held on ``held_on``."""
+    paths = _unit_paths(unit, held_on)
+    holding = PeriodClose.objects.filter(status__in=PeriodClose.HOLDING)
+    return holding.filter(frozen_q(paths, held_on, standing=standing)).exists()
+
+
+def predates_transfer(unit_id: int, held_on: datetime.date) -> bool:
+    """A record held before the unit's last transfer belongs to its old node's history."""
+    return UnitTransfer.objects.filter(unit_id=unit_id, effective_on__gt=held_on).exists()
+
+
+@dataclass(frozen=True)
+class Event:
+    """A record some write path is about to create or change, as the periods layer sees it."""
+
+    key: Hashable
+    unit: Unit
+    held_on: datetime.date
+    standing: bool
+
+
+def frozen_events(events: Iterable[Event]) -> dict[Hashable, str]:
+    """``{key: reason}`` for the events a close holds ("closed") or that predate their unit's
+    transfer ("transferred"), checked in bulk for imports.
+
+    A fixed number of queries whatever the number of events: the last transfer of every
+    unit, the holding closes of every node above them, and (only for years after which
+    the tree changed) the units' places at the end of each year.
+    """
+    events = list(events)
+    if not events:
+        return {}
+    unit_ids = {e.unit.pk for e in events if e.unit.pk is not None}
+    last_transfer = dict(
+        UnitTransfer.objects.filter(unit_id__in=unit_ids)
+        .values("unit_id")
+        .annotate(last=Max("effective_on"))
+        .values_list("unit_id", "last")
+    )
+    paths: dict[tuple[int | None, int], set[str]] = {}
+    for year in sorted({e.held_on.year for e in events}):
+        tree = tree_for(year, Period.YEAR)
+        then = {}
+        if tree.changed:
+            then = dict(tree.units_under(None).filter(pk__in=unit_ids).values_list("pk", "hist_path"))
+        for e in events:
+            if e.held_on.year == year:
+                paths[(e.unit.pk, year)] = {e.unit.node.path, then.get(e.unit.pk, e.unit.node.path)}
+    node_ids = ancestry(*(p for ps in paths.values() for p in ps))
+    holding = set(
+        PeriodClose.objects.filter(
+            node_id__in=node_ids, year__gte=min(e.held_on.year for e in events), status__in=PeriodClose.HOLDING
+        ).values_list("node_id", "year", "period")
+    )
+    frozen: dict[Hashable, str] = {}
+    for e in events:
+        mine = ancestry(*paths[(e.unit.pk, e.held_on.year)])
+        covering = periods_covering(e.held_on)
+        if any(
+            n in mine and ((y == e.held_on.year and p in covering) or (e.standing and y > e.held_on.year))
+            for n, y, p in holding
+        ):
+            frozen[e.key] = "closed"
+        elif (last := last_transfer.get(e.unit.pk)) is not None and last > e.held_on:
+            frozen[e.key] = "transferred"
+    return frozen
+
+
+def frozen_reason_message(reason: str) -> str:
+    """Why a record cannot be written, for forms, services and import rows alike."""
+    if reason == "transferred":
+        return _("Đơn vị đã chuyển sang công đoàn cấp trên khác sau ngày này; hồ sơ trước ngày chuyển chỉ để xem.")
+    return _("Số liệu kỳ báo cáo của ngày này đã được chốt; chỉ cấp trên mới mở lại được.")
+
+
+def blocking_closes(node_ids: set[int], effective_on: datetime.date) -> models.QuerySet[PeriodClose]:
+    """Closed (or closing) periods of these nodes that a change effective on
+    ``effective_on`` would alter: those ending on or after that day."""
+    year = effective_on.year
+    ends_after = Q(year__gt=year) | Q(year=year, period=Period.YEAR)
+    if effective_on <= period_end(year, Period.HALF):
+        ends_after |= Q(year=year, period=Period.HALF)
+    return PeriodClose.objects.filter(ends_after, node_id__in=node_ids, status__in=PeriodClose.HOLDING)
+
+
+def refuse_if_closed(node_ids: set[int], effective_on: datetime.date) -> None:
+    """A change of the tree effective on ``effective_on`` must not alter figures a close
+    holds: raise ValidationError naming the first close in the way."""
+    blocking = blocking_closes(node_ids, effective_on).select_related("node").first()
+    if blocking is not None:
+        raise ValidationError(
+            _(
+                "Số liệu %(period)s %(year)s của %(node)s đã chốt; thay đổi có hiệu lực từ %(day)s sẽ làm "
+                "sai số liệu đó. Cấp trên cần mở lại kỳ báo cáo trước."
+            )
+            % {
+                "period": blocking.get_period_display(),
+                "year": blocking.year,
+                "node": blocking.node.name,
+                "day": effective_on.strftime("%d/%m/%Y"),
+            }
+        )
