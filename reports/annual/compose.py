@@ -15,7 +15,7 @@ from conferences.models import CONFERENCE_KINDS, Kind, ObligationRule, Record
 from reports import compute
 from reports.activity import activity
 from reports.exports import format_count, format_rate, signature_date
-from reports.worklog.models import WorkKind
+from reports.worklog.models import WorkKind, WorkLogEntry
 from units.models import Category, OrgNode
 from units.obligations import Indicator
 from units.periods import Period, period_end
@@ -69,6 +69,30 @@ def formalism(node: OrgNode, year: int, period: str) -> dict[str, int]:
     )
 
 
+VISITS_LISTED = 100
+
+
+def work_log(node: OrgNode, year: int, period: str) -> dict[str, Any]:
+    """The visits with their findings, and the commendations, of the node's subtree (two queries)."""
+    entries = WorkLogEntry.objects.filter(
+        node__path__startswith=node.path, held_on__range=(datetime.date(year, 1, 1), period_end(year, period))
+    )
+    visits = entries.filter(kind__in=[WorkKind.SUPERVISION, WorkKind.INSPECTION]).annotate(unit_count=Count("units"))
+    commended = entries.filter(kind=WorkKind.COMMENDATION).aggregate(
+        collectives=Coalesce(Sum("collectives"), 0), individuals=Coalesce(Sum("individuals"), 0)
+    )
+    return {
+        "visits": [
+            {
+                "date": f"{v.held_on:%d/%m/%Y}", "kind": str(v.get_kind_display()), "title": v.title,
+                "units": v.unit_count, "findings": v.findings, "follow_up": v.follow_up,
+            }
+            for v in visits.order_by("held_on", "pk")[:VISITS_LISTED]
+        ],
+        "commended": commended,
+    }  # fmt: skip
+
+
 def figures(node: OrgNode, year_from: int, year_to: int, period: str) -> dict[str, Any]:
     """Everything the text cites, as plain JSON (kept with the run)."""
     payload = report_figures(node, year_to, period)
@@ -90,6 +114,7 @@ def figures(node: OrgNode, year_from: int, year_to: int, period: str) -> dict[st
         "previous": previous,
         "years": years,
         "activity": activity(node, year_to, period),
+        "work_log": work_log(node, year_to, period),
         "formalism": formalism(node, year_to, period),
         "missing": payload["missing"][:MISSING_ANNEX_LIMIT],
         "missing_total": len(payload["missing"]),
@@ -208,6 +233,20 @@ def compose(data: dict[str, Any], narrative: dict[str, str], *, today: datetime.
             for k in WorkKind.values
         ]
     )
+    log = data["work_log"]
+    doc.paragraph(
+        f"Khen thưởng: {format_count(log['commended']['collectives'])} tập thể, "
+        f"{format_count(log['commended']['individuals'])} cá nhân."
+    )
+    if log["visits"]:
+        doc.paragraph("Các cuộc giám sát, kiểm tra:")
+        doc.table(
+            [["Ngày", "Hoạt động", "Nội dung", "Số đơn vị", "Kết quả, phát hiện", "Kiến nghị"]]
+            + [
+                [v["date"], v["kind"], v["title"], str(v["units"]), v["findings"], v["follow_up"]]
+                for v in log["visits"]
+            ]
+        )
     doc.heading("III. ĐÁNH GIÁ")
     for label, key in (("1. Ưu điểm", "strengths"), ("2. Hạn chế", "limitations"), ("3. Nguyên nhân", "causes")):
         doc.paragraph(label)

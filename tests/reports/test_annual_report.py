@@ -98,6 +98,23 @@ def test_it_builds_a_docx_and_a_pdf_with_the_same_figures(held, tmp_path, django
     )
 
 
+def test_it_lists_visits_with_their_findings_and_sums_commendations(held):
+    from reports.worklog.models import WorkLogEntry
+
+    visit = WorkLogEntry(node=held.district_x, kind="inspection", held_on=D(2025, 9, 20), title="Kiểm tra HN NLĐ",
+                         findings="Còn hình thức", follow_up="Tổ chức lại")  # fmt: skip
+    visit.save()
+    visit.units.set([held.unit_a])
+    WorkLogEntry(node=held.district_x, kind="commendation", held_on=D(2025, 12, 1), title="Khen",
+                 collectives=3, individuals=7).save()  # fmt: skip
+    WorkLogEntry(node=held.district_y, kind="inspection", held_on=D(2025, 9, 1), title="Huyện khác").save()
+    doc = compose(figures(held.district_x, 2025, 2025, Period.YEAR), {})
+    rows = [row for kind, table in doc.blocks if kind == "table" for row in table]
+    assert ["20/09/2025", "Kiểm tra", "Kiểm tra HN NLĐ", "1", "Còn hình thức", "Tổ chức lại"] in rows
+    assert not any("Huyện khác" in row for row in rows)
+    assert ("paragraph", "Khen thưởng: 3 tập thể, 7 cá nhân.") in doc.blocks
+
+
 def test_it_renders_the_same_blocks_in_both_files(held):
     doc = compose(figures(held.district_x, 2025, 2025, Period.YEAR), {"strengths": "A", "next_tasks": "B"})
     kinds = [kind for kind, _ in doc.blocks]
