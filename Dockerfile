@@ -4,9 +4,10 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 
 # WeasyPrint (PDF reports) needs Pango and HarfBuzz; DejaVu has every Vietnamese glyph.
+# The worker reads minutes with poppler (PDF text, page images) and Tesseract (Vietnamese OCR).
 RUN apt-get update \
  && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
-    fonts-dejavu-core gettext postgresql-client \
+    fonts-dejavu-core gettext postgresql-client poppler-utils tesseract-ocr tesseract-ocr-vie \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app

@@ -7,7 +7,9 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from conferences.followup.models import FollowUpItem
 from conferences.forms import RuleForm
+from conferences.minutes.models import MinutesReading
 from conferences.models import Attachment, AuditEntry, ContentItem, ObligationRule, Record
 from conferences.rules import rule_facts, rules_copy_year
 from units.audit import audit_record
@@ -93,4 +95,37 @@ class RecordAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request: HttpRequest, obj: Record | None = None) -> bool:
+        return False
+
+
+@admin.register(MinutesReading)
+class MinutesReadingAdmin(admin.ModelAdmin):
+    """What the worker read from each file: for checking failures, never edited by hand."""
+
+    list_display = ["attachment", "state", "why", "method", "pages", "seconds", "finished_at"]
+    list_filter = ["state", "why", "method"]
+    exclude = ["search_text"]
+    readonly_fields = [f.name for f in MinutesReading._meta.fields if f.name != "search_text"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: MinutesReading | None = None) -> bool:
+        return False
+
+
+@admin.register(FollowUpItem)
+class FollowUpItemAdmin(admin.ModelAdmin):
+    """Follow-up items are written from the record pages (audited there); the admin only reads."""
+
+    list_display = ["text", "unit", "item_type", "responsible", "due_on", "state", "done_on"]
+    list_filter = ["state", "item_type", "responsible"]
+    search_fields = ["text", "unit__name", "unit__code"]
+    list_select_related = ["unit"]
+    readonly_fields = [f.name for f in FollowUpItem._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: FollowUpItem | None = None) -> bool:
         return False

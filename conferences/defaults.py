@@ -57,6 +57,26 @@ CONTENTS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# Phrases that show a content item in the minutes' text (matched without diacritics).
+KEYWORDS: dict[str, list[str]] = {
+    "business_report": ["sản xuất kinh doanh", "sản xuất, kinh doanh", "kết quả kinh doanh"],
+    "contracts_rules": ["hợp đồng lao động", "thỏa ước", "nội quy lao động"],
+    "wage_bonus": ["tiền lương", "tiền thưởng", "quy chế lương"],
+    "safety": ["an toàn, vệ sinh lao động", "an toàn vệ sinh lao động", "an toàn lao động"],
+    "union_report": ["báo cáo của công đoàn", "báo cáo của ban chấp hành công đoàn", "kết quả đối thoại"],
+    "proposals": ["kiến nghị", "ý kiến đề xuất"],
+    "resolution": ["nghị quyết"],
+    "tasks_report": ["thực hiện nhiệm vụ", "kế hoạch năm", "nhiệm vụ năm"],
+    "budget": ["dự toán", "ngân sách", "chi tiêu nội bộ"],
+    "emulation": ["thi đua", "khen thưởng"],
+    "qcdc": ["quy chế dân chủ", "dân chủ ở cơ sở"],
+    "inspection_board": ["thanh tra nhân dân"],
+    "employer_situation": ["tình hình sản xuất", "sản xuất kinh doanh", "sản xuất, kinh doanh"],
+    "conditions": ["điều kiện làm việc"],
+    "requests": ["kiến nghị", "yêu cầu của người lao động"],
+    "agreements": ["thỏa thuận", "thống nhất"],
+}
+
 
 class RuleDefaults(TypedDict):
     indicator: str

@@ -55,6 +55,11 @@ class ContentItem(models.Model):
     code = models.SlugField(_("mã"), max_length=64)
     label = models.CharField(_("nội dung"), max_length=255)
     order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
+    keywords = models.TextField(
+        _("từ khóa trong biên bản"),
+        blank=True,
+        help_text=_("Mỗi dòng một cụm từ; biên bản nhắc một cụm là có nội dung này. Để trống: dùng tên nội dung."),
+    )
     is_active = models.BooleanField(_("đang dùng"), default=True)
 
     class Meta:
@@ -65,6 +70,9 @@ class ContentItem(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+    def keyword_list(self) -> list[str]:
+        return [line.strip() for line in self.keywords.splitlines() if line.strip()] or [self.label]
 
 
 class ObligationRule(models.Model):
@@ -292,6 +300,8 @@ class Attachment(models.Model):
         ordering = ["uploaded_at", "pk"]
         verbose_name = _("tệp đính kèm")
         verbose_name_plural = _("tệp đính kèm")
+        # Formalism signals look up the same file filed elsewhere.
+        indexes = [models.Index(fields=["sha256"], name="attachment_sha256")]
 
     def __str__(self) -> str:
         return self.original_name
@@ -351,3 +361,7 @@ class AuditEntry(models.Model):
             else:
                 lines.append((labels.get(field, field), show(value)))
         return lines
+
+
+from conferences.followup.models import FollowUpItem  # noqa: E402, F401
+from conferences.minutes.models import MinutesReading, MinutesShingle, MinutesSimilarity  # noqa: E402, F401

@@ -21,9 +21,14 @@ if TYPE_CHECKING:
 
 def seed_contents(*, content_model: Any = ContentItem) -> None:
     """Create the default checklist lines that do not exist yet (never overwrites edits)."""
+    # The first data migration's historical model predates the keywords.
+    has_keywords = any(f.name == "keywords" for f in content_model._meta.get_fields())
     for kind, items in defaults.CONTENTS.items():
         for order, (code, label) in enumerate(items, start=1):
-            content_model.objects.get_or_create(kind=kind, code=code, defaults={"label": label, "order": order})
+            values: dict[str, Any] = {"label": label, "order": order}
+            if has_keywords:
+                values["keywords"] = "\n".join(defaults.KEYWORDS.get(code, []))
+            content_model.objects.get_or_create(kind=kind, code=code, defaults=values)
 
 
 def default_values(*, year: int, spec: defaults.RuleDefaults) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from conferences import permissions
+from conferences.minutes.services import reading_queue
 from conferences.models import Attachment, AuditEntry, ContentItem, Record
 from conferences.selectors import has_minutes, minutes_required
 from conferences.uploads import check_upload
@@ -329,6 +330,7 @@ def attachment_add(*, record: Record, by: Actor, upload: UploadedFile, purpose: 
                 AuditEntry.Action.FILE_ADDED,
                 changes={"file": checked.original_name, "purpose": purpose},
             )
+            reading_queue(attachment=attachment)
     except BaseException:
         attachment.file.delete(save=False)
         raise

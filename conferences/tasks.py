@@ -5,6 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import OperationalError
 from django.template.loader import render_to_string
 from django.utils import translation
 
@@ -51,3 +52,12 @@ def notify_returned(*, record_id: int, base_url: str = "") -> int:
     if record.unit.chair_email:
         emails.add(record.unit.chair_email)
     return _send("returned", record, sorted(emails), base_url or settings.SITE_URL)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def read_minutes(*, attachment_id: int) -> str:
+    """Read one uploaded file's text (text layer, DOCX or OCR) and what it says; returns the state."""
+    from conferences.minutes.services import minutes_read
+
+    reading = minutes_read(attachment_id=attachment_id)
+    return reading.state if reading is not None else "deleted"

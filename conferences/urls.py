@@ -1,12 +1,21 @@
 from django.urls import path
 
 from conferences import backoffice, views
+from conferences.followup import views as followup_views
+from conferences.minutes import views as minutes_views
 
 app_name = "conferences"
 
 urlpatterns = [
     path("review/", views.review_queue, name="review_queue"),
     path("import/", views.import_events, name="import_events"),
+    path("signals/", minutes_views.signal_list, name="signal_list"),
+    path("minutes/search/", minutes_views.minutes_search, name="minutes_search"),
+    path("records/<int:pk>/minutes/", minutes_views.minutes_panel, name="minutes_panel"),
+    path("records/<int:pk>/items/", followup_views.item_add, name="item_add"),
+    path("items/<int:pk>/report/", followup_views.item_report, name="item_report"),
+    path("items/<int:pk>/delete/", followup_views.item_delete, name="item_delete"),
+    path("items/<int:pk>/evidence/", followup_views.item_evidence, name="item_evidence"),
     path("units/<int:unit_pk>/year/", views.unit_year, name="unit_year"),
     path("units/<int:unit_pk>/records/", views.unit_records, name="unit_records"),
     path("units/<int:unit_pk>/obligations/", views.unit_obligations, name="unit_obligations"),

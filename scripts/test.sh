@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 
 APT_PACKAGES=(postgresql redis-server chromium poppler-utils gettext fonts-dejavu-core fonts-liberation2
-  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)
+  libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 tesseract-ocr tesseract-ocr-vie)
 
 log() { printf '\n== %s\n' "$*"; }
 

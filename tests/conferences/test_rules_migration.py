@@ -7,7 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from conferences.models import ObligationRule
 
-BEFORE = ("conferences", "0005_rule_minutes_and_legal_basis")
+BEFORE = ("conferences", "0008_followup_items")
 
 
 @pytest.mark.django_db(transaction=True)

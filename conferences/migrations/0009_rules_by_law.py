@@ -36,7 +36,7 @@ def rules_by_law(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conferences', '0005_rule_minutes_and_legal_basis'),
+        ('conferences', '0008_followup_items'),
     ]
 
     operations = [

@@ -1,0 +1,1 @@
+"""Proposals, agreements and resolution tasks as items followed until done."""

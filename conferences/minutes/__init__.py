@@ -1,0 +1,1 @@
+"""Reading the minutes: text extraction (text layer, DOCX, OCR), parsing, comparison, signals."""

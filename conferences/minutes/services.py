@@ -1,0 +1,117 @@
+"""Writes of the minutes reading: queue a file, read it, store what was found."""
+
+from __future__ import annotations
+
+import math
+import shutil
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from conferences.minutes import parse, similarity
+from conferences.minutes.extract import Extraction, Failure, extract
+from conferences.minutes.models import MinutesReading, MinutesShingle, MinutesSimilarity
+from conferences.minutes.selectors import content_keywords
+from conferences.models import Attachment
+
+
+def reading_queue(*, attachment: Attachment) -> MinutesReading:
+    """Mark ``attachment`` as being read and send it to the worker once the upload commits.
+
+    Called inside the upload's transaction; the reading never blocks anything else.
+    """
+    from conferences.tasks import read_minutes
+
+    reading, _ = MinutesReading.objects.update_or_create(
+        attachment=attachment,
+        defaults={"state": MinutesReading.State.READING, "why": "", "queued_at": timezone.now()},
+    )
+    # Robust: a broker that is down must not fail the upload; read_pending_minutes requeues.
+    transaction.on_commit(lambda: read_minutes.delay(attachment_id=attachment.pk), robust=True)
+    return reading
+
+
+@contextmanager
+def _local_copy(attachment: Attachment) -> Iterator[Path]:
+    """A path to the file on this machine, copying it from remote storage when needed."""
+    try:
+        local = Path(attachment.file.path)
+    except NotImplementedError:
+        local = None
+    if local is not None:
+        yield local
+        return
+    with tempfile.NamedTemporaryFile(prefix="qcdc-minutes-") as copy, attachment.file.open("rb") as source:
+        shutil.copyfileobj(source, copy)
+        copy.flush()
+        yield Path(copy.name)
+
+
+def minutes_read(*, attachment_id: int) -> MinutesReading | None:
+    """Extract and parse one attachment's text and store the result (None if it was deleted).
+
+    The extraction runs outside any transaction (it can take minutes); the result, the
+    sketch and the near-copy pairs are written together. Running it again re-reads.
+    """
+    attachment = Attachment.objects.select_related("record").filter(pk=attachment_id).first()
+    if attachment is None:
+        return None
+    try:
+        with _local_copy(attachment) as path:
+            extraction = extract(path)
+    except OSError:  # the stored file is gone
+        extraction = Extraction(failure=Failure.CORRUPT)
+    findings = parse.read(extraction.text, content_keywords(attachment.record.kind)) if extraction.ok else None
+    with transaction.atomic():
+        if not Attachment.objects.select_for_update().filter(pk=attachment_id).exists():
+            return None
+        reading, _ = MinutesReading.objects.get_or_create(attachment=attachment)
+        reading.state = MinutesReading.State.READ if extraction.ok else MinutesReading.State.UNREADABLE
+        reading.why = extraction.failure
+        reading.method = extraction.method
+        reading.pages = extraction.pages
+        reading.text = extraction.text
+        reading.search_text = parse.search_form(extraction.text)
+        reading.seconds = round(extraction.seconds, 2)
+        reading.finished_at = timezone.now()
+        reading.held_on = findings.held_on if findings else None
+        reading.invited = findings.invited if findings else None
+        reading.attended = findings.attended if findings else None
+        reading.contents = findings.contents if findings else []
+        reading.resolution = findings.resolution if findings else False
+        reading.full_clean()
+        reading.save()
+        _store_sketch(reading, similarity.sketch(extraction.text), unit_id=attachment.record.unit_id)
+    return reading
+
+
+def _store_sketch(reading: MinutesReading, sketch: list[int], *, unit_id: int) -> None:
+    """Replace the reading's sketch and its near-copy pairs with other units' readings."""
+    MinutesShingle.objects.filter(reading=reading).delete()
+    MinutesSimilarity.objects.filter(reading=reading).delete()
+    MinutesSimilarity.objects.filter(other=reading).delete()
+    if not sketch:
+        return
+    MinutesShingle.objects.bulk_create(MinutesShingle(reading=reading, value=v) for v in sketch)
+    needed = math.ceil(settings.MINUTES_SIMILARITY_THRESHOLD * len(sketch))
+    matches = (
+        MinutesShingle.objects.filter(value__in=sketch)
+        .exclude(reading=reading)
+        .exclude(reading__attachment__record__unit_id=unit_id)
+        .values("reading_id")
+        .annotate(shared=Count("pk"))
+        .filter(shared__gte=needed)
+        .order_by("-shared")[: settings.MINUTES_SIMILARITY_MAX_PAIRS]
+    )
+    pairs = []
+    for match in matches:
+        score = round(match["shared"] / len(sketch), 3)
+        pairs.append(MinutesSimilarity(reading=reading, other_id=match["reading_id"], score=score))
+        pairs.append(MinutesSimilarity(reading_id=match["reading_id"], other=reading, score=score))
+    MinutesSimilarity.objects.bulk_create(pairs, ignore_conflicts=True)
