@@ -18,7 +18,8 @@ from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
-from conferences.models import STANDING_KINDS, Attachment, AuditEntry, ContentItem, Record
+from conferences.facts.signals import deferred_rebuilds
+from conferences.models import STANDING_KINDS, Attachment, AuditEntry, ContentItem, Fact, FactCube, FactYear, Record
 from conferences.rules import rules_for_year, seed_rules
 from units.models import Unit
 
@@ -95,8 +96,9 @@ def build_records(*, first_year: int, last_year: int, seed: int) -> int:
     """Records for every unit and year in the range; returns how many were written."""
     rng = random.Random(seed * 7919)
     skip_fk_checks()
-    for year in range(first_year, last_year + 1):
-        seed_rules(year=year)
+    with deferred_rebuilds():  # the facts of every year are built once, at the end
+        for year in range(first_year, last_year + 1):
+            seed_rules(year=year)
     minutes_name = _demo_minutes(sample_pdf("Bien ban hoi nghi (mau)"))
     contents = {kind: list(ContentItem.objects.filter(kind=kind).values_list("pk", flat=True)) for kind in
                 ("worker_conference", "cbccvc_conference", "dialogue_periodic")}  # fmt: skip
@@ -127,7 +129,20 @@ def build_records(*, first_year: int, last_year: int, seed: int) -> int:
             written += _flush(pending, contents, minutes_name, now)
             pending = []
     written += _flush(pending, contents, minutes_name, now)
+    build_facts()
     return written
+
+
+def build_facts() -> None:
+    """The report facts of every year with rules, from the units and records just written
+    in bulk (no signals), with fresh planner statistics first on PostgreSQL."""
+    from conferences.facts.maintain import rebuild_year, rule_years
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+    for year in rule_years():
+        rebuild_year(year)
 
 
 def _record(rng: random.Random, unit_id: int, rule: Any, year: int, employees: int, today: datetime.date) -> tuple:
@@ -213,5 +228,5 @@ def sample_pdf(text: str = "Bien ban hoi nghi") -> bytes:
 def reset() -> None:
     """Delete every record with its files rows and audit (demo data only!)."""
     with transaction.atomic():
-        for model in (AuditEntry, Attachment, Record.contents.through, Record):
+        for model in (Fact, FactCube, FactYear, AuditEntry, Attachment, Record.contents.through, Record):
             model.objects.all()._raw_delete(connection.alias)  # type: ignore[attr-defined]

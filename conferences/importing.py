@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from conferences.facts.maintain import refresh_facts_for
 from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, AuditEntry, ContentItem, Kind, Record
 from qcdc.validators import field_problems
 from units.importing.common import (
@@ -252,6 +253,7 @@ def events_import(
         ],
         batch_size=WRITE_BATCH,
     )
+    refresh_facts_for([p.record for p in plan.creates])
     return EventImportResult(created=len(plan.creates), skipped=len(plan.skipped))
 
 

@@ -54,6 +54,23 @@ def notify_returned(*, record_id: int, base_url: str = "") -> int:
     return _send("returned", record, sorted(emails), base_url or settings.SITE_URL)
 
 
+@shared_task(acks_late=True)
+def facts_rebuild_year(*, year: int | None = None, force: bool = False) -> None:
+    """Rebuild a year's report facts (the current year for None): after a rule edit when
+    the year's rules changed since its facts were built (several edits in one
+    transaction rebuild once), and nightly with ``force``. Idempotent."""
+    from django.utils import timezone
+
+    from conferences.facts.maintain import ensure_current, rebuild_year
+    from conferences.rules import rules_for_year
+
+    year = year if year is not None else timezone.localdate().year
+    if force:
+        rebuild_year(year)
+    else:
+        ensure_current(year, rules_for_year(year))
+
+
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def read_minutes(*, attachment_id: int) -> str:
     """Read one uploaded file's text (text layer, DOCX or OCR) and what it says; returns the state."""

@@ -1,11 +1,12 @@
-"""Completion rates, counted in the database.
+"""Completion rates, counted in the database from the report facts.
 
 For a node and a year, each unit under the node is grouped by the child of the node it
-sits under (read off the materialised path, so no recursion), and for each indicator
-the database counts, per group: units expected to hold the event, units with an accepted
-qualifying record (done), those done by the deadline (on time), and those whose record
-meets every quality check. One query per indicator (two with the category breakdown),
-whatever the number of units or children.
+sat under on the period's last day (read off the materialised path kept in its fact
+rows, so no recursion), and the database counts, per group and indicator: units
+expected to hold the event, units with an accepted qualifying record (done), those done
+by the deadline (on time), and those whose record meets every quality check. One
+GROUP BY over the facts (two with the category breakdown), whatever the number of
+units or children; the facts themselves are kept current by ``conferences.facts``.
 """
 
 from __future__ import annotations
@@ -16,18 +17,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Left
 from django.utils.translation import gettext as _
 
-from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
-from conferences.quality import Check
+from conferences.facts import selectors as fact_selectors
+from conferences.facts.maintain import ensure_current
+from conferences.facts.selectors import Scope
 from conferences.rules import rules_for_year
 from units.history import TreeAsOf
 from units.models import OrgNode, Unit
 from units.obligations import Indicator
 from units.paths import child_path_length
-from units.periods import Period, period_end, tree_for
+from units.periods import Period, tree_for
 
 INDICATORS: tuple[str, ...] = tuple(Indicator.values)
 DIRECT_SUFFIX = "/direct"
@@ -88,120 +88,13 @@ def percent(part: int, whole: int) -> float | None:
     return float(value)
 
 
-def _qualifying_records(rule: ObligationRule, year: int, period: str = Period.YEAR) -> QuerySet[Record]:
-    """Accepted records of the rule's kind that count for ``year`` up to the period's end."""
-    records = Record.objects.filter(kind=rule.kind, status=Record.Status.ACCEPTED)
-    until = period_end(year, period)
-    if rule.kind in STANDING_KINDS:
-        return records.filter(held_on__lte=until)
-    records = records.filter(year=year)
-    return records if period == Period.YEAR else records.filter(held_on__lte=until)
-
-
-def _checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[Record], dict[str, Q]]:
-    """Annotate ``records`` with what the quality checks need; return each check's pass
-    condition. The same checks as conferences.quality, said in SQL."""
-    annotated = records
-    checks: dict[str, Q] = {}
-    if rule.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
-        # attended·100 >= (quorum − 0.005)·invited, i.e. the rate rounded half up to the
-        # rule's two decimals reaches it; in integers, times 200.
-        annotated = annotated.annotate(attended_x20000=F("attended") * 20000)
-        checks[Check.QUORUM] = Q(
-            invited__gt=0,
-            attended__isnull=False,
-            attended_x20000__gte=F("invited") * (2 * int(rule.quorum_percent * 100) - 1),
-        )
-    required = [c.pk for c in rule.contents.all() if c.is_active]
-    if required:
-        covered = (
-            Record.contents.through.objects.filter(record_id=OuterRef("pk"), contentitem_id__in=required)
-            .order_by()
-            .values("record_id")
-            .annotate(n=Count("contentitem_id"))
-            .values("n")
-        )
-        annotated = annotated.annotate(covered=Coalesce(Subquery(covered, output_field=IntegerField()), Value(0)))
-        checks[Check.CONTENTS] = Q(covered=len(required))
-    if rule.kind not in STANDING_KINDS:
-        minutes = Attachment.objects.filter(record=OuterRef("pk"), purpose=Attachment.Purpose.MINUTES)
-        annotated = annotated.annotate(has_minutes=Exists(minutes))
-        checks[Check.MINUTES] = Q(has_minutes=True)
-    if rule.requires_resolution:
-        checks[Check.RESOLUTION] = Q(resolution_adopted=True)
-    return annotated, checks
-
-
-def annotated_units(
-    units: QuerySet[Unit], rule: ObligationRule, year: int, period: str = Period.YEAR, *, with_record: bool = False
-) -> QuerySet[Unit]:
-    """``units`` with ``done``, ``in_time`` and ``good`` (each implies ``done``) and, when
-    asked, ``record_id``: the earliest qualifying record, the one the unit is counted by."""
-    records = _qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
-    on_time = records if rule.deadline is None else records.filter(held_on__lte=rule.deadline)
-    annotated, checks = _checked(records, rule)
-    good = annotated.filter(*checks.values())
-    units = units.annotate(done=Exists(records), in_time=Exists(on_time), good=Exists(good))
-    if with_record:
-        first = records.order_by("held_on", "pk").values("pk")[:1]
-        units = units.annotate(record_id=Subquery(first, output_field=IntegerField()))
-    return units
-
-
 def quality_failures(
     node: OrgNode, year: int, period: str = Period.YEAR, *, exclude_paths: Iterable[str] = ()
 ) -> dict[str, dict[str, int]]:
-    """Per indicator, how many accepted records fail each quality check (one query each)."""
-    rules = rules_for_year(year)
-    units = units_under(node, year, period, exclude_paths)
-    result: dict[str, dict[str, int]] = {}
-    for indicator in INDICATORS:
-        rule = rules.get(indicator)
-        if rule is None:
-            continue
-        records = _qualifying_records(rule, year, period).filter(unit__in=expected_units(units, rule, year, period))
-        annotated, checks = _checked(records, rule)
-        if not checks:
-            continue
-        counts = annotated.aggregate(**{code: Count("pk", filter=~q) for code, q in checks.items()})
-        if failed := {code: n for code, n in counts.items() if n}:
-            result[indicator] = failed
-    return result
-
-
-def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int, period: str = Period.YEAR) -> QuerySet[Unit]:
-    """Units active during the period whose category (and size) the rule binds."""
-    expected = units.active_in_year(year).filter(category__in=rule.categories)  # type: ignore[attr-defined]
-    if period != Period.YEAR:
-        expected = expected.filter(Q(established_on__isnull=True) | Q(established_on__lte=period_end(year, period)))
-    if rule.min_employees is not None:
-        expected = expected.filter(employees__gte=rule.min_employees)
-    return expected
-
-
-def _counts(
-    units: QuerySet[Unit], rule: ObligationRule, year: int, period: str, group: Any
-) -> Iterable[dict[str, Any]]:
-    annotated = annotated_units(expected_units(units, rule, year, period), rule, year, period)
-    return (
-        annotated.order_by()
-        .annotate(group=group)
-        .values("group")
-        .annotate(
-            expected=Count("pk"),
-            done_n=Count("pk", filter=Q(done=True)),
-            on_time_n=Count("pk", filter=Q(done=True, in_time=True)),
-            quality_n=Count("pk", filter=Q(done=True, good=True)),
-        )
-    )
-
-
-def units_under(
-    node: OrgNode | None, year: int, period: str = Period.YEAR, exclude_paths: Iterable[str] = ()
-) -> QuerySet[Unit]:
-    """Units under ``node`` on the period's last day, except those under the given subtrees
-    (closed children, by their path then); annotated with ``hist_node_id`` and ``hist_path``."""
-    return tree_for(year, period).units_under(node, exclude_paths=tuple(exclude_paths))
+    """Per indicator, how many accepted records fail each quality check (one query)."""
+    ensure_current(year, rules_for_year(year))
+    scope = Scope(year, period, tree_for(year, period).path_of(node), tuple(exclude_paths))
+    return fact_selectors.check_failures(scope)
 
 
 Grouped = Iterable[tuple[str, str, Cell]]  # (group, indicator, cell)
@@ -215,27 +108,19 @@ def build(
     period: str = Period.YEAR,
     exclude_paths: Iterable[str] = (),
 ) -> Report:
-    """The report of ``node`` for ``year``: a row per child (and for directly held units)."""
-    rules = rules_for_year(year)
+    """The report of ``node`` for ``year``: a row per child (and for directly held units),
+    counted from the facts in one GROUP BY (two with the category breakdown)."""
+    ensure_current(year, rules_for_year(year))
     tree = tree_for(year, period)
-    units = tree.units_under(node, exclude_paths=tuple(exclude_paths))
-    prefix_length = child_path_length(tree.path_of(node))
-    by_child: list[tuple[str, str, Cell]] = []
-    by_cat: list[tuple[str, str, Cell]] | None = [] if by_category else None
-    for indicator in INDICATORS:
-        rule = rules.get(indicator)
-        if rule is None:
-            continue
-        for row in _counts(units, rule, year, period, Left("hist_path", prefix_length)):
-            by_child.append(
-                (row["group"], indicator, Cell(row["expected"], row["done_n"], row["on_time_n"], row["quality_n"]))
-            )
-        if by_cat is not None:
-            for row in _counts(units, rule, year, period, F("category")):
-                by_cat.append(
-                    (row["group"], indicator, Cell(row["expected"], row["done_n"], row["on_time_n"], row["quality_n"]))
-                )
+    own_path = tree.path_of(node)
+    scope = Scope(year, period, own_path, tuple(exclude_paths))
+    by_child = _cells(fact_selectors.counts(scope, prefix_length=child_path_length(own_path)))
+    by_cat = _cells(fact_selectors.counts(scope)) if by_category else None
     return assemble(node, year, period, by_child, by_cat, tree=tree)
+
+
+def _cells(counted: Iterable[tuple[str, str, int, int, int, int]]) -> list[tuple[str, str, Cell]]:
+    return [(group, indicator, Cell(*figures)) for group, indicator, *figures in counted]
 
 
 def assemble(
@@ -265,7 +150,7 @@ def assemble(
     return Report(node=node, year=year, rows=ordered, total=total, by_category=categories, period=period)
 
 
-@dataclass
+@dataclass(slots=True)
 class Missing:
     unit_id: int
     code: str
@@ -286,41 +171,37 @@ def non_compliant(
     period: str = Period.YEAR,
     exclude_paths: Iterable[str] = (),
 ) -> list[Missing]:
-    """Units expected to hold an event that have no accepted record for it: one query per
-    indicator. ``node`` None with ``only`` checks just those units."""
-    rules = rules_for_year(year)
-    units = units_under(node, year, period, exclude_paths)
-    if only is not None:
-        units = units.filter(pk__in=list(only))
+    """Units expected to hold an event that have no accepted record for it, read off the
+    facts. ``node`` None with ``only`` checks just those units."""
+    ensure_current(year, rules_for_year(year))
+    path = tree_for(year, period).path_of(node) if node is not None else ""
+    scope = Scope(year, period, path, tuple(exclude_paths), tuple(only) if only is not None else None)
     missing: dict[int, set[str]] = {}
-    for indicator in INDICATORS:
-        rule = rules.get(indicator)
-        if rule is None:
-            continue
-        records = _qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
-        ids = expected_units(units, rule, year, period).filter(~Exists(records)).values_list("pk", flat=True)
-        for unit_id in ids.iterator(chunk_size=5000):
-            missing.setdefault(unit_id, set()).add(indicator)
+    for unit_id, indicator in fact_selectors.missing_pairs(scope):
+        missing.setdefault(unit_id, set()).add(indicator)
     return missing_details(missing, limit=limit)
 
 
 def missing_details(missing: dict[int, set[str]], *, limit: int | None = None) -> list[Missing]:
-    """The units of ``{unit_id: indicators lacking}`` with their chairs, ordered by node and code."""
+    """The units of ``{unit_id: indicators lacking}`` with their chairs, ordered by node and
+    code; read as tuples, a chunk of units at a time."""
     selected = sorted(missing)[:limit] if limit else sorted(missing)
+    columns = ("pk", "code", "name", "node__name", "chair_name", "chair_email", "chair_phone")
     result: list[Missing] = []
     for start in range(0, len(selected), 5000):
         chunk = selected[start : start + 5000]
-        for unit in Unit.objects.filter(pk__in=chunk).select_related("node").order_by("node__name", "code"):
+        units = Unit.objects.filter(pk__in=chunk).order_by("node__name", "code").values_list(*columns)
+        for unit_id, code, name, node_name, chair_name, chair_email, chair_phone in units:
             result.append(
                 Missing(
-                    unit_id=unit.pk,
-                    code=unit.code,
-                    name=unit.name,
-                    node_name=unit.node.name,
-                    missing=[i for i in INDICATORS if i in missing[unit.pk]],
-                    chair_name=unit.chair_name,
-                    chair_email=unit.chair_email,
-                    chair_phone=unit.chair_phone,
+                    unit_id=unit_id,
+                    code=code,
+                    name=name,
+                    node_name=node_name,
+                    missing=[i for i in INDICATORS if i in missing[unit_id]],
+                    chair_name=chair_name,
+                    chair_email=chair_email,
+                    chair_phone=chair_phone,
                 )
             )
     return result

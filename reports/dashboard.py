@@ -1,24 +1,34 @@
-"""The leaders' dashboard, read from the figures the report jobs stored.
+"""The leaders' dashboard: live figures read off the per-node sums of the report facts.
 
-Nothing here scans units or records: each page reads the latest finished run of the
-node for the years it shows (two queries), so its cost does not grow with the data.
+Nothing here scans units or records: the figures of every year shown come from the
+facts' per-node × category sums in one GROUP BY, closed children and a closed node
+from their closed versions, so a first visit has figures without any stored report run
+and the page's cost does not grow with the data. The list of units still missing
+something is the latest finished run's (its payload keeps the 500 lacking most).
 """
 
 from __future__ import annotations
 
 import datetime
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Max
+from django.db.models import Max, Sum
+from django.db.models.functions import Left
 from django.utils import timezone
 
+from conferences.facts.build import FAILURE_COLUMNS
+from conferences.facts.maintain import ensure_current_years, rules_by_year
+from conferences.models import FactCube
 from conferences.quality import CHECK_FAILURES
 from conferences.rules import rules_for_year
+from reports import compute
 from reports.models import ReportRun
+from units.history import trees_as_of
 from units.models import OrgNode
-from units.periods import Period
+from units.paths import child_path_length
+from units.periods import Period, PeriodClose, period_end
 
 TREND_YEARS = 5
 LAGGARDS = 5
@@ -26,15 +36,94 @@ OVERDUE_UNITS = 10
 
 
 def latest_payloads(node: OrgNode, years: list[int]) -> dict[int, dict[str, Any]]:
-    """The newest finished run's payload per year (two queries, whatever the history)."""
+    """The live payload of ``node`` per year with something expected: a closed year is its
+    closed figures, otherwise the facts' sums with each closed child from its closed
+    version (marked closed, the rest provisional). A constant number of queries."""
+    rules = rules_by_year(years)
+    ensure_current_years({year: rules.get(year, {}) for year in years})
+    trees = trees_as_of([period_end(y, Period.YEAR) for y in years])
+    closes = {
+        (c.node_id, c.year): c
+        for c in PeriodClose.objects.filter(year__in=years, period=Period.YEAR, status=PeriodClose.Status.CLOSED)
+        .filter(node__path__startswith=node.path)
+        .select_related("node")
+    }
+    runs = _latest_runs(node, years)
+    sums = _sums_by_child(node, years, trees)
+    payloads: dict[int, dict[str, Any]] = {}
+    for year in years:
+        own = closes.get((node.pk, year))
+        if own is not None and own.result:
+            payloads[year] = {**own.result, "run_id": None, "finished_at": own.closed_at}
+            continue
+        tree = trees[period_end(year, Period.YEAR)]
+        closed = {n.pk: closes[(n.pk, year)] for n, _path in tree.children(node) if (n.pk, year) in closes}
+        closed_paths = {path for n, path in tree.children(node) if n.pk in closed}
+        by_child = [(g, i, c) for g, i, c, _f in sums.get(year, []) if g not in closed_paths]
+        failures: dict[str, dict[str, int]] = defaultdict(dict)
+        for group, indicator, _cell, failed in sums.get(year, []):
+            if group in closed_paths:
+                continue
+            for check, n in failed.items():
+                failures[indicator][check] = failures[indicator].get(check, 0) + n
+        report = compute.assemble(node, year, Period.YEAR, by_child, None, tree=tree)
+        if not any(c.expected for c in report.total.cells.values()) and not closed:
+            continue
+        run = runs.get(year)
+        missing = run.result.get("missing", []) if run else []
+        from reports.closing import roll_up
+
+        payload = roll_up(report, [], {i: f for i, f in failures.items() if f}, closed)
+        payloads[year] = payload | {
+            "missing": missing,
+            "missing_total": run.result.get("missing_total", len(missing)) if run else 0,
+            "run_id": run.pk if run else None,
+            "finished_at": run.finished_at if run else None,
+        }
+    return payloads
+
+
+def _latest_runs(node: OrgNode, years: list[int]) -> dict[int, ReportRun]:
+    """The newest finished run per year, for its list of missing units (one query)."""
     latest = (
         ReportRun.objects.filter(node=node, year__in=years, period=Period.YEAR, status=ReportRun.Status.DONE)
         .values("year")
         .annotate(last=Max("pk"))
-        .values_list("last", flat=True)
+        .values("last")
     )
-    runs = ReportRun.objects.filter(pk__in=list(latest)).only("pk", "year", "result", "finished_at")
-    return {run.year: {**run.result, "run_id": run.pk, "finished_at": run.finished_at} for run in runs if run.result}
+    runs = ReportRun.objects.filter(pk__in=latest).only("pk", "year", "result", "finished_at")
+    return {run.year: run for run in runs if run.result}
+
+
+def _sums_by_child(
+    node: OrgNode, years: list[int], trees: dict[datetime.date, Any]
+) -> dict[int, list[tuple[str, str, compute.Cell, dict[str, int]]]]:
+    """Per year, ``(child path, indicator, cell, failing checks)`` from the per-node sums:
+    one GROUP BY for all the years (the node's path is the same on each year's last day
+    unless it moved since, which the tree answers)."""
+    found: dict[int, list[tuple[str, str, compute.Cell, dict[str, int]]]] = {}
+    by_path: dict[str, list[int]] = defaultdict(list)
+    for year in years:
+        by_path[trees[period_end(year, Period.YEAR)].path_of(node)].append(year)
+    for path, path_years in by_path.items():
+        rows = (
+            FactCube.objects.filter(year__in=path_years, period=Period.YEAR, node_path__startswith=path)
+            .order_by()
+            .annotate(group=Left("node_path", child_path_length(path)))
+            .values("year", "group", "indicator")
+            .annotate(
+                n=Sum("expected"),
+                done_n=Sum("done"),
+                on_time_n=Sum("on_time"),
+                quality_n=Sum("quality"),
+                **{f"f_{code}": Sum(column) for code, column in FAILURE_COLUMNS.items()},
+            )
+        )
+        for r in rows:
+            failed = {code: r[f"f_{code}"] for code in FAILURE_COLUMNS if r[f"f_{code}"]}
+            cell = compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"])
+            found.setdefault(r["year"], []).append((r["group"], r["indicator"], cell, failed))
+    return found
 
 
 @dataclass

@@ -5,7 +5,7 @@ node, year and period), a row (a child node, the units filed directly under the 
 or the whole node), an indicator and one of the figures. The list is a queryset of the
 same shape from either source, so its length is the figure by construction: the
 snapshot lists are read from the rows the closed figures were counted from, and the
-live lists use the report's own expected-units and qualifying-record conditions.
+live lists from the fact rows the live figures are counted from.
 """
 
 from __future__ import annotations
@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import BooleanField, ExpressionWrapper, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from conferences.facts.maintain import ensure_current
+from conferences.facts.selectors import Scope, facts_in
 from conferences.rules import rules_for_year
 from reports import compute
 from reports.models import SnapshotRow
@@ -79,7 +81,8 @@ def from_snapshot(close: PeriodClose, address: Address) -> QuerySet[SnapshotRow]
 
 
 def live(node: OrgNode, year: int, period: str, address: Address) -> QuerySet[Any]:
-    """The units behind a figure of the live report of ``node``.
+    """The units behind a figure of the live report of ``node``, read off the facts the
+    report counts, so the list's length is the figure.
 
     Like the report, a child whose period is closed answers from its snapshot: its own
     row is its closed list, and the node's total is the live units of the other children
@@ -87,38 +90,32 @@ def live(node: OrgNode, year: int, period: str, address: Address) -> QuerySet[An
     """
     from reports.closing import closed_children
 
-    rule = rules_for_year(year).get(address.indicator)
-    if rule is None:
+    rules = rules_for_year(year)
+    if address.indicator not in rules:
         return Unit.objects.none()
+    ensure_current(year, rules)
     tree = compute.tree_for(year, period)
     children = tree.children(node)
     closed = closed_children(node, year, period, tree)
-    closed_paths = [path for n, path in children if n.pk in closed]
+    own_path = tree.path_of(node)
     if address.row is None:
-        units = tree.units_under(node, exclude_paths=closed_paths)
+        scope = Scope(year, period, own_path, tuple(path for n, path in children if n.pk in closed))
     elif address.row == node.pk:
         # The node's own row holds every unit not under one of its children then.
-        units = tree.units_under(node, exclude_paths=[path for _n, path in children])
+        scope = Scope(year, period, own_path, tuple(path for _n, path in children))
     elif address.row in closed:
         return from_snapshot(closed[address.row], Address(address.indicator, address.figure, None, address.category))
     else:
         child = next((path for n, path in children if n.pk == address.row), None)
         if child is None:
             return Unit.objects.none()
-        units = tree.units_under(node).filter(hist_path__startswith=child)
+        scope = Scope(year, period, child)
+    rows = facts_in(scope).filter(indicator=address.indicator, expected=True)
     if address.category:
-        units = units.filter(category=address.category)
-    annotated = compute.annotated_units(
-        compute.expected_units(units, rule, year, period), rule, year, period, with_record=True
-    )
+        rows = rows.filter(category=address.category)
     listed = (
-        annotated.annotate(
-            unit_id=F("pk"),
-            node_name=Subquery(OrgNode.objects.filter(pk=OuterRef("hist_node_id")).values("name")[:1]),
-            on_time=ExpressionWrapper(Q(in_time=True), output_field=BooleanField()),
-            quality=ExpressionWrapper(Q(good=True), output_field=BooleanField()),
-        )
-        .filter(_figure_q(address.figure, on_time="in_time", quality="good"))
+        rows.filter(_figure_q(address.figure))
+        .annotate(code=F("unit__code"), name=F("unit__name"), node_name=F("node__name"))
         .values(*COLUMNS)
     )
     if address.row is None and closed:

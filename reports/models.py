@@ -106,17 +106,28 @@ class SnapshotRow(models.Model):
 
     # Rows are copied from units, nodes and records that are never deleted, hundreds of
     # thousands at a time: foreign-key checks on each would double the time of a close.
-    close = models.ForeignKey("units.PeriodClose", on_delete=models.CASCADE, related_name="rows")
-    unit = models.ForeignKey("units.Unit", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    # Only (close, indicator) is indexed: nothing looks rows up by unit, node or record, and
+    # each index costs every close its maintenance.
+    close = models.ForeignKey("units.PeriodClose", on_delete=models.CASCADE, related_name="rows", db_index=False)
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     indicator = models.CharField(max_length=32)
-    node = models.ForeignKey("units.OrgNode", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False)
+    node = models.ForeignKey(
+        "units.OrgNode", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
+    )
     node_path = models.CharField(max_length=255)
     category = models.CharField(max_length=32)
     done = models.BooleanField()
     on_time = models.BooleanField()
     quality = models.BooleanField()
     record = models.ForeignKey(
-        "conferences.Record", on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False
+        "conferences.Record",
+        on_delete=models.DO_NOTHING,
+        null=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:

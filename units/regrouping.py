@@ -22,6 +22,7 @@ from units.models import NodePathChange, OrgNode, Unit, UnitTransfer
 from units.paths import ancestry, depth_change, parent_path
 from units.periods import refuse_if_closed
 from units.permissions import can_manage_node
+from units.signals import announce
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -72,6 +73,7 @@ def unit_transfer(*, unit: Unit, to_node: OrgNode, effective_on: datetime.date, 
         created_by=by if by is not None and by.is_authenticated else None,
     )
     Unit.objects.filter(pk=unit.pk).update(node=to_node, version=F("version") + 1)
+    announce(Unit.objects.filter(pk=unit.pk), since=effective_on)
     return transfer
 
 
@@ -124,8 +126,10 @@ def node_move(*, node: OrgNode, new_parent: OrgNode, effective_on: datetime.date
     if new_parent.has_ended(effective_on):
         raise ValidationError(new_parent.ended_message())
     check_move(node, new_parent.path, effective_on)
-    _subtree_moves(node, OrgNode.path_for(parent_path=new_parent.path, pk=node.pk), effective_on)
+    new_path = OrgNode.path_for(parent_path=new_parent.path, pk=node.pk)
+    _subtree_moves(node, new_path, effective_on)
     OrgNode.objects.filter(pk=node.pk).update(parent=new_parent)
+    announce(Unit.objects.filter(node__path__startswith=new_path), since=effective_on)
     node.refresh_from_db()
     return node
 
@@ -159,6 +163,7 @@ def node_merge(*, node: OrgNode, into: OrgNode, effective_on: datetime.date, by:
         batch_size=5000,
     )
     Unit.objects.filter(pk__in=units).update(node=into, version=F("version") + 1)
+    announce(Unit.objects.filter(pk__in=units), since=effective_on)
     for child in OrgNode.objects.filter(parent=node):
         node_move(node=child, new_parent=into, effective_on=effective_on, by=None)
     OrgNode.objects.filter(pk=node.pk).update(ended_on=effective_on, merged_into=into)

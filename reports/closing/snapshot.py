@@ -7,10 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import connection
-from django.db.models import BigIntegerField, CharField, QuerySet, Value
+from django.db.models import BigIntegerField, QuerySet, Value
 
 from conferences.rules import rules_for_year
-from reports import compute
 from reports.models import SnapshotRow
 from units.history import TreeAsOf
 from units.periods import PeriodClose
@@ -63,10 +62,11 @@ def _insert_snapshot(rows: QuerySet[Any]) -> None:
 
 
 def _write_snapshot(close: PeriodClose, tree: TreeAsOf) -> list[PeriodClose]:
-    """Copy the closed branches below, count the rest live; return the copied closes.
+    """Copy the closed branches below and the report facts of the rest; return the
+    copied closes.
 
-    Units are placed where they were on the period's last day (``hist_node_id`` and
-    ``hist_path``), so a later move or merge does not change a closed period.
+    Fact rows place units where they were on the period's last day (``node_id`` and
+    ``node_path``), so a later move or merge does not change a closed period.
     """
     highest = _highest_closed_below(close, tree)
     close_id = Value(close.pk, output_field=BigIntegerField())
@@ -77,28 +77,17 @@ def _write_snapshot(close: PeriodClose, tree: TreeAsOf) -> list[PeriodClose]:
             .annotate(s_close=close_id)
             .values_list("s_close", *SNAPSHOT_COLUMNS[1:])
         )
-    units = tree.units_under(close.node, exclude_paths=[path for _c, path in highest])
-    rules = rules_for_year(close.year)
-    for indicator in compute.INDICATORS:
-        rule = rules.get(indicator)
-        if rule is None:
-            continue
-        expected = compute.expected_units(units, rule, close.year, close.period)
-        annotated = compute.annotated_units(expected, rule, close.year, close.period, with_record=True)
-        _insert_snapshot(
-            annotated.order_by()
-            .annotate(s_close=close_id, s_indicator=Value(indicator, output_field=CharField()))
-            .values_list(
-                "s_close",
-                "pk",
-                "s_indicator",
-                "hist_node_id",
-                "hist_path",
-                "category",
-                "done",
-                "in_time",
-                "good",
-                "record_id",
-            )
-        )
+    from conferences.facts.maintain import ensure_current
+    from conferences.facts.selectors import Scope, facts_in
+
+    # The rest is a copy of the fact rows the live figures are counted from.
+    ensure_current(close.year, rules_for_year(close.year))
+    scope = Scope(close.year, close.period, tree.path_of(close.node), tuple(path for _c, path in highest))
+    _insert_snapshot(
+        facts_in(scope)
+        .filter(expected=True)
+        .order_by()
+        .annotate(s_close=close_id)
+        .values_list("s_close", *SNAPSHOT_COLUMNS[1:])
+    )
     return [c for c, _path in highest]

@@ -7,7 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from conferences.models import ObligationRule
 
-BEFORE = ("conferences", "0008_followup_items")
+BEFORE = ("conferences", "0009_merge_facts_and_followup")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -100,7 +100,18 @@ def test_it_refuses_chairs_and_sends_anonymous_visitors_to_login(client_as, clie
     assert dashboard(client).status_code == 302
 
 
-def test_it_offers_to_build_when_no_figures_exist(client_as, world):
+def test_it_shows_live_figures_without_a_stored_run(client_as, world):
+    RecordFactory(unit=world.unit_a, kind="worker_conference", held_on=D(2023, 3, 1), status="accepted")
+    response = dashboard(client_as(world.leader_p), year=2023)
+    assert not world.province.report_runs.exists()
+    worker = next(k for k in response.context["kpis"] if k.code == "worker_conference")
+    assert (worker.done, worker.expected) == (1, 2)
+
+
+def test_it_offers_to_build_when_nothing_is_expected(client_as, world):
+    from conferences.models import ObligationRule
+
+    ObligationRule.objects.filter(year=2023).delete()
     response = dashboard(client_as(world.leader_p), year=2023)
     assert response.context["payload"] is None
     assert "Chưa có số liệu tổng hợp" in response.content.decode()
@@ -111,7 +122,9 @@ def test_it_reads_a_constant_number_of_queries(
 ):
     client = client_as(built.leader_p)
     dashboard(client, year=2025)
-    with django_assert_num_queries(9) as few:
+    # live figures: the rules (2), their build stamps, the tree (2) and the children,
+    # closes, the latest runs, the per-node sums; plus the page's own queries
+    with django_assert_num_queries(16) as few:
         dashboard(client, year=2025)
     for n in range(40):
         unit = UnitFactory(node=built.district_x if n % 2 else built.district_y)

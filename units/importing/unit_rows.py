@@ -35,6 +35,7 @@ from units.importing.tables import (
     cell_date,
 )
 from units.models import Category, OrgNode, Unit, UnitTransfer
+from units.signals import announce
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -218,6 +219,10 @@ def units_import(*, plan: UnitImportPlan, by: AbstractBaseUser | AnonymousUser |
         ),
         batch_size=WRITE_BATCH,
     )
+    # Bulk writes send no post_save: announce the imported units, a chunk of ids at a time.
+    ids = sorted(p.unit.pk for p in [*plan.creates, *plan.updates])
+    for start in range(0, len(ids), IN_CHUNK):
+        announce(Unit.objects.filter(pk__in=ids[start : start + IN_CHUNK]))
     return ImportResult(created=len(plan.creates), updated=len(plan.updates))
 
 

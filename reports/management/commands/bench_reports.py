@@ -1,7 +1,11 @@
 from __future__ import annotations
 
+import os
 import statistics
+import subprocess
+import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
@@ -59,6 +63,53 @@ def _raw_sql(rule: ObligationRule, year: int) -> str:
         )
     size = "AND u.employees >= %(min_employees)s" if rule.min_employees is not None else ""
     return RAW_SQL.format(record=record, in_time=in_time, good=" AND ".join(good), size=size)
+
+
+# The least any correct report must read: the year's accepted records, joined to their
+# units and nodes, counted per child node and kind. Every figure is printed as a multiple.
+FLOOR_SQL = """
+SELECT substr(n.path, 1, %(prefix)s) AS grp, r.kind, COUNT(*)
+FROM conferences_record r
+JOIN units_unit u ON u.id = r.unit_id
+JOIN units_orgnode n ON n.id = u.node_id
+WHERE r.year = %(year)s AND r.status = 'accepted' AND n.path LIKE %(path)s
+GROUP BY 1, 2
+"""
+
+
+def floor_query(node: OrgNode, year: int) -> int:
+    params = {"prefix": child_path_length(node.path), "year": year, "path": node.path + "%"}
+    with connection.cursor() as cursor:
+        cursor.execute(FLOOR_SQL, params)
+        return len(cursor.fetchall())
+
+
+def timed(repeat: int, work: Callable[[], Any]) -> tuple[float, Any]:
+    """The median seconds of ``repeat`` runs of ``work`` and its last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        result = work()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times), result
+
+
+def peak_memory_of_run(node: OrgNode, year: int) -> tuple[float, float]:
+    """A whole report run of ``node`` (figures, missing list, XLSX, PDF) in a fresh
+    process: its wall seconds and peak resident memory in MB, as the kernel counted it."""
+    from reports.models import ReportRun
+
+    run = ReportRun.objects.create(node=node, year=year)
+    code = f"import django; django.setup(); from reports import services; services.report_build(run_id={run.pk})"
+    started = time.perf_counter()
+    child = subprocess.Popen(  # noqa: S603  (this interpreter, a fixed snippet)
+        [sys.executable, "-c", code], env={**os.environ, "DJANGO_SETTINGS_MODULE": "qcdc.settings"}
+    )
+    _pid, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError("the report run failed")
+    return elapsed, usage.ru_maxrss / 1024
 
 
 def raw_report(node: OrgNode, year: int) -> dict[tuple[str, str], tuple[int, int, int, int]]:
@@ -157,10 +208,39 @@ class Command(BaseCommand):
         if not agree:
             self.stderr.write(f"raw SQL totals: {totals_raw}")
             raise SystemExit(1)
+        self._bench_against_floor(root, year, options["repeat"], orm_median)
         if not options["no_close"]:
             # Twice: the second close is version 2 and also computes the difference.
             self._bench_close(root, year, totals_orm)
             self._bench_close(root, year, totals_orm)
+
+    def _bench_against_floor(self, root: OrgNode, year: int, repeat: int, report_median: float) -> None:
+        """Time the floor, then each figure of the issue as a multiple of it."""
+        from conferences.facts.selectors import unit_rows
+        from reports import dashboard
+        from units.periods import Period
+
+        self.floor, _groups = timed(repeat, lambda: floor_query(root, year))
+        self.stdout.write(
+            f"floor (one GROUP BY over the year's accepted records, units, nodes): {self.floor * 1000:.0f} ms"
+        )
+        self._multiple("root report (compute.build)", report_median, 2)
+        by_cat, _r = timed(repeat, lambda: compute.build(root, year, by_category=True))
+        self._multiple("root report with categories", by_cat, 2)
+        missing, listed = timed(repeat, lambda: compute.non_compliant(root, year))
+        self._multiple(f"missing list ({len(listed):,} units, tuples)", missing, None)
+        grid, _rows = timed(repeat, lambda: list(unit_rows(root, year, Period.YEAR)[:100]))
+        self._multiple("grid first page (facts.unit_rows, 100 rows)", grid, None, absolute_ms=100)
+        board, _p = timed(repeat, lambda: dashboard.latest_payloads(root, dashboard.years_to_show(year)))
+        self._multiple("dashboard figures (5 years, root)", board, None, absolute_ms=100)
+        elapsed, peak = peak_memory_of_run(root, year)
+        self._multiple(
+            f"whole report run (figures, missing list, XLSX, PDF), peak {peak:.0f} MB (target < 200)", elapsed, None
+        )
+
+    def _multiple(self, label: str, seconds: float, target: float | None, absolute_ms: float | None = None) -> None:
+        goal = f"  (target ≤ {target}×)" if target else f"  (target < {absolute_ms:.0f} ms)" if absolute_ms else ""
+        self.stdout.write(f"{label}: {seconds * 1000:.0f} ms = {seconds / self.floor:.1f}× floor{goal}")
 
     def _bench_close(self, root: OrgNode, year: int, live: dict[str, list[int]]) -> None:
         """Close the root's year as the job does (snapshot, figures, diff, files), then read
@@ -209,6 +289,8 @@ class Command(BaseCommand):
             f"for {rows:,} snapshot rows, version {close.version}  (target < 60 s)"
         )
         self.stdout.write(f"  phases: {phases}; then its XLSX and PDF (a follow-up task): {files_elapsed:.1f} s")
+        self._multiple("  close", elapsed, 20)
+        self._multiple("  close with its XLSX and PDF", elapsed + files_elapsed, 40)
         self.stdout.write(f"closed figures agree with the live report: {'yes' if closed == live else 'NO'}")
 
         admin, _created = get_user_model().objects.get_or_create(

@@ -36,7 +36,7 @@ def rules_by_law(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conferences', '0008_followup_items'),
+        ('conferences', '0009_merge_facts_and_followup'),
     ]
 
     operations = [

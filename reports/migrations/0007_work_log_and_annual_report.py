@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0005_job_heartbeat'),
+        ('reports', '0006_drop_unread_snapshot_indexes'),
         ('units', '0009_work_year_and_political_categories'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conferences', '0009_rules_by_law'),
+        ('conferences', '0010_rules_by_law'),
     ]
 
     operations = [

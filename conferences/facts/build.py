@@ -1,0 +1,179 @@
+"""The report's conditions, said once in SQL, and the fact rows built from them.
+
+Which units a rule binds, which accepted records count for a year and period, and which
+quality checks a record passes: the same conditions as ``conferences.quality`` (tests
+keep the two in agreement), turned into one ``SELECT`` per year × period × indicator
+whose rows are the facts.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
+from django.db.models.functions import Cast, Coalesce
+
+from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
+from conferences.quality import Check
+from units.models import Unit
+from units.periods import Period, period_end
+
+# The order of the columns of a fact row, as the INSERT … SELECT writes them.
+FACT_COLUMNS: tuple[str, ...] = (
+    "unit_id",
+    "year",
+    "period",
+    "indicator",
+    "node_id",
+    "node_path",
+    "category",
+    "expected",
+    "done",
+    "on_time",
+    "quality",
+    "record_id",
+    "quorum_failures",
+    "contents_failures",
+    "minutes_failures",
+    "resolution_failures",
+)
+FAILURE_COLUMNS: dict[str, str] = {
+    Check.QUORUM: "quorum_failures",
+    Check.CONTENTS: "contents_failures",
+    Check.MINUTES: "minutes_failures",
+    Check.RESOLUTION: "resolution_failures",
+}
+PERIODS: tuple[str, ...] = (Period.HALF, Period.YEAR)
+
+
+def qualifying_records(rule: ObligationRule, year: int, period: str = Period.YEAR) -> QuerySet[Record]:
+    """Accepted records of the rule's kind that count for ``year`` up to the period's end."""
+    records = Record.objects.filter(kind=rule.kind, status=Record.Status.ACCEPTED)
+    until = period_end(year, period)
+    if rule.kind in STANDING_KINDS:
+        return records.filter(held_on__lte=until)
+    records = records.filter(year=year)
+    return records if period == Period.YEAR else records.filter(held_on__lte=until)
+
+
+def checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[Record], dict[str, Q]]:
+    """Annotate ``records`` with what the quality checks need; return each check's pass
+    condition. The same checks as conferences.quality, said in SQL."""
+    annotated = records
+    checks: dict[str, Q] = {}
+    if rule.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
+        # attended·100 >= (quorum − 0.005)·invited, i.e. the rate rounded half up to the
+        # rule's two decimals reaches it; in integers, times 200.
+        annotated = annotated.annotate(attended_x20000=F("attended") * 20000)
+        checks[Check.QUORUM] = Q(
+            invited__gt=0,
+            attended__isnull=False,
+            attended_x20000__gte=F("invited") * (2 * int(rule.quorum_percent * 100) - 1),
+        )
+    required = [c.pk for c in rule.contents.all() if c.is_active]
+    if required:
+        covered = (
+            Record.contents.through.objects.filter(record_id=OuterRef("pk"), contentitem_id__in=required)
+            .order_by()
+            .values("record_id")
+            .annotate(n=Count("contentitem_id"))
+            .values("n")
+        )
+        annotated = annotated.annotate(covered=Coalesce(Subquery(covered, output_field=IntegerField()), Value(0)))
+        checks[Check.CONTENTS] = Q(covered=len(required))
+    if rule.kind not in STANDING_KINDS:
+        minutes = Attachment.objects.filter(record=OuterRef("pk"), purpose=Attachment.Purpose.MINUTES)
+        annotated = annotated.annotate(has_minutes=Exists(minutes))
+        checks[Check.MINUTES] = Q(has_minutes=True)
+    if rule.requires_resolution:
+        checks[Check.RESOLUTION] = Q(resolution_adopted=True)
+    return annotated, checks
+
+
+def expected_q(rule: ObligationRule, year: int, period: str = Period.YEAR, prefix: str = "") -> Q:
+    """Units active during the period whose category (and size) the rule binds."""
+    q = Q(**{f"{prefix}category__in": rule.categories}) & Q(
+        Q(**{f"{prefix}established_on__isnull": True})
+        | Q(**{f"{prefix}established_on__lte": period_end(year, period)}),
+        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gte": datetime.date(year, 1, 1)}),
+    )
+    if rule.min_employees is not None:
+        q &= Q(**{f"{prefix}employees__gte": rule.min_employees})
+    return q
+
+
+def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int, period: str = Period.YEAR) -> QuerySet[Unit]:
+    return units.filter(expected_q(rule, year, period))
+
+
+def annotated_units(
+    units: QuerySet[Unit], rule: ObligationRule, year: int, period: str = Period.YEAR, *, with_record: bool = False
+) -> QuerySet[Unit]:
+    """``units`` with ``done``, ``in_time`` and ``good`` (each implies ``done``) and, when
+    asked, ``record_id``: the earliest qualifying record, the one the unit is counted by."""
+    records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
+    on_time = records if rule.deadline is None else records.filter(held_on__lte=rule.deadline)
+    annotated, checks = checked(records, rule)
+    good = annotated.filter(*checks.values())
+    units = units.annotate(done=Exists(records), in_time=Exists(on_time), good=Exists(good))
+    if with_record:
+        first = records.order_by("held_on", "pk").values("pk")[:1]
+        units = units.annotate(record_id=Subquery(first, output_field=IntegerField()))
+    return units
+
+
+def fact_rows(units: QuerySet[Unit], rule: ObligationRule, year: int, period: str) -> QuerySet[Any]:
+    """The fact rows of ``units`` (annotated with ``hist_node_id`` and ``hist_path``, their
+    place on the period's last day) for one rule: those it binds and those with a
+    qualifying record, as tuples in ``FACT_COLUMNS`` order."""
+    records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
+    annotated, checks = checked(records, rule)
+    failures: dict[str, Any] = {}
+    for code, column in FAILURE_COLUMNS.items():
+        if code not in checks:
+            # Typed: in a UNION ALL a bare NULL would be text on PostgreSQL.
+            failures[f"f_{column}"] = Cast(Value(None), output_field=IntegerField())
+            continue
+        failing = annotated.filter(~checks[code]).order_by().values("unit_id").annotate(n=Count("pk")).values("n")
+        failures[f"f_{column}"] = Coalesce(Subquery(failing, output_field=IntegerField()), Value(0))
+    rows = annotated_units(units, rule, year, period, with_record=True).annotate(
+        f_year=Value(year, output_field=IntegerField()),
+        f_period=Value(period),
+        f_indicator=Value(rule.indicator),
+        f_expected=ExpressionWrapper(expected_q(rule, year, period), output_field=BooleanField()),
+        f_on_time=ExpressionWrapper(Q(done=True, in_time=True), output_field=BooleanField()),
+        f_quality=ExpressionWrapper(Q(done=True, good=True), output_field=BooleanField()),
+        **failures,
+    )
+    return (
+        rows.filter(Q(expected_q(rule, year, period)) | Q(done=True))
+        .order_by()
+        .values_list(
+            "pk",
+            "f_year",
+            "f_period",
+            "f_indicator",
+            "hist_node_id",
+            "hist_path",
+            "category",
+            "f_expected",
+            "done",
+            "f_on_time",
+            "f_quality",
+            "record_id",
+            *(f"f_{c}" for c in FAILURE_COLUMNS.values()),
+        )
+    )

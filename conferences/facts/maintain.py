@@ -1,0 +1,272 @@
+"""Keeping the facts equal to the records: set-based rewrites inside the writing transaction.
+
+Every rewrite is one ``DELETE`` and ``INSERT … SELECT`` statements over the affected
+units (a queryset, never a Python loop over rows), run in the transaction of the write
+that made it necessary: if it fails, the write fails with it, so a fact never silently
+disagrees with the record it was built from.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from conferences.facts.build import FACT_COLUMNS, FAILURE_COLUMNS, PERIODS, fact_rows
+from conferences.facts.joined import joined_rows
+from conferences.models import Fact, FactCube, FactYear, ObligationRule, Record
+from units.history import TreeAsOf, trees_as_of
+from units.models import Unit
+from units.periods import period_end
+
+# Parts joined with UNION ALL into one INSERT: a unit's refresh across every year is one
+# statement, and a whole year (two periods × five indicators) is one too.
+PARTS_PER_STATEMENT = 40
+
+
+def rules_by_year(years: Iterable[int] | None = None) -> dict[int, dict[str, ObligationRule]]:
+    """The rules of ``years`` (of every year for None) by year and indicator (two queries)."""
+    rules = ObligationRule.objects.prefetch_related("contents")
+    if years is not None:
+        rules = rules.filter(year__in=list(years))
+    found: dict[int, dict[str, ObligationRule]] = {}
+    for rule in rules:
+        found.setdefault(rule.year, {})[rule.indicator] = rule
+    return found
+
+
+def fingerprint(rules: dict[str, ObligationRule]) -> str:
+    """What of a year's rules the facts depend on, hashed (rules with their contents prefetched)."""
+    described = [
+        [
+            r.indicator,
+            sorted(r.categories),
+            r.deadline.isoformat() if r.deadline else None,
+            str(r.quorum_percent) if r.quorum_percent is not None else None,
+            r.min_employees,
+            r.requires_resolution,
+            sorted(c.pk for c in r.contents.all() if c.is_active),
+        ]
+        for r in sorted(rules.values(), key=lambda r: r.indicator)
+    ]
+    return hashlib.sha256(json.dumps(described).encode()).hexdigest()
+
+
+# Stands in the compiled SQL for the ids of the units being refreshed: building and
+# compiling the ORM query of a year × period × rule costs ~10 ms, so it is compiled once
+# per rule version and tree state, and each refresh only substitutes its ids.
+_UNITS_MARKER = "SELECT -1 /* fact units */"
+_compiled: dict[tuple[Any, ...], tuple[str, tuple[Any, ...]]] = {}
+IDS_PER_STATEMENT = 10000
+
+
+def _part(
+    rule: ObligationRule, year: int, period: str, tree: TreeAsOf, *, restricted: bool, joined: bool = False
+) -> tuple[str, tuple]:
+    key = (connection.alias, year, period, fingerprint({rule.indicator: rule}), tree.changed, restricted, joined)
+    if key not in _compiled:
+        if joined:
+            sql, params = joined_rows(rule, year, period, tree)
+        else:
+            placed = tree.units_under(None)
+            if restricted:
+                placed = placed.filter(pk__in=RawSQL(_UNITS_MARKER, ()))  # noqa: S611  (a constant)
+            sql, params = fact_rows(placed, rule, year, period).query.sql_with_params()
+        _compiled[key] = (sql, tuple(params))
+    return _compiled[key]
+
+
+def _insert(parts: list[tuple[str, tuple]], unit_ids: list[int] | None) -> None:
+    table = connection.ops.quote_name(Fact._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(c) for c in FACT_COLUMNS)
+    ids_sql = ""
+    if unit_ids is not None:
+        # Integers from the database, written out: no injection is possible.
+        ids_sql = f"SELECT {int(unit_ids[0])}" if len(unit_ids) == 1 else _values(unit_ids)
+    it = iter(parts)
+    while chunk := list(islice(it, PARTS_PER_STATEMENT)):
+        sql = " UNION ALL ".join(part_sql for part_sql, _params in chunk)
+        params = [p for _sql, part_params in chunk for p in part_params]
+        if unit_ids is not None:
+            sql = sql.replace(_UNITS_MARKER, ids_sql)
+        with connection.cursor() as cursor:
+            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+
+
+def _values(unit_ids: list[int]) -> str:
+    table = connection.ops.quote_name(Unit._meta.db_table)
+    listed = ", ".join(str(int(i)) for i in unit_ids)
+    return f"SELECT id FROM {table} WHERE id IN ({listed})"  # noqa: S608  (integers)
+
+
+def refresh(
+    *,
+    units: QuerySet[Unit] | list[int] | None,
+    years: Iterable[int] | None = None,
+    indicators: Iterable[str] | None = None,
+) -> None:
+    """Rewrite the facts of ``units`` (a queryset or ids; every unit for None) for ``years`` (every year with
+    rules for None) and ``indicators`` (all for None), in the caller's transaction."""
+    by_year = rules_by_year(years)
+    wanted = set(indicators) if indicators is not None else None
+    stale = Fact.objects.all()
+    if years is not None:
+        stale = stale.filter(year__in=list(years))
+    if wanted is not None:
+        stale = stale.filter(indicator__in=wanted)
+    trees = trees_as_of([period_end(y, p) for y in by_year for p in PERIODS])
+    with transaction.atomic():
+        if units is None:
+            stale._raw_delete(stale.db)
+            _insert(compiled_parts(by_year, trees, wanted, restricted=False, joined=True), None)
+            rebuild_cube(list(years) if years is not None else None)
+            return
+        _share_years(sorted(by_year))
+        ids = units if isinstance(units, list) else list(units.order_by("pk").values_list("pk", flat=True))
+        for start in range(0, len(ids), IDS_PER_STATEMENT):
+            chunk = ids[start : start + IDS_PER_STATEMENT]
+            stale_chunk = stale.filter(unit_id__in=chunk)
+            _add_to_cube(stale_chunk, -1)
+            stale_chunk._raw_delete(stale_chunk.db)
+            _insert(compiled_parts(by_year, trees, wanted, restricted=True), chunk)
+            _add_to_cube(stale_chunk, 1)
+
+
+# PostgreSQL advisory locks, one per year ("FACT" in ASCII as the lock space).
+_LOCK_SPACE = 0x46414354
+
+
+def _share_years(years: list[int]) -> None:
+    """Wait for a whole-year rebuild of any of ``years`` to finish and keep one from
+    starting until this transaction ends: without it, a unit refreshed while its year
+    is rebuilt would be written twice. Refreshes share the lock, so they never wait for
+    each other; a lock, not the year's stamp row, since the stamp may not exist yet.
+    (SQLite runs one writer at a time.)"""
+    if years and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock_shared(%s, y) FROM unnest(%s) AS y", [_LOCK_SPACE, years])
+
+
+def _own_year(year: int) -> None:
+    """The exclusive side of ``_share_years``, for a whole-year rebuild."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_LOCK_SPACE, year])
+
+
+def compiled_parts(
+    by_year: dict[int, dict[str, ObligationRule]],
+    trees: dict[datetime.date, TreeAsOf],
+    wanted: set[str] | None,
+    *,
+    restricted: bool,
+    joined: bool = False,
+) -> list[tuple[str, tuple]]:
+    """The compiled SELECTs of the facts of each year × period × rule: per unit (for a
+    few units, ``restricted`` to the ids substituted later), or ``joined`` (all units,
+    one pass over the records)."""
+    return [
+        _part(rule, year, period, trees[period_end(year, period)], restricted=restricted, joined=joined)
+        for year, rules in sorted(by_year.items())
+        for period in PERIODS
+        for indicator, rule in sorted(rules.items())
+        if wanted is None or indicator in wanted
+    ]
+
+
+CUBE_KEY = ("year", "period", "node_path", "category", "indicator")
+CUBE_SUMS = ("expected", "done", "on_time", "quality", *FAILURE_COLUMNS.values())
+
+
+def cube_rows(facts: QuerySet[Fact], sign: int = 1) -> QuerySet[Any]:
+    """The facts summed by ``CUBE_KEY`` as the report counts them: only expected units."""
+    expected = Q(expected=True)
+    sums: dict[str, Any] = {
+        "c_expected": Count("pk", filter=expected),
+        "c_done": Count("pk", filter=expected & Q(done=True)),
+        "c_on_time": Count("pk", filter=expected & Q(on_time=True)),
+        "c_quality": Count("pk", filter=expected & Q(quality=True)),
+    }
+    for column in FAILURE_COLUMNS.values():
+        sums[f"c_{column}"] = Coalesce(Sum(column, filter=expected), 0)
+    if sign < 0:
+        sums = {name: -expr for name, expr in sums.items()}
+    return facts.order_by().values(*CUBE_KEY).annotate(**sums).values_list(*CUBE_KEY, *sums)
+
+
+def _add_to_cube(facts: QuerySet[Fact], sign: int) -> None:
+    """Add (or, with ``sign`` -1, take away) ``facts``' sums to the cube: one upsert."""
+    sql, params = cube_rows(facts, sign).query.sql_with_params()
+    q = connection.ops.quote_name
+    table = q(FactCube._meta.db_table)
+    key = ", ".join(q(c) for c in CUBE_KEY)
+    updates = ", ".join(f"{q(c)} = {table}.{q(c)} + excluded.{q(c)}" for c in CUBE_SUMS)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({key}, {', '.join(q(c) for c in CUBE_SUMS)}) {sql} "
+            f"ON CONFLICT ({key}) DO UPDATE SET {updates}",
+            params,
+        )
+
+
+def rebuild_cube(years: list[int] | None) -> None:
+    """Rewrite the cube rows of ``years`` (of all years for None) from the facts."""
+    cube = FactCube.objects.all() if years is None else FactCube.objects.filter(year__in=years)
+    cube._raw_delete(cube.db)
+    _add_to_cube(Fact.objects.all() if years is None else Fact.objects.filter(year__in=years), 1)
+
+
+def rebuild_year(year: int, *, only_if_stale: bool = False) -> int:
+    """Rewrite every fact of ``year`` and stamp it with the rules it was built from;
+    returns the number of rows. Serialised per year by a lock on its stamp; with
+    ``only_if_stale``, skipped when another rebuild did it while this one waited."""
+    with transaction.atomic():
+        _own_year(year)
+        FactYear.objects.get_or_create(year=year, defaults={"rules_fingerprint": "", "built_at": timezone.now()})
+        stamp = FactYear.objects.select_for_update().get(year=year)
+        rules = rules_by_year([year]).get(year, {})
+        if only_if_stale and stamp.rules_fingerprint == fingerprint(rules):
+            return Fact.objects.filter(year=year).count()
+        refresh(units=None, years=[year])
+        stamp.rules_fingerprint = fingerprint(rules)
+        stamp.built_at = timezone.now()
+        stamp.save(update_fields=["rules_fingerprint", "built_at"])
+        return Fact.objects.filter(year=year).count()
+
+
+def ensure_current(year: int, rules: dict[str, ObligationRule]) -> None:
+    """Rebuild ``year`` first when its rules changed since its facts were built (a rule
+    edit whose rebuild job has not run yet): one query when they did not."""
+    ensure_current_years({year: rules})
+
+
+def ensure_current_years(rules: dict[int, dict[str, ObligationRule]]) -> None:
+    """``ensure_current`` for several years in one query."""
+    built = dict(FactYear.objects.filter(year__in=list(rules)).values_list("year", "rules_fingerprint"))
+    for year, year_rules in sorted(rules.items()):
+        if built.get(year) != fingerprint(year_rules):
+            rebuild_year(year, only_if_stale=True)
+
+
+def rule_years() -> list[int]:
+    return sorted(ObligationRule.objects.order_by("year").values_list("year", flat=True).distinct())
+
+
+def refresh_facts_for(records: list[Record]) -> None:
+    """After records were written in bulk (no signals): rewrite the facts of their units,
+    set-based, from the earliest year they count in (a standing record counts on)."""
+    counted = [r for r in records if r.status == Record.Status.ACCEPTED]
+    if not counted:
+        return
+    first = min(r.year for r in counted)
+    years = [y for y in rule_years() if y >= first]
+    refresh(units=sorted({r.unit_id for r in counted}), years=years)
