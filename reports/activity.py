@@ -31,7 +31,7 @@ def activity(node: OrgNode, year: int, period: str = Period.YEAR) -> dict[str, A
     """``{kind: {"held", "units", "attendees"}}`` for every record kind and work-log kind."""
     start, end = datetime.date(year, 1, 1), period_end(year, period)
     result: dict[str, Activity] = {k: {"held": 0, "units": 0, "attendees": 0} for k in [*Kind.values, *WorkKind.values]}
-    units = compute.units_under(node, year, period)
+    units = compute.tree_for(year, period).units_under(node)
     records = Record.objects.accepted().filter(held_on__range=(start, end), unit_id__in=units.values("pk"))
     for row in records.values("kind").annotate(
         held=Count("pk"), unit_count=Count("unit_id", distinct=True), attendees=Coalesce(Sum("attended"), 0)

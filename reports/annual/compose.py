@@ -32,7 +32,7 @@ def report_figures(node: OrgNode, year: int, period: str) -> dict[str, Any]:
 
 def situation(node: OrgNode, year: int, period: str) -> list[dict[str, Any]]:
     """Units, workers and members under the node by category (one query)."""
-    units = compute.units_under(node, year, period)
+    units = compute.tree_for(year, period).units_under(node)
     rows = units.values("category").annotate(
         units=Count("pk"), employees=Coalesce(Sum("employees"), 0), members=Coalesce(Sum("union_members"), 0)
     )
@@ -53,7 +53,7 @@ def formalism(node: OrgNode, year: int, period: str) -> dict[str, int]:
     quorum = {
         r.indicator: r.quorum_percent for r in ObligationRule.objects.filter(year=year, indicator__in=CONFERENCE_KINDS)
     }
-    units = compute.units_under(node, year, period)
+    units = compute.tree_for(year, period).units_under(node)
     records = Record.objects.accepted().filter(
         kind__in=CONFERENCE_KINDS, held_on__range=(datetime.date(year, 1, 1), period_end(year, period)),
         unit_id__in=units.values("pk"),
