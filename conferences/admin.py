@@ -19,7 +19,17 @@ from units.models import AuditLog
 @admin.register(ObligationRule)
 class ObligationRuleAdmin(admin.ModelAdmin):
     form = RuleForm
-    list_display = ["year", "indicator", "deadline", "quorum_percent", "min_employees", "requires_resolution"]
+    list_display = [
+        "year",
+        "indicator",
+        "deadline",
+        "quorum_percent",
+        "min_employees",
+        "min_per_year",
+        "term_years",
+        "requires_resolution",
+        "legal_basis",
+    ]
     list_filter = ["year", "indicator"]
     actions = ["copy_to_next_year"]
 

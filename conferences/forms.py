@@ -264,6 +264,8 @@ class RuleForm(forms.ModelForm):
             "deadline",
             "quorum_percent",
             "min_employees",
+            "min_per_year",
+            "term_years",
             "requires_resolution",
             "requires_minutes",
             "contents",

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conferences.facts.maintain import refresh_facts_for
-from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, AuditEntry, Kind, Record
+from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, AuditEntry, ContentItem, Kind, Record
 from qcdc.validators import field_problems
 from units.importing.common import (
     IN_CHUNK,
@@ -65,13 +65,41 @@ EVENT_IMPORT_COLUMNS: tuple[Column, ...] = (
         ("trạng thái",),
         help=gettext_lazy("draft, submitted, returned, accepted hoặc tên tiếng Việt; trống là “Đã duyệt”."),
     ),
+    # Optional history: without them an imported record's quality cannot be assessed.
+    Column(
+        "format",
+        gettext_lazy("Hình thức"),
+        ("hình thức",),
+        help=gettext_lazy("full (toàn thể) hoặc delegate (đại biểu), hoặc tên tiếng Việt; có thể để trống."),
+    ),
+    Column(
+        "headcount",
+        gettext_lazy("Số lao động khi tổ chức"),
+        ("số lao động khi tổ chức", "số lao động"),
+        help=gettext_lazy("Có thể để trống."),
+    ),
+    Column(
+        "contents",
+        gettext_lazy("Nội dung"),
+        ("nội dung", "nội dung đã thảo luận"),
+        help=gettext_lazy("Mã các nội dung bắt buộc đã thảo luận, cách nhau bởi dấu «;»; có thể để trống."),
+    ),
+    Column(
+        "resolution",
+        gettext_lazy("Nghị quyết"),
+        ("nghị quyết", "đã thông qua nghị quyết"),
+        help=gettext_lazy("có / không; có thể để trống."),
+    ),
+    Column("notes", gettext_lazy("Ghi chú"), ("ghi chú",), help=gettext_lazy("Có thể để trống.")),
 )
 EVENT_IMPORT_EXAMPLE = (
-    "unit_code,kind,date,invited,attended,status\n"
-    "DV001,worker_conference,15/03/2023,250,231,accepted\n"
-    "DV001,Đối thoại định kỳ,2023-09-20,,,\n"
-    "DV002,cbccvc_conference,10/01/2024,60,58,submitted\n"
+    "unit_code,kind,date,invited,attended,status,format,headcount,contents,resolution,notes\n"
+    "DV001,worker_conference,15/03/2023,250,231,accepted,full,260,business_report;safety;resolution,có,\n"
+    "DV001,Đối thoại định kỳ,2023-09-20,,,,,,,,\n"
+    "DV002,cbccvc_conference,10/01/2024,60,58,submitted,delegate,,,không,Biên bản giấy\n"
 )
+YES = frozenset({"có", "co", "x", "1", "yes", "true", "đã thông qua"})
+NO = frozenset({"không", "khong", "0", "no", "false", "chưa thông qua"})
 _LABELS = {c.name: c.label for c in EVENT_IMPORT_COLUMNS}
 
 # (unit id, kind, date): what makes two rows, or a row and a record, the same event.
@@ -84,6 +112,7 @@ class PlannedRecord:
 
     row: int
     record: Record
+    content_ids: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,8 +168,10 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
     allowed = path_checker(by)
     units = load_by_code(Unit.objects.select_related("node"), (r.text("unit_code") for r in table.rows))
     existing = _existing_events(u.pk for u in units.values())
-    kinds = _lookup(Kind)
-    statuses = _lookup(Record.Status)
+    kinds = choice_lookup(Kind)
+    statuses = choice_lookup(Record.Status)
+    formats = choice_lookup(Record.Format)
+    items = {(kind, code.lower()): pk for pk, kind, code in ContentItem.objects.values_list("pk", "kind", "code")}
     first_row: dict[EventKey, int] = {}
     unreadable = {e.row for e in table.errors}  # its cells are shifted: more errors would be noise
     for row in table.rows:
@@ -148,7 +179,10 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
             continue
         problems: list[str] = []
         record = _parse(row, units=units, kinds=kinds, statuses=statuses, allowed=allowed, problems=problems)
+        history = _parse_history(row, formats=formats, problems=problems)
+        content_ids = _parse_contents(row, kind=record.kind if record else None, items=items, problems=problems)
         if record is not None:
+            _apply_history(record, history)
             problems += _consistency(record)
         if record is None or problems:
             plan.errors += [RowError(row.number, message) for message in problems]
@@ -160,7 +194,7 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
             )
             continue
         first_row[key] = row.number
-        (plan.skipped if key in existing else plan.creates).append(PlannedRecord(row.number, record))
+        (plan.skipped if key in existing else plan.creates).append(PlannedRecord(row.number, record, content_ids))
     frozen = _frozen_rows(plan.creates)
     plan.errors += [RowError(p.row, frozen_reason_message(frozen[p.row])) for p in plan.creates if p.row in frozen]
     plan.creates = [p for p in plan.creates if p.row not in frozen]
@@ -202,6 +236,11 @@ def events_import(
             Record.objects.bulk_create([p.record for p in plan.creates], batch_size=WRITE_BATCH)
     except IntegrityError as exc:  # the same events were accepted meanwhile (another import, a reviewer)
         raise ImportConflict from exc
+    through = Record.contents.through
+    through.objects.bulk_create(
+        [through(record_id=p.record.pk, contentitem_id=pk) for p in plan.creates for pk in p.content_ids],
+        batch_size=WRITE_BATCH,
+    )
     AuditEntry.objects.bulk_create(
         [
             AuditEntry(
@@ -227,7 +266,7 @@ def _existing_events(unit_ids: Iterable[int]) -> set[EventKey]:
     return found
 
 
-def _lookup(choices: type[TextChoices]) -> dict[str, str]:
+def choice_lookup(choices: type[TextChoices]) -> dict[str, str]:
     """Machine values and Vietnamese labels (the msgids, whatever the active language), lowercased."""
     lookup = {str(value): str(value) for value in choices.values}
     with translation.override(None):
@@ -303,6 +342,55 @@ def _parse(
         status=status,
         on_paper=True,
     )
+
+
+def _parse_history(row: SheetRow, *, formats: dict[str, str], problems: list[str]) -> dict[str, object]:
+    """The optional columns that let an imported record's quality be assessed."""
+    history: dict[str, object] = {"notes": row.text("notes")}
+    format_text = row.text("format")
+    if format_text:
+        history["format"] = formats.get(format_text.lower())
+        if history["format"] is None:
+            problems.append(_("Hình thức «%(value)s» không hợp lệ.") % {"value": format_text})
+    if row.text("headcount"):
+        try:
+            history["headcount"] = cell_count(row.values["headcount"])
+        except ValueError:
+            problems.append(
+                _("%(label)s phải là số nguyên không âm (đang là «%(value)s»).")
+                % {"label": _LABELS["headcount"], "value": row.text("headcount")}
+            )
+    resolution = row.text("resolution").lower()
+    if resolution:
+        if resolution in YES or resolution in NO:
+            history["resolution_adopted"] = resolution in YES
+        else:
+            problems.append(
+                _("Nghị quyết «%(value)s» không hợp lệ; hãy ghi «có» hoặc «không».") % {"value": row.text("resolution")}
+            )
+    return history
+
+
+def _parse_contents(
+    row: SheetRow, *, kind: str | None, items: dict[tuple[str, str], int], problems: list[str]
+) -> tuple[int, ...]:
+    """The checklist lines named by their codes, separated by ";"."""
+    codes = [code.strip().lower() for code in row.text("contents").split(";") if code.strip()]
+    if not codes or kind is None:
+        return ()
+    unknown = [code for code in codes if (kind, code) not in items]
+    if unknown:
+        problems.append(
+            _("Nội dung «%(codes)s» không có trong danh mục của loại hồ sơ này.") % {"codes": "; ".join(unknown)}
+        )
+        return ()
+    return tuple(dict.fromkeys(items[(kind, code)] for code in codes))
+
+
+def _apply_history(record: Record, history: dict[str, object]) -> None:
+    for name, value in history.items():
+        if value is not None:
+            setattr(record, name, value)
 
 
 def _consistency(record: Record) -> list[str]:

@@ -14,11 +14,13 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from qcdc.validators import validate_event_day, validate_single_line
 from units.models import Category, OrgNode, Unit, unit_scope_q
@@ -87,6 +89,19 @@ class ObligationRule(models.Model):
     min_employees = models.PositiveIntegerField(
         _("số lao động tối thiểu"), null=True, blank=True, help_text=_("Đơn vị nhỏ hơn được miễn.")
     )
+    min_per_year = models.PositiveSmallIntegerField(
+        _("số lần tối thiểu mỗi năm"),
+        default=1,
+        validators=[MinValueValidator(1)],
+        help_text=_("Ví dụ: đối thoại định kỳ 3 tháng một lần là 4 lần mỗi năm."),
+    )
+    term_years = models.PositiveSmallIntegerField(
+        _("nhiệm kỳ (năm)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Ban được bầu có hiệu lực trong số năm này, sau đó phải bầu lại. Để trống nếu không có nhiệm kỳ."),
+    )
     requires_resolution = models.BooleanField(_("phải có nghị quyết"), default=False)
     requires_minutes = models.BooleanField(
         _("phải có biên bản khi nộp"),
@@ -115,6 +130,15 @@ class ObligationRule(models.Model):
         if unit.category not in self.categories:
             return False
         return self.min_employees is None or unit.employees >= self.min_employees
+
+    def frequency_text(self) -> str:
+        """How often the rule asks, as shown beside it ("at least 4 a year", "2-year term")."""
+        parts = [
+            ngettext("ít nhất %(n)d lần/năm", "ít nhất %(n)d lần/năm", self.min_per_year) % {"n": self.min_per_year}
+        ]
+        if self.term_years:
+            parts.append(ngettext("nhiệm kỳ %(n)d năm", "nhiệm kỳ %(n)d năm", self.term_years) % {"n": self.term_years})
+        return "; ".join(parts)
 
     def category_labels(self) -> list[str]:
         return [str(Category(c).label) for c in self.categories if c in Category.values]
@@ -158,6 +182,12 @@ class Record(models.Model):
     format = models.CharField(_("hình thức"), max_length=16, choices=Format.choices, blank=True)
     invited = models.PositiveIntegerField(_("số được triệu tập"), null=True, blank=True)
     attended = models.PositiveIntegerField(_("số tham dự"), null=True, blank=True)
+    headcount = models.PositiveIntegerField(
+        _("số lao động của đơn vị tại thời điểm tổ chức"),
+        null=True,
+        blank=True,
+        help_text=_("Căn cứ tính tỷ lệ tham dự của hội nghị toàn thể."),
+    )
     contents = models.ManyToManyField(ContentItem, blank=True, verbose_name=_("nội dung đã thảo luận"))
     resolution_adopted = models.BooleanField(_("đã thông qua nghị quyết"), null=True, blank=True)
     resolution_text = models.TextField(_("nội dung nghị quyết"), blank=True)

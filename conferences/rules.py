@@ -31,6 +31,21 @@ def seed_contents(*, content_model: Any = ContentItem) -> None:
             content_model.objects.get_or_create(kind=kind, code=code, defaults=values)
 
 
+def default_values(*, year: int, spec: defaults.RuleDefaults) -> dict[str, Any]:
+    """A default rule's field values for ``year`` (deadline dated in that year)."""
+    month_day = spec["deadline"]
+    return {
+        "categories": spec["categories"],
+        "deadline": datetime.date(year, *month_day) if month_day else None,
+        "quorum_percent": Decimal(spec["quorum_percent"]) if spec["quorum_percent"] else None,
+        "requires_resolution": spec["requires_resolution"],
+        "requires_minutes": spec["requires_minutes"],
+        "min_per_year": spec["min_per_year"],
+        "term_years": spec["term_years"],
+        "legal_basis": spec["legal_basis"],
+    }
+
+
 def seed_rules(*, year: int, content_model: Any = ContentItem, rule_model: Any = ObligationRule) -> int:
     """Create the default rules of ``year`` that are missing; return how many were made.
 
@@ -38,15 +53,8 @@ def seed_rules(*, year: int, content_model: Any = ContentItem, rule_model: Any =
     """
     seed_contents(content_model=content_model)
     created = 0
-    for spec in defaults.RULES:
-        month_day = spec["deadline"]
-        values = {
-            "categories": spec["categories"],
-            "deadline": datetime.date(year, *month_day) if month_day else None,
-            "quorum_percent": Decimal(spec["quorum_percent"]) if spec["quorum_percent"] else None,
-            "requires_resolution": spec["requires_resolution"],
-            "requires_minutes": spec["requires_minutes"],
-        }
+    for spec in defaults.default_rules(year):
+        values = default_values(year=year, spec=spec)
         # A data migration's historical model may predate some fields: fill those it has.
         fields = {f.name for f in rule_model._meta.get_fields()}
         rule, was_created = rule_model.objects.get_or_create(
@@ -65,6 +73,8 @@ RULE_FIELDS = (
     "deadline",
     "quorum_percent",
     "min_employees",
+    "min_per_year",
+    "term_years",
     "requires_resolution",
     "requires_minutes",
     "legal_basis",
@@ -118,6 +128,8 @@ def rules_copy_year(*, from_year: int, to_year: int, by: AbstractBaseUser | Anon
             deadline=deadline,
             quorum_percent=rule.quorum_percent,
             min_employees=rule.min_employees,
+            min_per_year=rule.min_per_year,
+            term_years=rule.term_years,
             requires_resolution=rule.requires_resolution,
             requires_minutes=rule.requires_minutes,
             legal_basis=rule.legal_basis,

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from qcdc import jobs
 from reports import compute
-from reports.models import ReportRun
+from reports.models import AnnualReportRun, ReportRun
 from reports.permissions import can_request_report
 from units.models import OrgNode
 from units.periods import Period, PeriodClose
@@ -24,9 +24,9 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def runs_sweep() -> int:
-    """Re-queue or fail the report runs and closes whose worker died, and resend the
+    """Re-queue or fail the report runs, annual reports and closes whose worker died, and resend the
     messages of those queued too long (see ``qcdc.jobs.sweep``); return how many."""
-    return jobs.sweep(ReportRun) + jobs.sweep(PeriodClose)
+    return jobs.sweep(ReportRun) + jobs.sweep(PeriodClose) + jobs.sweep(AnnualReportRun)
 
 
 def report_request(

@@ -89,3 +89,12 @@ def remind_units(*, unit_ids: list[int], year: int) -> int:
     from reports.reminders import remind_chairs
 
     return remind_chairs(unit_ids=unit_ids, year=year)
+
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def build_annual_report(self: Task, *, job_id: int) -> None:
+    """Build one annual report's DOCX and PDF, as a job."""
+    from reports.annual import services as annual
+    from reports.annual.models import AnnualReportRun
+
+    jobs.run(self, AnnualReportRun, job_id, annual.annual_build)

@@ -1,6 +1,8 @@
 from django.urls import path
 
+from reports.annual import views as annual
 from reports.views import deadlines, grid, jobs, periods, runs
+from reports.worklog import views as worklog
 
 app_name = "reports"
 
@@ -23,4 +25,15 @@ urlpatterns = [
     path("grid/", grid.grid_view, name="grid"),
     path("deadlines/", deadlines.deadlines, name="deadlines"),
     path("deadlines/<int:pk>/remove/", deadlines.deadline_remove, name="deadline_remove"),
+    path("annual/", annual.annual_report, name="annual_report"),
+    path("annual/build/", annual.annual_build, name="annual_build"),
+    path("annual/<int:pk>/", annual.annual_run, name="annual_run"),
+    path("annual/<int:pk>/download/<slug:fmt>/", annual.annual_download, name="annual_download"),
+    path("worklog/", worklog.worklog_list, name="worklog_list"),
+    path("worklog/new/", worklog.worklog_create, name="worklog_create"),
+    path("worklog/import/", worklog.worklog_import_view, name="worklog_import"),
+    path("worklog/<int:pk>/", worklog.worklog_detail, name="worklog_detail"),
+    path("worklog/<int:pk>/edit/", worklog.worklog_edit, name="worklog_edit"),
+    path("worklog/<int:pk>/attach/", worklog.worklog_attach, name="worklog_attach"),
+    path("worklog/files/<int:pk>/", worklog.worklog_file, name="worklog_file"),
 ]

@@ -200,11 +200,11 @@ def _insert_units(rows: list[dict[str, object]]) -> int:
         Unit.objects.bulk_create([Unit(**row) for row in rows])
         return len(rows)
     now = timezone.now().isoformat()
-    columns = [*rows[0].keys(), "version", "created_at", "updated_at"]
+    columns = [*rows[0].keys(), "work_year_start_month", "version", "created_at", "updated_at"]
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([*(NULL if v is None else v for v in row.values()), 1, now, now])
+        writer.writerow([*(NULL if v is None else v for v in row.values()), 1, 1, now, now])
     buffer.seek(0)
     with connection.cursor() as cursor:
         cursor.copy_expert(

@@ -39,8 +39,13 @@ class UnitForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         # Only nodes the editor manages can be chosen; anything else is "not a valid choice".
         self.fields["node"].queryset = nodes
+        # Optional in a post: a form sent without it (an older page, a script) keeps the unit's.
+        self.fields["work_year_start_month"].required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+
+    def clean_work_year_start_month(self) -> int:
+        return self.cleaned_data.get("work_year_start_month") or self.instance.work_year_start_month or 1
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -36,6 +37,9 @@ class Category(models.TextChoices):
     FDI_ENTERPRISE = "fdi_enterprise", _("Doanh nghiệp có vốn đầu tư nước ngoài")
     NON_PUBLIC_UNIT = "non_public_unit", _("Đơn vị sự nghiệp ngoài công lập")
     COOPERATIVE = "cooperative", _("Hợp tác xã")
+    PARTY_BODY = "party_body", _("Cơ quan của Đảng")
+    FATHERLAND_FRONT = "fatherland_front", _("Cơ quan Mặt trận Tổ quốc")
+    MASS_ORGANISATION = "mass_organisation", _("Cơ quan tổ chức chính trị - xã hội")
     OTHER = "other", _("Khác")
 
 
@@ -229,6 +233,12 @@ class Unit(models.Model):
     established_on = models.DateField(_("ngày thành lập"), null=True, blank=True, validators=[validate_founding_day])
     dissolved_on = models.DateField(
         _("ngày giải thể / ngừng hoạt động"), null=True, blank=True, validators=[validate_dissolution_day]
+    )
+    work_year_start_month = models.PositiveSmallIntegerField(
+        _("tháng bắt đầu năm công tác"),
+        choices=[(m, format_lazy(_("Tháng {month}"), month=m)) for m in range(1, 13)],
+        default=1,
+        help_text=_("Tháng 1 là năm dương lịch; trường học theo năm học thường chọn tháng 9."),
     )
     union_name = models.CharField(
         _("tên công đoàn cơ sở"), max_length=255, blank=True, validators=[validate_single_line]
@@ -436,6 +446,10 @@ class AuditLog(models.Model):
         RULES_COPIED = "rules_copied", _("Sao chép quy định sang năm khác")
         DEADLINE_SET = "deadline_set", _("Đặt hạn chốt số liệu")
         DEADLINE_REMOVED = "deadline_removed", _("Bỏ hạn chốt số liệu")
+        WORK_LOGGED = "work_logged", _("Ghi hoạt động của công đoàn cấp trên")
+        WORK_EDITED = "work_edited", _("Sửa hoạt động của công đoàn cấp trên")
+        WORK_FILE_ADDED = "work_file_added", _("Đính kèm tệp vào hoạt động")
+        WORK_IMPORTED = "work_imported", _("Nhập sổ hoạt động từ tệp")
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     by = models.ForeignKey(

@@ -30,3 +30,11 @@ EMPLOYER_CATEGORIES: tuple[str, ...] = (
     Category.NON_PUBLIC_UNIT,
     Category.COOPERATIVE,
 )
+# Party bodies, the Fatherland Front and the socio-political (mass) organisations: not
+# "state agencies" in the sense of Law 10/2022/QH15 Art. 2(1); the defaults treat them
+# like agencies for the yearly conference and the regulation only (see conferences.defaults).
+POLITICAL_CATEGORIES: tuple[str, ...] = (
+    Category.PARTY_BODY,
+    Category.FATHERLAND_FRONT,
+    Category.MASS_ORGANISATION,
+)

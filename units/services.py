@@ -34,6 +34,7 @@ UNIT_EDITABLE_FIELDS = (
     "union_members",
     "established_on",
     "dissolved_on",
+    "work_year_start_month",
     "union_name",
     "chair_name",
     "chair_email",

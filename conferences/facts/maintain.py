@@ -33,9 +33,16 @@ from units.periods import period_end
 PARTS_PER_STATEMENT = 40
 
 
+# The rule fields the facts read. Loading only these keeps the data migration that builds
+# the facts with this code (conferences 0004) working after later migrations add fields.
+FACT_RULE_FIELDS = (
+    "year", "indicator", "categories", "deadline", "quorum_percent", "min_employees", "requires_resolution",
+)  # fmt: skip
+
+
 def rules_by_year(years: Iterable[int] | None = None) -> dict[int, dict[str, ObligationRule]]:
     """The rules of ``years`` (of every year for None) by year and indicator (two queries)."""
-    rules = ObligationRule.objects.prefetch_related("contents")
+    rules = ObligationRule.objects.only(*FACT_RULE_FIELDS).prefetch_related("contents")
     if years is not None:
         rules = rules.filter(year__in=list(years))
     found: dict[int, dict[str, ObligationRule]] = {}

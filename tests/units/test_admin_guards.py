@@ -23,7 +23,7 @@ def unit_post(unit: Unit, **overrides) -> dict:
         "code": unit.code, "name": unit.name, "category": unit.category, "node": unit.node_id,
         "tax_code": "", "address": "", "employees": unit.employees, "union_members": unit.union_members,
         "established_on": "2010-01-01", "dissolved_on": "", "union_name": "", "chair_name": "",
-        "chair_email": "", "chair_phone": "",
+        "chair_email": "", "chair_phone": "", "work_year_start_month": unit.work_year_start_month,
     }  # fmt: skip
     return {**data, **overrides}
 

@@ -151,6 +151,7 @@ def test_it_records_a_rule_edit_with_before_and_after(client_as, world):
         "deadline": "2025-12-15",
         "quorum_percent": "",
         "min_employees": "10",
+        "min_per_year": "1",
         "requires_minutes": "on",
         "contents": list(rule.contents.values_list("pk", flat=True)),
         "legal_basis": "Bộ luật Lao động 2019, Điều 63; Nghị định 145/2020/NĐ-CP",

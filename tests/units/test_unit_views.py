@@ -202,6 +202,7 @@ def _form_data(unit, **overrides):
         "union_members": unit.union_members,
         "established_on": unit.established_on.strftime("%d/%m/%Y") if unit.established_on else "",
         "dissolved_on": "",
+        "work_year_start_month": unit.work_year_start_month,
         "union_name": unit.union_name,
         "chair_name": unit.chair_name,
         "chair_email": unit.chair_email,
@@ -318,3 +319,24 @@ def test_it_refuses_a_bad_invitation_email_in_vietnamese(client_as, world):
     )
     assert "địa chỉ email hợp lệ" in response.content.decode()
     assert not mail.outbox
+
+
+def test_it_stores_a_school_year_start_month_and_shows_it(client_as, world):
+    client = client_as(world.staff_x)
+    assert world.unit_b.work_year_start_month == 1
+    response = client.post(
+        reverse("units:unit_edit", args=[world.unit_b.pk]), _form_data(world.unit_b, work_year_start_month="9")
+    )
+    assert response.status_code == 302
+    world.unit_b.refresh_from_db()
+    assert world.unit_b.work_year_start_month == 9
+    assert "Tháng 9" in client.get(world.unit_b.get_absolute_url()).content.decode()
+
+
+def test_it_refuses_a_thirteenth_month(client_as, world):
+    response = client_as(world.staff_x).post(
+        reverse("units:unit_edit", args=[world.unit_b.pk]), _form_data(world.unit_b, work_year_start_month="13")
+    )
+    assert response.status_code == 200
+    world.unit_b.refresh_from_db()
+    assert world.unit_b.work_year_start_month == 1

@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from reports import compute, grid, services
+from reports.activity import activity
 from units.models import OrgNode
 from units.periods import Period
 
@@ -40,7 +41,7 @@ class Command(BaseCommand):
         if options["by_unit"] and fmt != "json":
             raise CommandError("--by-unit chỉ dùng với định dạng JSON.")
         if fmt == "json":
-            exported = compute.json_export(payload)
+            exported = {**compute.json_export(payload), "activity": activity(node, options["year"], options["period"])}
             if options["by_unit"]:
                 exported["units"] = grid.units_payload(
                     grid.GridQuery(node=node, year=options["year"], period=options["period"])
