@@ -228,7 +228,7 @@ def ended_by_admin(world, client_as, tmp_path, ended) -> None:
     unit = world.unit_c
     change = reverse("admin:units_unit_change", args=[unit.pk])
     data = {"code": "C001", "name": unit.name, "category": unit.category, "node": ended.pk}
-    data |= {"employees": 120, "union_members": 100, "seen_version": unit.version}
+    data |= {"employees": 120, "union_members": 100, "seen_version": unit.version, "work_year_start_month": 1}
     assert client.post(change, data).status_code == 302  # saved, but the node is read-only
     node_change = reverse("admin:units_orgnode_change", args=[ended.pk])
     client.post(node_change, {"code": "Z", "name": "Z", "ended_on": "", "merged_into": ""})
@@ -289,7 +289,8 @@ def test_the_admin_refuses_more_members_than_employees(world, client_as, superus
     unit = world.unit_a
     data = {"code": unit.code, "name": unit.name, "category": unit.category, "seen_version": unit.version}
     response = client_as(superuser).post(
-        reverse("admin:units_unit_change", args=[unit.pk]), data | {"employees": 10, "union_members": 50}
+        reverse("admin:units_unit_change", args=[unit.pk]),
+        data | {"employees": 10, "union_members": 50, "work_year_start_month": 1},
     )
     assert response.status_code == 200 and "Số đoàn viên không thể lớn hơn số lao động" in response.content.decode()
 
@@ -299,7 +300,8 @@ def test_the_admin_refuses_an_edit_made_on_a_stale_copy(world, client_as, superu
     unit_services.unit_update(unit=unit, by=None, version=unit.version, name="Đổi tên trong ứng dụng")
     data = {"code": unit.code, "name": "Đổi tên trong admin", "category": unit.category, "seen_version": 1}
     response = client_as(superuser).post(
-        reverse("admin:units_unit_change", args=[unit.pk]), data | {"employees": 120, "union_members": 100}
+        reverse("admin:units_unit_change", args=[unit.pk]),
+        data | {"employees": 120, "union_members": 100, "work_year_start_month": 1},
     )
     assert response.status_code == 200 and "vừa được người khác cập nhật" in response.content.decode()
     assert Unit.objects.get(pk=unit.pk).name == "Đổi tên trong ứng dụng"
@@ -309,7 +311,8 @@ def test_the_admin_saves_an_edit_and_moves_the_version_on(world, client_as, supe
     unit = world.unit_a
     data = {"code": unit.code, "name": "Tên mới", "category": unit.category, "seen_version": unit.version}
     response = client_as(superuser).post(
-        reverse("admin:units_unit_change", args=[unit.pk]), data | {"employees": 120, "union_members": 100}
+        reverse("admin:units_unit_change", args=[unit.pk]),
+        data | {"employees": 120, "union_members": 100, "work_year_start_month": 1},
     )
     assert response.status_code == 302
     saved = Unit.objects.get(pk=unit.pk)

@@ -133,8 +133,9 @@ def test_its_first_visit_shows_figures_for_every_year_with_records(client_as, wo
     worker = next(k for k in response.context["kpis"] if k.code == "worker_conference")
     assert (worker.done, worker.expected) == (1, 2)
     trend = response.context["chart_data"]["trend"]["worker_conference"]
-    # 2021–2025: no rules before 2023; in 2024 nothing was held (0 %), live from the facts
-    assert trend == [None, None, 50.0, 0.0, 50.0]
+    # 2021–2025, live from the facts: rules exist for every year, and in 2021, 2022 and
+    # 2024 nothing was held (0 %)
+    assert trend == [0.0, 0.0, 50.0, 0.0, 50.0]
     assert "Đang lập danh sách" not in response.content.decode()
 
 
