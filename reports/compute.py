@@ -22,14 +22,13 @@ from django.utils.translation import gettext as _
 from conferences.facts import selectors as fact_selectors
 from conferences.facts.maintain import ensure_current
 from conferences.facts.selectors import Scope
+from conferences.obligations import INDICATORS, Indicator
 from conferences.rules import rules_for_year
 from units.history import TreeAsOf
 from units.models import OrgNode, Unit
-from units.obligations import Indicator
 from units.paths import child_path_length
 from units.periods import Period, tree_for
 
-INDICATORS: tuple[str, ...] = tuple(Indicator.values)
 DIRECT_SUFFIX = "/direct"
 
 

@@ -9,6 +9,7 @@ from django import template
 from conferences import permissions
 from conferences.followup import selectors
 from conferences.followup.forms import ItemForm, OutcomeForm
+from conferences.obligations import MEETING_KINDS
 
 register = template.Library()
 
@@ -45,7 +46,7 @@ def followup_items(context: template.Context, record: Any) -> dict[str, Any]:
         "carried": _with_forms(selectors.carried_items(record), can_report, followed_in=record),
         "can_edit": can_edit,
         "item_form": ItemForm() if can_edit else None,
-        "follows": record.kind in selectors.FOLLOWING_KINDS,
+        "follows": record.kind in MEETING_KINDS,
         "csrf_token": context.get("csrf_token"),
     }
 

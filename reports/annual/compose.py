@@ -11,13 +11,13 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from conferences.models import CONFERENCE_KINDS, Kind, ObligationRule, Record
+from conferences.models import ObligationRule, Record
+from conferences.obligations import CONFERENCE_KINDS, Indicator, Kind
 from reports import compute
 from reports.activity import activity
 from reports.exports import format_count, format_rate, signature_date
 from reports.worklog.models import WorkKind, WorkLogEntry
 from units.models import Category, OrgNode
-from units.obligations import Indicator
 from units.periods import Period, period_end
 
 MISSING_ANNEX_LIMIT = 1000

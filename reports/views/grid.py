@@ -13,11 +13,11 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from conferences.obligations import Indicator
 from reports import dashboard, grid
 from reports.forms import GridForm
 from reports.views.runs import node_from_request
 from units.models import Category, OrgNode
-from units.obligations import Indicator
 from units.periods import Period
 from units.permissions import can_read_tree, require
 
