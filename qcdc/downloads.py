@@ -16,16 +16,23 @@ is a 404 like a missing row. Every response carries the same safe headers:
 from __future__ import annotations
 
 import re
+from io import BytesIO
 from typing import IO, TypeVar
 
 from django.db import models
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.utils.http import content_disposition_header
 
 M = TypeVar("M", bound=models.Model)
+R = TypeVar("R", bound=HttpResponse)
 
-INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+PDF = "application/pdf"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+JSON = "application/json"
+INLINE_TYPES = frozenset({PDF, "image/jpeg", "image/png"})
 SANDBOX = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
 FALLBACK_TYPE = "application/octet-stream"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]+")
@@ -59,15 +66,27 @@ def stored_file_response(
     return file_response(handle, filename=filename or stored.name, content_type=content_type, inline=inline)
 
 
-def file_response(body: IO[bytes], *, filename: str, content_type: str, inline: bool = False) -> FileResponse:
-    """``body`` as a download (or shown inline when ``inline`` and the type is safe)."""
+def file_response(body: IO[bytes] | bytes, *, filename: str, content_type: str, inline: bool = False) -> FileResponse:
+    """``body`` (an open file, or bytes made just now) streamed as a download, or shown
+    inline when ``inline`` and the type is safe."""
     content_type = content_type or FALLBACK_TYPE
     response = FileResponse(
-        body,
+        BytesIO(body) if isinstance(body, bytes) else body,
         as_attachment=not (inline and content_type in INLINE_TYPES),
         filename=safe_filename(filename),
         content_type=content_type,
     )
+    return _protected(response)
+
+
+def bytes_response(body: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """A small export made just now, in one piece (``response.content``), as a download."""
+    response = HttpResponse(body, content_type=content_type or FALLBACK_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, safe_filename(filename))
+    return _protected(response)
+
+
+def _protected(response: R) -> R:
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = SANDBOX
     response["Cache-Control"] = "private, no-store"

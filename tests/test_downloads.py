@@ -13,13 +13,11 @@ from django.test import Client
 from django.urls import reverse
 
 from conferences.models import Attachment, Record
-from qcdc.downloads import SANDBOX, scoped_download, stored_file_response
+from qcdc.downloads import DOCX, SANDBOX, scoped_download, stored_file_response
 from reports.worklog.models import WorkLogAttachment, WorkLogEntry
 from tests.factories import RecordFactory, attach_minutes
 
 pytestmark = pytest.mark.django_db
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @pytest.fixture
@@ -125,3 +123,11 @@ def test_every_attachment_view_answers_404_out_of_scope(client_as, world, minute
     for url in urls:
         assert client_as(world.staff_y).get(url).status_code == 404, url
         assert Client().get(url).status_code == 302, url  # anonymous: to the sign-in page
+
+
+def test_the_generated_exports_carry_the_same_headers(client_as, world):
+    response = client_as(world.staff_x).get(reverse("units:unit_export"))
+    assert response.status_code == 200 and response.content.startswith(b"PK")
+    assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert response["Content-Disposition"].startswith('attachment; filename="don-vi-')
+    assert response["X-Content-Type-Options"] == "nosniff" and response["Cache-Control"] == "private, no-store"

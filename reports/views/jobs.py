@@ -9,14 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from qcdc.downloads import file_response, stored_file_response
+from qcdc.downloads import DOCX, JSON, PDF, XLSX, file_response, stored_file_response
 from qcdc.jobs import Job
 from reports import closing
 from reports.annual.views import visible_annual_run_or_404
@@ -34,10 +33,10 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {
-    "xlsx": Format("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", field="xlsx"),
-    "pdf": Format("application/pdf", field="pdf"),
-    "json": Format("application/json", render=json_bytes),
-    "docx": Format("application/vnd.openxmlformats-officedocument.wordprocessingml.document", field="docx"),
+    "xlsx": Format(XLSX, field="xlsx"),
+    "pdf": Format(PDF, field="pdf"),
+    "json": Format(JSON, render=json_bytes),
+    "docx": Format(DOCX, field="docx"),
 }
 FIGURES = frozenset({"xlsx", "pdf", "json"})
 
@@ -116,7 +115,7 @@ def job_download(request: HttpRequest, pk: int, fmt: str, kind: str) -> FileResp
         raise Http404
     filename = f"{job.file_stem()}.{fmt}"
     if file_format.render is not None:
-        return file_response(BytesIO(file_format.render(job)), filename=filename, content_type=file_format.content_type)
+        return file_response(file_format.render(job), filename=filename, content_type=file_format.content_type)
     return stored_file_response(
         getattr(job, file_format.field or ""), filename=filename, content_type=file_format.content_type
     )
