@@ -74,9 +74,9 @@ POLITICAL_CATEGORIES: tuple[str, ...] = (
 )
 
 
-def indicator_kind(indicator: str) -> Kind:
-    """The kind of record that meets ``indicator``."""
-    return Kind(Indicator(indicator).value)
+def indicator_kind(indicator: str) -> str:
+    """The kind of record that meets ``indicator`` (a ValueError for anything else)."""
+    return Kind(Indicator(indicator).value).value
 
 
 def is_indicator(kind: str) -> bool:
