@@ -30,8 +30,10 @@ def attachments_of(user) -> object:
 
 
 def served(response) -> bytes:
+    """The body, with the file closed; ``response.close()`` would also close the test's
+    database connection (request_finished) outside the test client."""
     body = b"".join(response.streaming_content)
-    response.close()
+    response.file_to_stream.close()
     return body
 
 
