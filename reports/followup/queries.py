@@ -163,3 +163,23 @@ def snapshot_listed(rows: QuerySet[Any], *, figure: str) -> QuerySet[Any]:
         item_done=F("done_on"),
         record_ref=F("record_id"),
     ).values(*COLUMNS)
+
+
+def overdue_in_period(year: int, period: str, day: datetime.date | None = None) -> QuerySet[FollowUpItem]:
+    """The period's items in the ``overdue`` bucket as of ``day`` (the report's date by
+    default), whatever node their unit sits under: the grid's "việc quá hạn"."""
+    day = day or as_of(year, period)
+    return items_in_period(year, period).alias(f_bucket=bucket(day)).filter(f_bucket="overdue")
+
+
+def overdue_by_unit(unit_ids: list[int], year: int, period: str) -> dict[int, int]:
+    """``{unit_id: overdue items}`` of these units in the period (one query)."""
+    rows = (
+        overdue_in_period(year, period)
+        .filter(unit_id__in=unit_ids)
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values_list("unit_id", "n")
+    )
+    return dict(rows)
