@@ -82,13 +82,22 @@ def bucket(day: datetime.date) -> Case:
     )
 
 
+def agreed_items() -> QuerySet[FollowUpItem]:
+    """Items raised by accepted conferences and dialogues: what a unit is held to."""
+    return FollowUpItem.objects.filter(
+        record__status=Record.Status.ACCEPTED, record__kind__in=list(CONFERENCE_KINDS | DIALOGUE_KINDS)
+    )
+
+
 def items_in_period(year: int, period: str) -> QuerySet[FollowUpItem]:
     """Items raised by the accepted conferences and dialogues held in the period."""
-    return FollowUpItem.objects.filter(
-        record__status=Record.Status.ACCEPTED,
-        record__kind__in=list(CONFERENCE_KINDS | DIALOGUE_KINDS),
-        record__held_on__range=(datetime.date(year, 1, 1), period_end(year, period)),
-    )
+    return agreed_items().filter(record__held_on__range=(datetime.date(year, 1, 1), period_end(year, period)))
+
+
+def overdue_items(day: datetime.date) -> QuerySet[FollowUpItem]:
+    """Every agreed item in the ``overdue`` bucket as of ``day``, whenever it was raised:
+    what the weekly reminders chase."""
+    return agreed_items().alias(f_bucket=bucket(day)).filter(f_bucket="overdue")
 
 
 def placed(scope: Scope, day: datetime.date) -> QuerySet[FollowUpItem]:
