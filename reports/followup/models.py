@@ -13,7 +13,9 @@ class FollowUpSnapshotRow(models.Model):
     explanation lists stay as they were whatever is edited, moved or removed later.
     """
 
-    close = models.ForeignKey("units.PeriodClose", on_delete=models.CASCADE, related_name="+", db_index=False)
+    close = models.ForeignKey(
+        "units.PeriodClose", on_delete=models.CASCADE, related_name="followup_rows", db_index=False
+    )
     # Items can be removed from a draft later: no constraint, the copy stands on its own.
     item = models.ForeignKey(
         "conferences.FollowUpItem", on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False

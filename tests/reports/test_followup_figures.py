@@ -263,3 +263,34 @@ def test_the_explain_page_hides_another_districts_figures(world, promised, clien
     closed = _close(world.district_x, world.staff_x)
     response = explain(client_as(world.staff_y), close=closed.pk, indicator="worker_conference", figure="agreed")
     assert response.status_code == 404
+
+
+def test_a_failed_close_leaves_no_followup_rows_behind(world, promised):
+    closed = _close(world.district_x, world.staff_x)
+    closed.discard_partial()
+    assert not FollowUpSnapshotRow.objects.filter(close=closed).exists()
+
+
+def test_the_explain_page_reads_a_closed_version(world, promised, client_as):
+    closed = _close(world.district_x, world.staff_x)
+    FollowUpItem.objects.filter(unit=world.unit_a).delete()
+    response = explain(client_as(world.leader_p), close=closed.pk, indicator="worker_conference", figure="overdue")
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 2
+    assert "Giảm giờ tăng ca" in response.content.decode()
+
+
+def test_the_explain_page_costs_the_same_queries_whatever_the_number_of_items(world, promised, client_as):
+    client = client_as(world.staff_x)
+    params = {"node": world.district_x.pk, "year": 2025, "period": "year", "indicator": "worker_conference"}
+    with CaptureQueriesContext(connection) as small:
+        assert explain(client, **params, figure="agreed").status_code == 200
+    for n in range(5):
+        unit = UnitFactory(code=f"M{n}", node=world.district_x)
+        record = RecordFactory(unit=unit, kind="worker_conference", held_on=D(2025, 2, 1), status="accepted")
+        for _ in range(4):
+            item(record, due_on=D(2025, 4, 1))
+    with CaptureQueriesContext(connection) as large:
+        response = explain(client, **params, figure="agreed")
+    assert response.context["page"].paginator.count == 7 + 20
+    assert len(large.captured_queries) == len(small.captured_queries)
