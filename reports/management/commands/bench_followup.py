@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import datetime
 import statistics
 import time
 from collections.abc import Callable
@@ -15,8 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conferences.facts.selectors import Scope
-from conferences.followup.models import FollowUpItem
-from conferences.models import Record
+from conferences.followup.demo import build_items
 from reports import compute, demo, services
 from reports.followup import figures, queries
 from units.models import OrgNode, Unit
@@ -32,7 +30,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--units", type=int, default=20_000)
-        parser.add_argument("--items", type=int, default=3, help="items per accepted conference or dialogue")
+        parser.add_argument("--items", type=int, default=2, help="items per accepted conference or dialogue")
         parser.add_argument("--repeat", type=int, default=3, help="timed runs per case (median printed)")
         parser.add_argument("--seed", type=int, default=2026)
 
@@ -45,7 +43,7 @@ class Command(BaseCommand):
             self.stdout.write(f"seeded {options['units']:,} units in {time.perf_counter() - started:.1f} s")
         if not queries.items_in_period(last, Period.YEAR).exists():
             started = time.perf_counter()
-            made = self._seed_items(last, options["items"])
+            made = build_items(years=range(last, last + 1), per_record=options["items"])
             self.stdout.write(f"added {made:,} follow-up items in {time.perf_counter() - started:.1f} s")
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -94,33 +92,3 @@ class Command(BaseCommand):
             close = PeriodClose.objects.create(node=root, year=year, period=Period.YEAR, version=999)
             figures.write_snapshot(close, compute.tree_for(year, Period.YEAR), [])
             transaction.set_rollback(True)
-
-    def _seed_items(self, year: int, per_record: int) -> int:
-        """Items with due dates through the year and every outcome, a chunk of records at a time."""
-        records = Record.objects.filter(
-            status="accepted", kind__in=["worker_conference", "cbccvc_conference", "dialogue_periodic"], year=year
-        )
-        made = 0
-        batch: list[FollowUpItem] = []
-        for pk, unit_id, held_on in records.values_list("pk", "unit_id", "held_on").iterator(chunk_size=5000):
-            for n in range(per_record):
-                due = held_on + datetime.timedelta(days=30 + 45 * n)
-                state, done_on, reason = "open", None, ""
-                if (pk + n) % 4 == 0:
-                    state, done_on = "done", due - datetime.timedelta(days=5)
-                elif (pk + n) % 4 == 1:
-                    state, done_on = "done", due + datetime.timedelta(days=20)
-                elif (pk + n) % 9 == 2:
-                    state, reason = "dropped", "Không còn phù hợp"
-                batch.append(
-                    FollowUpItem(
-                        record_id=pk, unit_id=unit_id, text=f"Việc {n + 1}", due_on=due, state=state,
-                        done_on=done_on, drop_reason=reason,
-                    )
-                )  # fmt: skip
-            if len(batch) >= 5000:
-                FollowUpItem.objects.bulk_create(batch)
-                made += len(batch)
-                batch = []
-        FollowUpItem.objects.bulk_create(batch)
-        return made + len(batch)
