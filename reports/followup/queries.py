@@ -105,17 +105,21 @@ def placed(scope: Scope, day: datetime.date) -> QuerySet[FollowUpItem]:
     with ``f_indicator``, ``f_bucket`` and where the unit sat on the period's last day
     (``f_path``, ``f_node``, ``f_category``, from any of its fact rows: a unit sits in one
     place per period, whatever the indicator)."""
-    fact = Fact.objects.filter(unit_id=OuterRef("unit_id"), year=scope.year, period=scope.period).order_by()
-    items = items_in_period(scope.year, scope.period).annotate(
+    facts = Fact.objects.filter(year=scope.year, period=scope.period).order_by()
+    fact = facts.filter(unit_id=OuterRef("unit_id"))
+    # Which units: one semi-join on the facts under the path (the path index serves it),
+    # rather than the correlated look-up per item that the annotations below cost.
+    under = facts.filter(node_path__startswith=scope.path) if scope.path else facts
+    items = items_in_period(scope.year, scope.period).filter(unit_id__in=under.values("unit_id"))
+    for path in scope.exclude_paths:
+        items = items.exclude(unit_id__in=facts.filter(node_path__startswith=path).values("unit_id"))
+    items = items.annotate(
         f_indicator=indicator_of_kind(),
         f_bucket=bucket(day),
         f_path=Subquery(fact.values("node_path")[:1]),
         f_node=Subquery(fact.values("node_id")[:1]),
         f_category=Subquery(fact.values("category")[:1]),
     )
-    items = items.filter(f_path__startswith=scope.path) if scope.path else items.filter(f_path__isnull=False)
-    for path in scope.exclude_paths:
-        items = items.exclude(f_path__startswith=path)
     if scope.unit_ids is not None:
         items = items.filter(unit_id__in=scope.unit_ids)
     return items
