@@ -134,7 +134,7 @@ def test_it_prepares_its_statements_again_on_a_new_connection(world):
     assert maintain._prepared_names()
     connection.close()
     unit = Unit.objects.get(pk=unit.pk)
-    unit.employees = 3
-    unit.union_members = 0
+    unit.category = Category.STATE_AGENCY
     unit.save()
     assert not Fact.objects.filter(unit=unit, year=2025, indicator="worker_conference").exists()
+    assert not check_year(2025)
