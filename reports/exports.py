@@ -231,6 +231,7 @@ def _write_missing(ws: WriteOnlyWorksheet, payload: dict[str, Any]) -> None:
     ws.freeze_panes = "A2"
     xlsx.append(ws, [_cell(ws, heading, "header") for heading, _width in headings])
     indicators = payload["indicators"]
+    number = 0
     for number, unit in enumerate(payload["missing"], start=1):
         # Plain values: a styled cell costs twice a plain one, and this list can run to
         # tens of thousands of units that people filter and mail-merge rather than print.
@@ -247,7 +248,7 @@ def _write_missing(ws: WriteOnlyWorksheet, payload: dict[str, Any]) -> None:
                 unit["chair_phone"],
             ],
         )
-    ws.auto_filter.ref = _range(1, 1, len(headings), len(payload["missing"]) + 1)
+    ws.auto_filter.ref = _range(1, 1, len(headings), number + 1)
 
 
 def xlsx_bytes(payload: dict[str, Any]) -> bytes:

@@ -41,9 +41,7 @@ _Pending = dict[datetime.date | None, tuple[set[int], frozenset[str] | None]]
 _pending: ContextVar[_Pending | None] = ContextVar("units_announcements", default=None)
 
 
-def announce(
-    units: QuerySet[Unit], *, since: datetime.date | None = None, fields: Iterable[str] | None = None
-) -> None:
+def announce(units: QuerySet[Unit], *, since: datetime.date | None = None, fields: Iterable[str] | None = None) -> None:
     """Tell the receivers that ``units`` changed (``fields`` of them, None: anything)."""
     changed = frozenset(fields) if fields is not None else None
     pending = _pending.get()

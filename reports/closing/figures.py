@@ -10,6 +10,7 @@ from django.db.models.functions import Left
 from django.utils import timezone
 
 from reports import compute
+from reports.missing import MissingList
 from reports.models import SnapshotRow
 from units.history import TreeAsOf
 from units.paths import child_path_length
@@ -50,7 +51,7 @@ def closed_payload(close: PeriodClose, copied: list[PeriodClose], tree: TreeAsOf
     )
     payload = compute.to_payload(
         report,
-        snapshot_missing([close]),
+        MissingList(closes=[close]),
         built_at=timezone.now(),
         failures=compute.quality_failures(node, close.year, close.period),
     )
@@ -128,12 +129,3 @@ def version_diff(close: PeriodClose) -> dict[str, Any] | None:
         "changes": changes,
         "truncated": truncated,
     }
-
-
-def snapshot_missing(closes: list[PeriodClose]) -> list[compute.Missing]:
-    """The units lacking an event in these closed versions, read off their snapshots."""
-    missing: dict[int, set[str]] = {}
-    rows = SnapshotRow.objects.filter(close__in=closes, done=False).values_list("unit_id", "indicator")
-    for unit_id, indicator in rows.iterator(chunk_size=5000):
-        missing.setdefault(unit_id, set()).add(indicator)
-    return compute.missing_details(missing)
