@@ -174,7 +174,7 @@ class Command(BaseCommand):
             )
             with connection.cursor() as cursor:
                 if connection.vendor == "postgresql":
-                    cursor.execute("ANALYZE")
+                    cursor.execute("VACUUM ANALYZE")  # as autovacuum would: index-only scans need it
         root = OrgNode.objects.filter(parent__isnull=True).order_by("pk").first()
         assert root is not None
         year = options["year"]
