@@ -18,9 +18,9 @@ def test_its_cells_filters_and_sorts_follow_the_facts(tree, world):
     query = grid.GridQuery(node=world.province, year=2025, indicator="worker_conference")
     assert cell(grid.grid_page(query), "C001").state == grid.State.DONE
     # The facts are the grid's only source of counted figures: turn C's row into "not done".
-    Fact.objects.filter(
-        unit=world.unit_c, year=2025, period=Period.YEAR, indicator="worker_conference"
-    ).update(done=False, on_time=False, quality=False, record=None)
+    Fact.objects.filter(unit=world.unit_c, year=2025, period=Period.YEAR, indicator="worker_conference").update(
+        done=False, on_time=False, quality=False, record=None
+    )
     assert cell(grid.grid_page(query), "C001").state == grid.State.MISSING
     owing = grid.grid_page(grid.GridQuery(node=world.province, year=2025, state="not_done"))
     assert "C001" in [r.code for r in owing.rows]
