@@ -15,7 +15,6 @@ import re
 from collections.abc import Iterable, Sequence
 from io import BytesIO
 from typing import IO, TYPE_CHECKING, Any
-from xml.sax.saxutils import escape as xml_escape
 from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
@@ -105,10 +104,13 @@ def _write_streamed(part: IO[bytes], sheet: str, rows: Iterable[Sequence[Any]]) 
     head = _DIMENSION.sub("", head)
     number = len(re.findall(r"<row ", head))
     part.write(head.encode())
+    letters: list[str] = []
     chunk: list[str] = []
     for values in rows:
         number += 1
-        chunk.append(_row_xml(number, values))
+        while len(letters) < len(values):
+            letters.append(get_column_letter(len(letters) + 1))
+        chunk.append(_row_xml(number, values, letters))
         if len(chunk) == _ROWS_PER_WRITE:
             part.write("".join(chunk).encode())
             chunk = []
@@ -116,17 +118,18 @@ def _write_streamed(part: IO[bytes], sheet: str, rows: Iterable[Sequence[Any]]) 
     part.write(("</sheetData>" + _FILTER.sub(rf"\g<1>{number}\2", tail)).encode())
 
 
-def _row_xml(number: int, values: Sequence[Any]) -> str:
+def _row_xml(number: int, values: Sequence[Any], letters: list[str]) -> str:
     cells = []
-    for column, value in enumerate(values, start=1):
+    for letter, value in zip(letters, values, strict=False):
         if value is None or value == "":
             continue
-        ref = f"{get_column_letter(column)}{number}"
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise TypeError(value)
         if isinstance(value, str):
-            text = xml_escape(ILLEGAL_CHARACTERS_RE.sub("", neutralise(value)))
-            cells.append(f'<c r="{ref}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+            if value.startswith(FORMULA_TRIGGERS):
+                value = NEUTRALISING_PREFIX + value
+            text = ILLEGAL_CHARACTERS_RE.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            cells.append(f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        elif type(value) in (int, float):
+            cells.append(f'<c r="{letter}{number}" t="n"><v>{value}</v></c>')
         else:
-            cells.append(f'<c r="{ref}" t="n"><v>{value}</v></c>')
+            raise TypeError(value)
     return f'<row r="{number}">{"".join(cells)}</row>'
