@@ -16,21 +16,24 @@ def cell(page, code, indicator="worker_conference"):
 
 def test_its_cells_filters_and_sorts_follow_the_facts(tree, world):
     query = grid.GridQuery(node=world.province, year=2025, indicator="worker_conference")
-    assert cell(grid.grid_page(query), "C001").state == grid.State.DONE
-    # The facts are the grid's only source of counted figures: turn C's row into "not done".
-    Fact.objects.filter(unit=world.unit_c, year=2025, period=Period.YEAR, indicator="worker_conference").update(
-        done=False, on_time=False, quality=False, record=None
+    founded = tree["founded_mid_year"]  # bound for the year, no record at all
+    assert cell(grid.grid_page(query), founded.code).state == grid.State.MISSING
+    # The facts are the grid's only source of counted figures: say the unit is done.
+    Fact.objects.filter(unit=founded, year=2025, period=Period.YEAR, indicator="worker_conference").update(
+        done=True, on_time=True, quality=True
     )
-    assert cell(grid.grid_page(query), "C001").state == grid.State.MISSING
-    owing = grid.grid_page(grid.GridQuery(node=world.province, year=2025, state="not_done"))
-    assert "C001" in [r.code for r in owing.rows]
+    assert cell(grid.grid_page(query), founded.code).state == grid.State.DONE
     done = grid.grid_page(grid.GridQuery(node=world.province, year=2025, indicator="worker_conference", state="done"))
-    assert "C001" not in [r.code for r in done.rows]
+    assert founded.code in [r.code for r in done.rows]
+    owing = grid.grid_page(
+        grid.GridQuery(node=world.province, year=2025, indicator="worker_conference", state="not_done")
+    )
+    assert founded.code not in [r.code for r in owing.rows]
     by_column = grid.grid_page(
         grid.GridQuery(node=world.province, year=2025, indicator="worker_conference", sort="worker_conference")
     )
     codes = [r.code for r in by_column.rows]
-    assert codes.index("C001") < codes.index("A001")  # the units owing it first
+    assert codes.index("F1") < codes.index(founded.code)  # the units owing it first
     assert codes[-1] == "H1"  # a unit the rule does not bind, last
 
 
