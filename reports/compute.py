@@ -25,7 +25,7 @@ from conferences.facts.selectors import Scope
 from conferences.rules import rules_for_year
 from reports.missing import INDICATORS, MissingList, lacking_most_key
 from units.history import TreeAsOf
-from units.models import OrgNode
+from units.models import OrgNode, Unit
 from units.obligations import Indicator
 from units.paths import child_path_length
 from units.periods import Period, PeriodClose, tree_for
@@ -202,6 +202,31 @@ def non_compliant(
         )
         for m in missing_list(node, year, only=only, period=period, exclude_paths=exclude_paths)
     ]
+
+
+def missing_details(missing: dict[int, set[str]], *, limit: int | None = None) -> list[Missing]:
+    """The units of ``{unit_id: indicators lacking}`` with their chairs, ordered by node and
+    code; read as tuples, a chunk of units at a time."""
+    selected = sorted(missing)[:limit] if limit else sorted(missing)
+    columns = ("pk", "code", "name", "node__name", "chair_name", "chair_email", "chair_phone")
+    result: list[Missing] = []
+    for start in range(0, len(selected), 5000):
+        chunk = selected[start : start + 5000]
+        units = Unit.objects.filter(pk__in=chunk).order_by("node__name", "code").values_list(*columns)
+        for unit_id, code, name, node_name, chair_name, chair_email, chair_phone in units:
+            result.append(
+                Missing(
+                    unit_id=unit_id,
+                    code=code,
+                    name=name,
+                    node_name=node_name,
+                    missing=[i for i in INDICATORS if i in missing[unit_id]],
+                    chair_name=chair_name,
+                    chair_email=chair_email,
+                    chair_phone=chair_phone,
+                )
+            )
+    return result
 
 
 def cell_payload(cell: Cell) -> dict[str, Any]:
