@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from qcdc import jobs
 from reports import compute
+from reports.followup import figures as followup_figures
 from reports.missing import MissingList
 from reports.models import AnnualReportRun, ReportRun
 from reports.permissions import can_request_report
@@ -108,4 +109,6 @@ def report_payload(
         progress()
     missing = compute.missing_list(node, year, period=period, exclude_paths=exclude, closes=list(closed.values()))
     failures = compute.quality_failures(node, year, period, exclude_paths=exclude)
-    return closing.roll_up(report, missing, failures, closed)
+    payload = closing.roll_up(report, missing, failures, closed)
+    followup_figures.attach_live(payload, node, tree=tree, exclude_paths=exclude, closed=closed)
+    return payload
