@@ -11,13 +11,16 @@ written as a formula. Every export builds its workbook, rows and cells here
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Sequence
 from io import BytesIO
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
+from zipfile import ZIP_DEFLATED, ZipFile
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.utils import get_column_letter
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -63,7 +66,70 @@ def append(ws: WriteOnlyWorksheet, values: Iterable[Any]) -> None:
     ws.append([value if isinstance(value, Cell) else neutralise(value) for value in values])
 
 
+def stream_rows(ws: WriteOnlyWorksheet, rows: Iterable[Sequence[Any]]) -> None:
+    """Write ``rows`` (plain numbers and text) after the rows already appended, when the
+    workbook is saved (``to_bytes``), and stretch the sheet's filter over them.
+
+    For lists of a hundred thousand lines: openpyxl spends ~25 µs on each cell it writes,
+    so these rows go straight into the sheet's XML, a chunk at a time, never held. Text is
+    neutralised as everywhere else (and stripped of characters XML cannot hold)."""
+    ws._streamed_rows = rows  # type: ignore[attr-defined]
+
+
 def to_bytes(wb: Workbook) -> bytes:
     buffer = BytesIO()
     wb.save(buffer)
-    return buffer.getvalue()
+    streamed = {ws.path.lstrip("/"): ws for ws in wb.worksheets if hasattr(ws, "_streamed_rows")}
+    if not streamed:
+        return buffer.getvalue()
+    out = BytesIO()
+    with ZipFile(buffer) as saved, ZipFile(out, "w", ZIP_DEFLATED) as written:
+        for item in saved.infolist():
+            if item.filename not in streamed:
+                written.writestr(item, saved.read(item.filename))
+                continue
+            ws = streamed[item.filename]
+            with written.open(item.filename, "w", force_zip64=True) as part:
+                _write_streamed(part, saved.read(item.filename).decode(), ws._streamed_rows)
+    return out.getvalue()
+
+
+_ROWS_PER_WRITE = 1000
+_DIMENSION = re.compile(r"<dimension [^>]*/>")
+_FILTER = re.compile(r'(<autoFilter ref="[A-Z]+\d+:[A-Z]+)\d+(")')
+
+
+def _write_streamed(part: IO[bytes], sheet: str, rows: Iterable[Sequence[Any]]) -> None:
+    head, tail = sheet.split("</sheetData>", 1)
+    head = _DIMENSION.sub("", head)
+    number = len(re.findall(r"<row ", head))
+    part.write(head.encode())
+    letters: list[str] = []
+    chunk: list[str] = []
+    for values in rows:
+        number += 1
+        while len(letters) < len(values):
+            letters.append(get_column_letter(len(letters) + 1))
+        chunk.append(_row_xml(number, values, letters))
+        if len(chunk) == _ROWS_PER_WRITE:
+            part.write("".join(chunk).encode())
+            chunk = []
+    part.write("".join(chunk).encode())
+    part.write(("</sheetData>" + _FILTER.sub(rf"\g<1>{number}\2", tail)).encode())
+
+
+def _row_xml(number: int, values: Sequence[Any], letters: list[str]) -> str:
+    cells = []
+    for letter, value in zip(letters, values, strict=False):
+        if value is None or value == "":
+            continue
+        if isinstance(value, str):
+            if value.startswith(FORMULA_TRIGGERS):
+                value = NEUTRALISING_PREFIX + value
+            text = ILLEGAL_CHARACTERS_RE.sub("", value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            cells.append(f'<c r="{letter}{number}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>')
+        elif type(value) in (int, float):
+            cells.append(f'<c r="{letter}{number}" t="n"><v>{value}</v></c>')
+        else:
+            raise TypeError(value)
+    return f'<row r="{number}">{"".join(cells)}</row>'

@@ -12,7 +12,7 @@ units or children; the facts themselves are kept current by ``conferences.facts`
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -24,10 +24,11 @@ from conferences.facts.maintain import ensure_current
 from conferences.facts.selectors import Scope
 from conferences.obligations import INDICATORS, Indicator
 from conferences.rules import rules_for_year
+from reports.missing import MissingList, lacking_most_key
 from units.history import TreeAsOf
 from units.models import OrgNode, Unit
 from units.paths import child_path_length
-from units.periods import Period, tree_for
+from units.periods import Period, PeriodClose, tree_for
 
 DIRECT_SUFFIX = "/direct"
 
@@ -161,24 +162,46 @@ class Missing:
     chair_phone: str
 
 
+def missing_list(
+    node: OrgNode | None,
+    year: int,
+    *,
+    only: Iterable[int] | None = None,
+    period: str = Period.YEAR,
+    exclude_paths: Iterable[str] = (),
+    closes: Sequence[PeriodClose] = (),
+) -> MissingList:
+    """Units expected to hold an event that have no accepted record for it, read off the
+    facts (and off the ``closes``' snapshots), streamed. ``node`` None with ``only`` checks
+    just those units."""
+    ensure_current(year, rules_for_year(year))
+    path = tree_for(year, period).path_of(node) if node is not None else ""
+    scope = Scope(year, period, path, tuple(exclude_paths), tuple(only) if only is not None else None)
+    return MissingList(scope=scope, closes=closes)
+
+
 def non_compliant(
     node: OrgNode | None,
     year: int,
     *,
-    limit: int | None = None,
     only: Iterable[int] | None = None,
     period: str = Period.YEAR,
     exclude_paths: Iterable[str] = (),
 ) -> list[Missing]:
-    """Units expected to hold an event that have no accepted record for it, read off the
-    facts. ``node`` None with ``only`` checks just those units."""
-    ensure_current(year, rules_for_year(year))
-    path = tree_for(year, period).path_of(node) if node is not None else ""
-    scope = Scope(year, period, path, tuple(exclude_paths), tuple(only) if only is not None else None)
-    missing: dict[int, set[str]] = {}
-    for unit_id, indicator in fact_selectors.missing_pairs(scope):
-        missing.setdefault(unit_id, set()).add(indicator)
-    return missing_details(missing, limit=limit)
+    """``missing_list`` as a list, for the few callers that need one (reminders)."""
+    return [
+        Missing(
+            unit_id=m["unit_id"],
+            code=m["code"],
+            name=m["name"],
+            node_name=m["node"],
+            missing=m["missing"],
+            chair_name=m["chair_name"],
+            chair_email=m["chair_email"],
+            chair_phone=m["chair_phone"],
+        )
+        for m in missing_list(node, year, only=only, period=period, exclude_paths=exclude_paths)
+    ]
 
 
 def missing_details(missing: dict[int, set[str]], *, limit: int | None = None) -> list[Missing]:
@@ -243,7 +266,7 @@ def missing_payload(m: Missing) -> dict[str, Any]:
 
 def to_payload(
     report: Report,
-    missing: list[Missing],
+    missing: list[Missing] | MissingList,
     *,
     built_at: datetime.datetime,
     failures: dict[str, dict[str, int]] | None = None,
@@ -274,7 +297,7 @@ def to_payload(
             ]
         ),
         "quality_failures": failures or {},
-        "missing": [missing_payload(m) for m in missing],
+        "missing": missing if isinstance(missing, MissingList) else [missing_payload(m) for m in missing],
     }
 
 
@@ -344,5 +367,7 @@ def compact(payload: dict[str, Any]) -> dict[str, Any]:
     The full list lives in the run's XLSX and PDF; keeping 100,000 names in every stored
     payload would make each dashboard view read megabytes.
     """
-    missing = sorted(payload["missing"], key=lambda m: (-len(m["missing"]), m["node"], m["code"]))
-    return {**payload, "missing": missing[:MISSING_KEPT], "missing_total": len(missing)}
+    missing = payload["missing"]
+    if isinstance(missing, MissingList):
+        return {**payload, "missing": missing.lacking_most(MISSING_KEPT), "missing_total": len(missing)}
+    return {**payload, "missing": sorted(missing, key=lacking_most_key)[:MISSING_KEPT], "missing_total": len(missing)}

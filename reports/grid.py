@@ -1,12 +1,11 @@
 """The per-unit grid: one row per unit under a node, one cell per indicator of the year.
 
 This module is the grid's only data source: the page, the exports and the JSON's
-``"units"`` list all read ``grid_page``/``grid_rows``. The conditions are the report's
-own, those the report facts are built from (``conferences.facts.build.expected_units``
-and ``annotated_units``), so a unit counted as done in a report's figure is done in its
-cell. A page costs a fixed number of queries
-whatever the number of units: the count, the page of units, one per indicator for the
-page's cells and one for the page's records.
+``"units"`` list all read ``grid_page``/``grid_rows``. Cells, filters and sorts read the
+report facts (``conferences.facts.selectors``), so a unit counted as done in a report's
+figure is done in its cell; records are read only for what facts do not hold (a draft,
+a return). A page costs a fixed number of queries whatever the number of units: the
+count, the page of units, one for the page's facts and one for its records.
 """
 
 from __future__ import annotations
@@ -14,6 +13,8 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import product
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
@@ -21,7 +22,8 @@ from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from conferences.facts import build as counting
+from conferences.facts import selectors as fact_selectors
+from conferences.facts.maintain import ensure_current
 from conferences.models import ObligationRule, Record
 from conferences.obligations import STANDING_KINDS, Indicator
 from conferences.rules import rules_for_year
@@ -164,6 +166,7 @@ class GridPage:
 
 def _rules(query: GridQuery) -> dict[str, ObligationRule]:
     rules = rules_for_year(query.year)
+    ensure_current(query.year, rules)
     codes = [query.indicator] if query.indicator else list(compute.INDICATORS)
     return {code: rules[code] for code in codes if code in rules}
 
@@ -179,23 +182,23 @@ def records_in_period(rule: ObligationRule, year: int, period: str) -> QuerySet[
     return Record.objects.filter(_window_q(rule, year, period))
 
 
-def _state_q(units: QuerySet[Unit], rule: ObligationRule, query: GridQuery, state: str) -> Q:
-    """Units of ``units`` whose cell for ``rule`` is in ``state``, as a filter."""
-    expected = counting.expected_units(units, rule, query.year, query.period)
+def _state_q(rule: ObligationRule, query: GridQuery, state: str) -> Q:
+    """Units whose cell for ``rule`` is in ``state``, as a filter on their facts."""
+    fact = partial(fact_selectors.unit_fact, query.year, query.period, rule.indicator)
     if state == State.NOT_EXPECTED:
-        return ~Q(pk__in=expected.values("pk"))
-    annotated = counting.annotated_units(expected, rule, query.year, query.period)
+        return ~Q(fact(expected=True))
     if state in ("done", "late", "poor"):
-        extra = {"done": {}, "late": {"in_time": False}, "poor": {"good": False}}[state]
-        return Q(pk__in=annotated.filter(done=True, **extra).values("pk"))
-    not_done = annotated.filter(done=False)
+        extra = {"done": {}, "late": {"on_time": False}, "poor": {"quality": False}}[state]
+        return Q(fact(expected=True, done=True, **extra))
+    owing = Q(fact(expected=True, done=False))
     if state == "not_done":
-        return Q(pk__in=not_done.values("pk"))
-    latest = records_in_period(rule, query.year, query.period).filter(unit=OuterRef("pk")).order_by("-held_on", "-pk")
-    not_done = not_done.annotate(latest_status=Subquery(latest.values("status")[:1]))
+        return owing
+    records = records_in_period(rule, query.year, query.period)
     if state == State.MISSING:
-        return Q(pk__in=not_done.filter(latest_status__isnull=True).values("pk"))
-    return Q(pk__in=not_done.filter(latest_status=state).values("pk"))
+        return owing & ~Q(Exists(records.filter(unit=OuterRef("pk"))))
+    # The unit's latest record of the period is in that state.
+    latest = records.filter(unit=OuterRef(OuterRef("pk"))).order_by("-held_on", "-pk").values("pk")[:1]
+    return owing & Q(Exists(Record.objects.filter(pk=Subquery(latest), status=state)))
 
 
 def filtered_units(query: GridQuery, rules: dict[str, ObligationRule]) -> QuerySet[Unit]:
@@ -210,10 +213,9 @@ def filtered_units(query: GridQuery, rules: dict[str, ObligationRule]) -> QueryS
         overdue = followup_queries.overdue_in_period(query.year, query.period)
         units = units.filter(Exists(overdue.filter(unit_id=OuterRef("pk"))))
     elif query.state in FILTERS and rules:
-        base = units
         matches = Q(pk__in=[])
         for rule in rules.values():
-            matches |= _state_q(base, rule, query, query.state)
+            matches |= _state_q(rule, query, query.state)
         units = units.filter(matches)
     return units
 
@@ -225,13 +227,8 @@ def _ordered(units: QuerySet[Unit], query: GridQuery, rules: dict[str, Obligatio
     descending = sort.startswith("-")
     key = sort.lstrip("-")
     if key in rules:
-        rule = rules[key]
-        expected = counting.expected_units(Unit.objects.filter(pk=OuterRef("pk")), rule, query.year, query.period)
-        units = counting.annotated_units(units.annotate(binds=Exists(expected)), rule, query.year, query.period)
-        order = ["-binds", "done", "in_time", "good"]
-        if descending:
-            order = ["-binds", "-done", "-in_time", "-good"]
-        return units.order_by(*order, "code")
+        rank = fact_selectors.unit_fact_rank(query.year, query.period, key, descending=descending)
+        return units.annotate(cell_rank=rank).order_by("cell_rank", "code")
     if key == "overdue":
         overdue = followup_queries.overdue_in_period(query.year, query.period).filter(unit_id=OuterRef("pk"))
         counted = overdue.order_by().values("unit_id").annotate(n=Count("pk")).values("n")
@@ -259,17 +256,12 @@ def _why_not(row: dict[str, Any], rule: ObligationRule, year: int, period: str) 
 def _cells(
     rows: list[dict[str, Any]], query: GridQuery, rules: dict[str, ObligationRule]
 ) -> dict[tuple[int, str], GridCell]:
-    """The cells of the given units: one query per indicator, one for their records."""
+    """The cells of the given units: one query for their facts, one for their records."""
     ids = [row["pk"] for row in rows]
     by_id = {row["pk"]: row for row in rows}
-    figures: dict[tuple[int, str], dict[str, Any]] = {}
+    facts = fact_selectors.unit_cells(ids, query.year, query.period, rules)
     window = Q(pk__in=[])
-    for code, rule in rules.items():
-        expected = counting.expected_units(Unit.objects.filter(pk=OuterRef("pk")), rule, query.year, query.period)
-        page_units = Unit.objects.filter(pk__in=ids).annotate(binds=Exists(expected))
-        annotated = counting.annotated_units(page_units, rule, query.year, query.period, with_record=True)
-        for found in annotated.values("pk", "binds", "done", "in_time", "good", "record_id"):
-            figures[(found["pk"], code)] = found
+    for rule in rules.values():
         window |= _window_q(rule, query.year, query.period)
     records: dict[int, dict[str, Any]] = {}
     latest: dict[tuple[int, str], dict[str, Any]] = {}
@@ -280,9 +272,9 @@ def _cells(
         records[record["pk"]] = record
         latest.setdefault((record["unit_id"], record["kind"]), record)
     cells: dict[tuple[int, str], GridCell] = {}
-    for (unit_id, code), found in figures.items():
-        rule = rules[code]
-        if not found["binds"]:
+    for unit_id, (code, rule) in product(ids, rules.items()):
+        found = facts.get((unit_id, code), fact_selectors.NO_FACT)
+        if not found["expected"]:
             why = _why_not(by_id[unit_id], rule, query.year, query.period)
             cells[(unit_id, code)] = GridCell(code, State.NOT_EXPECTED, expected=False, done=found["done"], why_not=why)
             continue
@@ -293,8 +285,8 @@ def _cells(
                 State.DONE,
                 expected=True,
                 done=True,
-                on_time=found["in_time"],
-                good=found["good"],
+                on_time=found["on_time"],
+                good=found["quality"],
                 record_id=found["record_id"],
                 record_status=Record.Status.ACCEPTED,
                 held_on=counted.get("held_on"),

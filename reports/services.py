@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from qcdc import jobs
 from reports import compute
 from reports.followup import figures as followup_figures
+from reports.missing import MissingList
 from reports.models import AnnualReportRun, ReportRun
 from reports.permissions import can_request_report
 from units.invitations import InvitationBatch
@@ -101,16 +102,14 @@ def report_payload(
 
     own = PeriodClose.objects.filter(node=node, year=year, period=period, status=PeriodClose.Status.CLOSED).first()
     if own is not None and own.result:
-        missing = [compute.missing_payload(m) for m in closing.snapshot_missing([own])]
-        return {**own.result, "missing": missing, "built_at": timezone.now().isoformat()}
+        return {**own.result, "missing": MissingList(closes=[own]), "built_at": timezone.now().isoformat()}
     tree = compute.tree_for(year, period)
     closed = closing.closed_children(node, year, period, tree)
     exclude = list(tree.paths_of([c.node for c in closed.values()]).values())
     report = compute.build(node, year, by_category=by_category, period=period, exclude_paths=exclude)
     if progress is not None:
         progress()
-    missing = compute.non_compliant(node, year, period=period, exclude_paths=exclude)
-    missing = sorted(missing + closing.snapshot_missing(list(closed.values())), key=lambda m: (m.node_name, m.code))
+    missing = compute.missing_list(node, year, period=period, exclude_paths=exclude, closes=list(closed.values()))
     failures = compute.quality_failures(node, year, period, exclude_paths=exclude)
     payload = closing.roll_up(report, missing, failures, closed)
     followup_figures.attach_live(payload, node, tree=tree, exclude_paths=exclude, closed=closed)

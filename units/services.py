@@ -19,6 +19,7 @@ from qcdc import jobs
 from units.audit import audit_record
 from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit, UnitTransfer
 from units.permissions import can_manage_node, forget_scope, scope_for
+from units.signals import announce, announced_once, changed_fields
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -67,6 +68,7 @@ def level_name_set(*, depth: int, name: str) -> OrgLevel:
 
 
 @transaction.atomic
+@announced_once()
 def unit_create(*, by: AbstractBaseUser | AnonymousUser | None, **fields: Any) -> Unit:
     """Create a unit; staff may only create under a node in their subtree."""
     unit = Unit(**{k: v for k, v in fields.items() if k in UNIT_EDITABLE_FIELDS})
@@ -79,6 +81,7 @@ def unit_create(*, by: AbstractBaseUser | AnonymousUser | None, **fields: Any) -
 
 
 @transaction.atomic
+@announced_once()
 def unit_update(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, version: int, **fields: Any) -> Unit:
     """Save changes unless someone else saved the unit since ``version`` was read.
 
@@ -88,6 +91,7 @@ def unit_update(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, vers
     from units.regrouping import check_transfer
 
     old_node = unit.node
+    before = {f.attname: getattr(unit, f.attname) for f in Unit._meta.concrete_fields}
     for name, value in fields.items():
         if name not in UNIT_EDITABLE_FIELDS:
             raise ValueError(name)
@@ -114,9 +118,14 @@ def unit_update(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, vers
             created_by=by if by is not None and by.is_authenticated else None,
         )
     unit.refresh_from_db()
-    # .update() skips signals, so write the history row ourselves.
+    # .update() skips signals, so write the history row ourselves and announce what changed
+    # (the save below changes only the stamp, so it announces nothing).
     _set_history_user(unit, by)
     unit.save(update_fields=["updated_at"])
+    changed = changed_fields(unit, before) - {"version", "updated_at"}
+    if changed:
+        # A new node alone is a transfer from today: earlier placements stand.
+        announce(Unit.objects.filter(pk=unit.pk), since=today if changed == {"node"} else None, fields=changed)
     return unit
 
 

@@ -104,6 +104,12 @@ def checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[R
     return annotated, checks
 
 
+# The unit fields the facts read (here, in ``joined`` and through the tree): a unit save
+# that changes none of them leaves its facts as they are. A test compares this list with
+# the unit columns the fact SQL reads.
+UNIT_FIELDS_READ = frozenset({"node", "category", "employees", "established_on", "dissolved_on"})
+
+
 def expected_q(rule: ObligationRule, year: int, period: str = Period.YEAR, prefix: str = "") -> Q:
     """Units active during the period whose category (and size) the rule binds."""
     q = Q(**{f"{prefix}category__in": rule.categories}) & Q(

@@ -99,14 +99,63 @@ def _insert(parts: list[tuple[str, tuple]], unit_ids: list[int] | None) -> None:
     if unit_ids is not None:
         # Integers from the database, written out: no injection is possible.
         ids_sql = f"SELECT {int(unit_ids[0])}" if len(unit_ids) == 1 else _values(unit_ids)
+    prepared = unit_ids is not None and len(unit_ids) <= PREPARED_UNITS and connection.vendor == "postgresql"
     it = iter(parts)
     while chunk := list(islice(it, PARTS_PER_STATEMENT)):
-        sql = " UNION ALL ".join(part_sql for part_sql, _params in chunk)
+        sql = f"INSERT INTO {table} ({columns}) " + " UNION ALL ".join(part_sql for part_sql, _params in chunk)
         params = [p for _sql, part_params in chunk for p in part_params]
+        if prepared:
+            assert unit_ids is not None
+            _execute_prepared(sql, params, unit_ids)
+            continue
         if unit_ids is not None:
             sql = sql.replace(_UNITS_MARKER, ids_sql)
         with connection.cursor() as cursor:
-            cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+            cursor.execute(sql, params)
+
+
+# A refresh of a few units (a unit saved, a record accepted) runs statements that PostgreSQL
+# takes ~150 ms to plan and ~20 ms to run; prepared once per connection with the unit ids
+# as their one parameter and run with a generic plan, they cost only the running. Larger
+# sets (a node moved) keep a plan made for their ids.
+PREPARED_UNITS = 100
+PREPARED_KEPT = 200
+
+
+def _prepared_names() -> set[str]:
+    """The fact statements prepared on this connection (forgotten when it is replaced)."""
+    names: set[str] | None = getattr(connection, "_fact_statements", None)
+    if names is None or getattr(connection, "_fact_statements_of", None) is not connection.connection:
+        names = set()
+        connection._fact_statements = names  # type: ignore[attr-defined]
+        connection._fact_statements_of = connection.connection  # type: ignore[attr-defined]
+    return names
+
+
+def _execute_prepared(sql: str, params: list[Any], unit_ids: list[int]) -> None:
+    with connection.cursor() as cursor:
+        literal = cursor.mogrify(sql, params)
+        literal = literal.decode() if isinstance(literal, bytes) else literal
+        literal = literal.replace(_UNITS_MARKER, "SELECT unnest($1::bigint[])")
+        name = "fact_" + hashlib.sha256(literal.encode()).hexdigest()[:24]
+        names = _prepared_names()
+        # One round trip, one statement as the callers count them, whether or not it was
+        # prepared before on this connection.
+        steps = []
+        if name not in names:
+            if len(names) >= PREPARED_KEPT:
+                # Prepared statements live as long as the session: drop ours, not others'.
+                steps += [f"DEALLOCATE {n}" for n in sorted(names)]
+                names.clear()
+            steps.append(f"PREPARE {name} (bigint[]) AS {literal.replace('%', '%%')}")
+        steps += [
+            "SET LOCAL plan_cache_mode = force_generic_plan",
+            f"EXECUTE {name} (%s)",
+            "SET LOCAL plan_cache_mode = DEFAULT",
+        ]
+        cursor.execute("; ".join(steps), [[int(i) for i in unit_ids]])
+        # PREPARE outlives a rolled-back transaction, so the name stays valid after one.
+        names.add(name)
 
 
 def _values(unit_ids: list[int]) -> str:

@@ -4,12 +4,12 @@ rows under the node's path on the period's last day, answered as tuples."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, QuerySet, Sum
-from django.db.models.functions import Left
+from django.db.models import Case, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value, When
+from django.db.models.functions import Coalesce, Left
 
 from conferences.facts.build import FAILURE_COLUMNS
 from conferences.models import Fact, FactCube
@@ -83,10 +83,9 @@ def counts(scope: Scope, *, prefix_length: int | None = None) -> list[tuple[str,
     )
 
 
-def missing_pairs(scope: Scope) -> Iterator[tuple[int, str]]:
-    """``(unit_id, indicator)`` of every obligation not met, streamed."""
-    rows = facts_in(scope).filter(expected=True, done=False).order_by().values_list("unit_id", "indicator")
-    return rows.iterator(chunk_size=5000)
+def missing_facts(scope: Scope) -> QuerySet[Fact]:
+    """The facts of every obligation not met (a unit expected, no counted record)."""
+    return facts_in(scope).filter(expected=True, done=False)
 
 
 def check_failures(scope: Scope) -> dict[str, dict[str, int]]:
@@ -102,6 +101,44 @@ def check_failures(scope: Scope) -> dict[str, dict[str, int]]:
         if failed := {code: row[code] for code in FAILURE_COLUMNS if row[code]}:
             result[row["indicator"]] = failed
     return result
+
+
+# What a per-unit cell reads of its fact, in order; a unit the rule does not bind and
+# that has no counted record has no fact row, and reads ``NO_FACT``.
+CELL_COLUMNS: tuple[str, ...] = ("expected", "done", "on_time", "quality", "record_id")
+NO_FACT: dict[str, Any] = {"expected": False, "done": False, "on_time": False, "quality": False, "record_id": None}
+
+
+def unit_cells(
+    unit_ids: Iterable[int], year: int, period: str, indicators: Iterable[str]
+) -> dict[tuple[int, str], dict[str, Any]]:
+    """``CELL_COLUMNS`` of the given units' facts by (unit id, indicator): one query."""
+    rows = Fact.objects.filter(
+        year=year, period=period, unit_id__in=list(unit_ids), indicator__in=list(indicators)
+    ).values_list("unit_id", "indicator", *CELL_COLUMNS)
+    return {(unit_id, indicator): dict(zip(CELL_COLUMNS, rest, strict=True)) for unit_id, indicator, *rest in rows}
+
+
+def unit_fact(year: int, period: str, indicator: str, **conditions: Any) -> Exists:
+    """Whether the unit of the outer query (``pk``) has a fact of ``indicator`` meeting
+    ``conditions`` (e.g. ``expected=True, done=False``): one unique-index probe a unit."""
+    return Exists(
+        Fact.objects.filter(unit_id=OuterRef("pk"), year=year, period=period, indicator=indicator, **conditions)
+    )
+
+
+def unit_fact_rank(year: int, period: str, indicator: str, *, descending: bool = False) -> Coalesce:
+    """A number that orders units by their cell of ``indicator``: those it binds first,
+    and among them the not done, then the late, then the done (the done first with
+    ``descending``)."""
+    flags = ("done", "on_time", "quality")
+    rank = Case(When(expected=True, then=Value(0)), default=Value(8))
+    for weight, flag in zip((4, 2, 1), flags, strict=True):
+        rank = rank + Case(When(**{flag: not descending}, then=Value(weight)), default=Value(0))
+    facts = Fact.objects.filter(unit_id=OuterRef("pk"), year=year, period=period, indicator=indicator)
+    # No row: not bound, not done, as a row of such flags would rank.
+    missing = 8 + (7 if descending else 0)
+    return Coalesce(Subquery(facts.values(r=rank)[:1], output_field=IntegerField()), Value(missing))
 
 
 def unit_rows(

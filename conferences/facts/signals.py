@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
+from conferences.facts.build import UNIT_FIELDS_READ
 from conferences.facts.maintain import refresh, rule_years
 from conferences.models import Attachment, ContentItem, Fact, ObligationRule, Record
 from conferences.obligations import STANDING_KINDS, is_indicator
@@ -93,7 +94,11 @@ def unit_deleted(sender: type[Unit], instance: Unit, **kwargs: Any) -> None:
     Fact.objects.filter(unit_id=instance.pk).delete()
 
 
-def units_were_changed(sender: Any, units: Any, since: datetime.date | None = None, **kwargs: Any) -> None:
+def units_were_changed(
+    sender: Any, units: Any, since: datetime.date | None = None, fields: frozenset[str] | None = None, **kwargs: Any
+) -> None:
+    if fields is not None and not fields & UNIT_FIELDS_READ:
+        return
     years = None
     if since is not None:
         years = [y for y in rule_years() if y >= since.year]

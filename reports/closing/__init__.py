@@ -7,7 +7,7 @@ and roll children's closed figures up into a parent's report.
 their files). What a close holds and freezes is the periods layer's (``units.periods``).
 """
 
-from reports.closing.figures import snapshot_missing, version_diff
+from reports.closing.figures import version_diff
 from reports.closing.permissions import AlreadyClosed, NotClosed, can_close, can_read, can_reopen, held_above
 from reports.closing.rollup import closed_children, current_closes, roll_up
 from reports.closing.services import close_build, close_files, close_files_regenerate, close_reopen, close_request
@@ -27,6 +27,5 @@ __all__ = [
     "current_closes",
     "held_above",
     "roll_up",
-    "snapshot_missing",
     "version_diff",
 ]

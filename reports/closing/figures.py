@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.db.models.functions import Left
 from django.utils import timezone
 
 from reports import compute
+from reports.missing import MissingList
 from reports.models import SnapshotRow
 from units.history import TreeAsOf
 from units.paths import child_path_length
@@ -19,12 +20,14 @@ DIFF_KEPT = 500
 FIGURES = ("expected", "done", "on_time", "quality")
 
 
-def _snapshot_counts(close: PeriodClose, group: Any) -> list[tuple[str, str, compute.Cell]]:
+def _snapshot_counts(close: PeriodClose, prefix_length: int) -> tuple[compute.Grouped, compute.Grouped]:
+    """The snapshot's counts by child (path prefix) and by category: one GROUP BY over
+    the rows by both, whose few hundred groups are then added up each way."""
     rows = (
         SnapshotRow.objects.filter(close=close)
         .order_by()
-        .annotate(group=group)
-        .values("group", "indicator")
+        .annotate(group=Left("node_path", prefix_length))
+        .values("group", "category", "indicator")
         .annotate(
             n=Count("pk"),
             done_n=Count("pk", filter=Q(done=True)),
@@ -32,25 +35,21 @@ def _snapshot_counts(close: PeriodClose, group: Any) -> list[tuple[str, str, com
             quality_n=Count("pk", filter=Q(quality=True)),
         )
     )
-    return [
-        (r["group"], r["indicator"], compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"])) for r in rows
-    ]
+    by_child: list[tuple[str, str, compute.Cell]] = []
+    by_category: list[tuple[str, str, compute.Cell]] = []
+    for r in rows:
+        for group, grouped in ((r["group"], by_child), (r["category"], by_category)):
+            grouped.append((group, r["indicator"], compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"])))
+    return by_child, by_category
 
 
 def closed_payload(close: PeriodClose, copied: list[PeriodClose], tree: TreeAsOf) -> dict[str, Any]:
     node = close.node
-    prefix_length = child_path_length(tree.path_of(node))
-    report = compute.assemble(
-        node,
-        close.year,
-        close.period,
-        _snapshot_counts(close, Left("node_path", prefix_length)),
-        _snapshot_counts(close, F("category")),
-        tree=tree,
-    )
+    by_child, by_category = _snapshot_counts(close, child_path_length(tree.path_of(node)))
+    report = compute.assemble(node, close.year, close.period, by_child, by_category, tree=tree)
     payload = compute.to_payload(
         report,
-        snapshot_missing([close]),
+        MissingList(closes=[close]),
         built_at=timezone.now(),
         failures=compute.quality_failures(node, close.year, close.period),
     )
@@ -131,12 +130,3 @@ def version_diff(close: PeriodClose) -> dict[str, Any] | None:
         "changes": changes,
         "truncated": truncated,
     }
-
-
-def snapshot_missing(closes: list[PeriodClose]) -> list[compute.Missing]:
-    """The units lacking an event in these closed versions, read off their snapshots."""
-    missing: dict[int, set[str]] = {}
-    rows = SnapshotRow.objects.filter(close__in=closes, done=False).values_list("unit_id", "indicator")
-    for unit_id, indicator in rows.iterator(chunk_size=5000):
-        missing.setdefault(unit_id, set()).add(indicator)
-    return compute.missing_details(missing)

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from reports import compute
+from reports.missing import MissingList
 from units.history import TreeAsOf
 from units.models import OrgNode
 from units.periods import PeriodClose, tree_for
@@ -51,7 +52,7 @@ def _sum_cells(cells: list[dict[str, Any]]) -> dict[str, Any]:
 
 def roll_up(
     report: compute.Report,
-    missing: list[compute.Missing],
+    missing: list[compute.Missing] | MissingList,
     failures: dict[str, dict[str, int]],
     closed: dict[int, PeriodClose],
 ) -> dict[str, Any]:

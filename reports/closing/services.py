@@ -14,11 +14,12 @@ from django.utils.translation import gettext as _
 
 from qcdc import jobs
 from reports import compute
-from reports.closing.figures import closed_payload, snapshot_missing
+from reports.closing.figures import closed_payload
 from reports.closing.permissions import AlreadyClosed, NotClosed, can_close, can_read, can_reopen, held_above
 from reports.closing.snapshot import _write_snapshot
 from reports.followup import figures as followup_figures
 from reports.followup.models import FollowUpSnapshotRow
+from reports.missing import MissingList
 from reports.models import SnapshotRow
 from units.models import OrgNode
 from units.periods import PeriodClose, period_end
@@ -133,7 +134,7 @@ def close_files(*, close_id: int) -> PeriodClose | None:
     close = PeriodClose.objects.select_related("node").get(pk=close_id)
     if not close.result or (close.xlsx and close.pdf):
         return None
-    payload = {**close.result, "missing": [compute.missing_payload(m) for m in snapshot_missing([close])]}
+    payload = {**close.result, "missing": MissingList(closes=[close])}
     jobs.save_files(close, {"xlsx": xlsx_bytes(payload), "pdf": pdf_bytes(payload)})
     close.save(update_fields=["xlsx", "pdf"])
     return close

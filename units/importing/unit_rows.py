@@ -233,10 +233,12 @@ def units_import(*, plan: UnitImportPlan, by: AbstractBaseUser | AnonymousUser |
         ),
         batch_size=WRITE_BATCH,
     )
-    # Bulk writes send no post_save: announce the imported units, a chunk of ids at a time.
-    ids = sorted(p.unit.pk for p in [*plan.creates, *plan.updates])
-    for start in range(0, len(ids), IN_CHUNK):
-        announce(Unit.objects.filter(pk__in=ids[start : start + IN_CHUNK]))
+    # Bulk writes send no post_save: announce the imported units, a chunk of ids at a time,
+    # the updated ones with the fields the import changed.
+    for planned, fields in ((plan.creates, None), (plan.updates, plan.changed_fields)):
+        ids = sorted(p.unit.pk for p in planned)
+        for start in range(0, len(ids), IN_CHUNK):
+            announce(Unit.objects.filter(pk__in=ids[start : start + IN_CHUNK]), fields=fields)
     from units.onboarding import chair_accounts_create
 
     accounts = chair_accounts_create(plan=plan.accounts, by=by) if plan.create_accounts else 0

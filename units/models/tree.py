@@ -255,6 +255,9 @@ class Unit(models.Model):
         verbose_name_plural = _("đơn vị")
         indexes = [
             models.Index(fields=["node", "category"], name="unit_node_category"),
+            # Counting the units active in a year under a node (the grid, the units list)
+            # reads only this index, not the whole table.
+            models.Index(fields=["node", "established_on", "dissolved_on"], name="unit_node_active"),
             models.Index(fields=["name"], name="unit_name"),
         ]
         constraints = [

@@ -34,7 +34,7 @@ class Command(BaseCommand):
             demo.build(units=size, first_year=last - options["years"] + 1, last_year=last, seed=options["seed"])
             if connection.vendor == "postgresql":
                 with connection.cursor() as cursor:
-                    cursor.execute("ANALYZE")
+                    cursor.execute("VACUUM ANALYZE")  # as autovacuum would: index-only scans need it
             self.stdout.write(f"seeded {size:,} units in {time.perf_counter() - started:.1f} s")
         root = OrgNode.objects.get(parent__isnull=True, code="VGCL")
         started = time.perf_counter()
