@@ -1,6 +1,6 @@
 """Default checklists and obligation rules per year, each with the law it rests on.
 
-Plain data (and the category groups of units.obligations): the data migrations and the
+Plain data (and the category groups of conferences.obligations): the data migrations and the
 ``seed_rules`` service both read it. Administrators edit the rows it creates; a law
 change needs no deploy. Three eras:
 
@@ -21,8 +21,8 @@ from __future__ import annotations
 
 from typing import TypedDict
 
+from conferences.obligations import EMPLOYER_CATEGORIES, POLITICAL_CATEGORIES, PUBLIC_CATEGORIES
 from units.models import Category
-from units.obligations import EMPLOYER_CATEGORIES, POLITICAL_CATEGORIES, PUBLIC_CATEGORIES
 
 PUBLIC = [str(c) for c in PUBLIC_CATEGORIES]
 EMPLOYERS = [str(c) for c in EMPLOYER_CATEGORIES]

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from conferences.facts.signals import deferred_rebuilds
 from conferences.followup.models import FollowUpItem
-from conferences.models import STANDING_KINDS, Attachment, AuditEntry, ContentItem, Fact, FactCube, FactYear, Record
+from conferences.models import Attachment, AuditEntry, ContentItem, Fact, FactCube, FactYear, Record
+from conferences.obligations import CONFERENCE_KINDS, STANDING_KINDS, Kind
 from conferences.rules import rules_for_year, seed_rules
 from units.models import Unit
 
@@ -160,14 +161,14 @@ def _record(rng: random.Random, unit_id: int, rule: Any, year: int, employees: i
     formal_only = rng.random() < 0.15  # "held for show": low turnout, no resolution
     attended = int(invited * (rng.uniform(0.4, 0.65) if formal_only else rng.uniform(0.7, 1.0)))
     status = rng.choices(["accepted", "submitted", "returned", "draft"], [88, 6, 3, 3])[0]
-    is_conference = rule.kind in ("worker_conference", "cbccvc_conference")
-    is_dialogue = rule.kind == "dialogue_periodic"
+    is_conference = rule.kind in CONFERENCE_KINDS
+    is_dialogue = rule.kind == Kind.DIALOGUE_PERIODIC
     return (
         unit_id, rule.kind, held, held.year, "Hội trường đơn vị" if rule.kind not in STANDING_KINDS else "",
         "", "full" if is_conference else "", invited if is_conference else None,
         attended if is_conference else None, (not formal_only) if is_conference else None, "", "",
         3 if is_dialogue else None, "", 5 if is_dialogue else None, "", "", "", "",
-        rng.randint(3, 5) if rule.kind == "inspection_board" else None, "", "", status, 1,
+        rng.randint(3, 5) if rule.kind == Kind.INSPECTION_BOARD else None, "", "", status, 1,
         rng.random() < 0.3, "", formal_only,
     )  # fmt: skip
 

@@ -9,7 +9,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from conferences.models import Kind, Record
+from conferences.models import Record
+from conferences.obligations import Kind
 from units.filters import ListFilterSet, node_label
 from units.models import OrgNode
 

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext_lazy as _
 
-from conferences.models import CONFERENCE_KINDS, ContentItem, Kind, ObligationRule, Record
+from conferences.models import ContentItem, ObligationRule, Record
+from conferences.obligations import CONFERENCE_KINDS, Kind
 from conferences.uploads import check_upload
 from qcdc.validators import validate_event_day
 from units.forms import DateInput

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conferences.models import STANDING_KINDS, Record
+from conferences.models import Record
+from conferences.obligations import STANDING_KINDS
 from units import periods
 from units.permissions import can_manage_node, scope_for
 

@@ -11,7 +11,8 @@ from decimal import Decimal
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, Attachment, ObligationRule, Record
+from conferences.models import Attachment, ObligationRule, Record
+from conferences.obligations import CONFERENCE_KINDS, DIALOGUE_KINDS
 
 
 class Check:

@@ -10,7 +10,8 @@ from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from conferences.models import STANDING_KINDS, Attachment, ObligationRule, Record, RecordQuerySet
+from conferences.models import Attachment, ObligationRule, Record, RecordQuerySet
+from conferences.obligations import STANDING_KINDS
 from conferences.quality import CHECK_FAILURES, CheckResult, quality_checks
 from conferences.rules import rules_for_unit, rules_for_year
 from units.models import Unit

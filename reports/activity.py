@@ -14,7 +14,8 @@ from typing import TypedDict
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
 
-from conferences.models import Kind, Record
+from conferences.models import Record
+from conferences.obligations import Kind
 from reports import compute
 from reports.worklog.models import WorkKind, WorkLogEntry
 from units.models import OrgNode

@@ -22,11 +22,11 @@ from django.utils.translation import gettext as _
 from conferences.facts import selectors as fact_selectors
 from conferences.facts.maintain import ensure_current
 from conferences.facts.selectors import Scope
+from conferences.obligations import INDICATORS, Indicator
 from conferences.rules import rules_for_year
-from reports.missing import INDICATORS, MissingList, lacking_most_key
+from reports.missing import MissingList, lacking_most_key
 from units.history import TreeAsOf
 from units.models import OrgNode, Unit
-from units.obligations import Indicator
 from units.paths import child_path_length
 from units.periods import Period, PeriodClose, tree_for
 

@@ -67,9 +67,9 @@ class GridForm(forms.Form):
     per_page = forms.TypedChoiceField(label=_("Số dòng mỗi trang"), coerce=int, required=False, empty_value=50)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from conferences.obligations import Indicator
         from reports.grid import FILTERS, PAGE_SIZES
         from units.models import Category
-        from units.obligations import Indicator
 
         super().__init__(*args, **kwargs)
         everything = [("", _("Tất cả"))]

@@ -24,12 +24,12 @@ from django.utils.translation import gettext_lazy
 
 from conferences.facts import selectors as fact_selectors
 from conferences.facts.maintain import ensure_current
-from conferences.models import STANDING_KINDS, ObligationRule, Record
+from conferences.models import ObligationRule, Record
+from conferences.obligations import STANDING_KINDS, Indicator
 from conferences.rules import rules_for_year
 from reports import compute
 from reports.followup import queries as followup_queries
 from units.models import Category, OrgNode, Unit
-from units.obligations import Indicator
 from units.periods import Period, period_end, tree_for
 
 PAGE_SIZES = (50, 100, 500)

@@ -21,11 +21,10 @@ from django.db.models import Count, QuerySet
 
 from conferences.facts import selectors as fact_selectors
 from conferences.facts.selectors import Scope
+from conferences.obligations import INDICATORS
 from reports.models import SnapshotRow
-from units.obligations import Indicator
 from units.periods import PeriodClose
 
-INDICATORS: tuple[str, ...] = tuple(Indicator.values)
 # How many units in order, and how many lacking the most, a full pass keeps.
 KEPT = 1000
 

@@ -15,12 +15,12 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from conferences.obligations import indicator_labels
 from conferences.rules import rules_for_year
 from qcdc.mail import email_subject
 from reports import compute
 from reports.followup.queries import overdue_items
 from units.models import OrgNode, Role, Unit
-from units.obligations import Indicator
 from units.paths import ancestry
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
     year = today.year
     due = _due_indicators(year, today)
     with translation.override(settings.LANGUAGE_CODE):
-        labels = {i.value: str(i.label) for i in Indicator}
+        labels = indicator_labels()
     leaf_nodes = nodes if nodes is not None else list(OrgNode.objects.filter(units__isnull=False).distinct())
     chair_messages = []
     digests = []
@@ -147,7 +147,7 @@ def close_reminders(today: datetime.date) -> list[tuple[str, str, None, list[str
 def remind_chairs(*, unit_ids: list[int], year: int) -> int:
     """Mail the chairs of these units what they still lack in ``year``; return how many mails."""
     with translation.override(settings.LANGUAGE_CODE):
-        labels = {i.value: str(i.label) for i in Indicator}
+        labels = indicator_labels()
     overdue = overdue_by_unit(timezone.localdate(), unit_ids=unit_ids)
     missing = with_overdue_units(compute.non_compliant(None, year, only=unit_ids), overdue)
     messages, _unreachable = _chair_messages(missing, year=year, labels=labels, only=set(labels), overdue=overdue)

@@ -16,6 +16,7 @@ from reports.followup import figures as followup_figures
 from reports.missing import MissingList
 from reports.models import AnnualReportRun, ReportRun
 from reports.permissions import can_request_report
+from units.invitations import InvitationBatch
 from units.models import OrgNode
 from units.periods import Period, PeriodClose
 
@@ -26,9 +27,10 @@ MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def runs_sweep() -> int:
-    """Re-queue or fail the report runs, annual reports and closes whose worker died, and resend the
-    messages of those queued too long (see ``qcdc.jobs.sweep``); return how many."""
-    return jobs.sweep(ReportRun) + jobs.sweep(PeriodClose) + jobs.sweep(AnnualReportRun)
+    """Re-queue or fail the jobs (report runs, annual reports, closes, invitation batches)
+    whose worker died, and resend the messages of those queued too long (see
+    ``qcdc.jobs.sweep``); return how many."""
+    return sum(jobs.sweep(model) for model in (ReportRun, PeriodClose, AnnualReportRun, InvitationBatch))
 
 
 def report_request(

@@ -14,6 +14,7 @@ from django.http import HttpResponse
 from django.utils import timezone, translation
 
 from qcdc import xlsx
+from qcdc.downloads import XLSX, bytes_response
 from units.importing.unit_rows import UNIT_IMPORT_COLUMNS
 from units.models import Category, Unit
 
@@ -34,8 +35,6 @@ UNIT_COLUMNS = (
     "chair_phone",
     "address",
 )
-
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def units_workbook(units: Iterable[Unit]) -> bytes:
@@ -69,9 +68,7 @@ def units_workbook(units: Iterable[Unit]) -> bytes:
 
 def units_workbook_response(units: Iterable[Unit]) -> HttpResponse:
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(units_workbook(units), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="don-vi-{stamp}.xlsx"'
-    return response
+    return bytes_response(units_workbook(units), filename=f"don-vi-{stamp}.xlsx", content_type=XLSX)
 
 
 def chairs_workbook_response(rows: Iterable[ChairRow]) -> HttpResponse:
@@ -117,6 +114,4 @@ def chairs_workbook_response(rows: Iterable[ChairRow]) -> HttpResponse:
             ],
         )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response = HttpResponse(xlsx.to_bytes(wb), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="chu-tich-cdcs-{stamp}.xlsx"'
-    return response
+    return bytes_response(xlsx.to_bytes(wb), filename=f"chu-tich-cdcs-{stamp}.xlsx", content_type=XLSX)

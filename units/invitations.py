@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from qcdc.jobs import Job
+
 CODE_ATTEMPTS = 5
 
 
@@ -47,8 +49,9 @@ class Invitation(models.Model):
         return self.used_at is None and self.expires_at > timezone.now() and self.attempts < CODE_ATTEMPTS
 
 
-class InvitationBatch(models.Model):
-    """A bulk sending of invitations, run as a Celery job: how far it got."""
+class InvitationBatch(Job):
+    """A bulk sending of invitations: a job like the reports' (claimed, kept alive by
+    its heartbeat, retried, swept; see ``qcdc.jobs``), with how far it got."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("Đang chờ")
@@ -56,14 +59,16 @@ class InvitationBatch(models.Model):
         DONE = "done", _("Đã xong")
         FAILED = "failed", _("Lỗi")
 
+    DONE = Status.DONE
+    TASK = "units.tasks.send_invitation_batch"
+    FILE_FIELDS = ()
+
     unit_ids = models.JSONField(default=list)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     sent = models.PositiveIntegerField(default=0)
     skipped = models.PositiveIntegerField(default=0)
-    error = models.TextField(blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -73,11 +78,3 @@ class InvitationBatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pk}: {self.sent}/{self.total}"
-
-    @property
-    def progress(self) -> int:
-        return 100 if not self.total else round(100 * (self.sent + self.skipped) / self.total)
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from qcdc import jobs
 from qcdc.mail import email_subject
 from units.chairs import ChairAccountsPlan, account_for_login, plan_chair_accounts
 from units.invitations import CODE_ATTEMPTS, Invitation, InvitationBatch
@@ -82,22 +83,17 @@ def invitations_request(*, unit_ids: list[int], by: AbstractBaseUser | Anonymous
     manages); the job creates the missing accounts and mails each chair a link."""
     ids = sorted(Unit.objects.managed_by(by).filter(pk__in=unit_ids).values_list("pk", flat=True))
     batch = InvitationBatch.objects.create(unit_ids=ids, total=len(ids), created_by=by)
-    from units.tasks import send_invitation_batch
-
-    transaction.on_commit(lambda: send_invitation_batch.delay(batch_id=batch.pk))
+    jobs.enqueue(batch)
     return batch
 
 
 BATCH_CHUNK = 100
 
 
-def invitation_batch_run(*, batch_id: int) -> InvitationBatch:
-    """Send a batch's invitations a chunk of units at a time, each chunk in its own
-    transaction with its progress, so a redelivered job resumes where the last one died."""
-    batch = InvitationBatch.objects.get(pk=batch_id)
-    if not batch.is_active:
-        return batch
-    InvitationBatch.objects.filter(pk=batch.pk).update(status=InvitationBatch.Status.RUNNING)
+def invitation_batch_run(batch: InvitationBatch) -> None:
+    """Send a claimed batch's invitations a chunk of units at a time, each chunk in its
+    own transaction with its progress, so a retry or redelivery resumes where the last
+    attempt stopped (see ``qcdc.jobs.run``)."""
     while (done := batch.sent + batch.skipped) < batch.total:
         chunk = batch.unit_ids[done : done + BATCH_CHUNK]
         with transaction.atomic():
@@ -108,16 +104,8 @@ def invitation_batch_run(*, batch_id: int) -> InvitationBatch:
             batch.sent += sent
             batch.skipped += len(chunk) - sent
             batch.save(update_fields=["sent", "skipped"])
-    batch.status = InvitationBatch.Status.DONE
-    batch.finished_at = timezone.now()
-    batch.save(update_fields=["status", "finished_at"])
-    return batch
-
-
-def invitation_batch_fail(*, batch_id: int, error: str) -> None:
-    InvitationBatch.objects.filter(pk=batch_id).update(
-        status=InvitationBatch.Status.FAILED, error=error[:2000], finished_at=timezone.now()
-    )
+        jobs.progress(batch, min(99, round(100 * (batch.sent + batch.skipped) / batch.total)))
+    jobs.finish(batch)
 
 
 def invitation_record(*, user: User, unit: Unit) -> Invitation:

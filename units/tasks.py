@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import PasswordResetForm
@@ -12,6 +12,7 @@ from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from qcdc import jobs
 from qcdc.mail import email_subject
 from units.models import ChairInvitation, Role, Unit
 
@@ -78,13 +79,11 @@ def send_account_invitation(*, user_id: int, role_id: int) -> None:
     send_mail(subject, body, None, [user.email])
 
 
-@shared_task(acks_late=True)
-def send_invitation_batch(*, batch_id: int) -> None:
-    """Send a bulk sending's invitations (resumes where a dead attempt stopped)."""
-    from units.onboarding import invitation_batch_fail, invitation_batch_run
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def send_invitation_batch(self: Task, *, job_id: int) -> None:
+    """Send a bulk sending's invitations as a job (see ``qcdc.jobs.run``: claim, heartbeat,
+    retries, failure with its reason); a retry resumes where the last attempt stopped."""
+    from units.invitations import InvitationBatch
+    from units.onboarding import invitation_batch_run
 
-    try:
-        invitation_batch_run(batch_id=batch_id)
-    except Exception as exc:
-        invitation_batch_fail(batch_id=batch_id, error=str(exc))
-        raise
+    jobs.run(self, InvitationBatch, job_id, invitation_batch_run)

@@ -26,7 +26,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast, Coalesce
 
-from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
+from conferences.models import Attachment, ObligationRule, Record
+from conferences.obligations import CONFERENCE_KINDS, STANDING_KINDS
 from conferences.quality import Check
 from units.models import Unit
 from units.periods import Period, period_end

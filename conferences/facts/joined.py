@@ -15,7 +15,8 @@ from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, F
 
 from conferences.facts.build import expected_q
-from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
+from conferences.models import Attachment, ObligationRule, Record
+from conferences.obligations import CONFERENCE_KINDS, STANDING_KINDS
 from units.history import TreeAsOf
 from units.periods import Period, period_end
 

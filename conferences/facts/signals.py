@@ -22,9 +22,9 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from conferences.facts.build import UNIT_FIELDS_READ
 from conferences.facts.maintain import refresh, rule_years
-from conferences.models import STANDING_KINDS, Attachment, ContentItem, Fact, ObligationRule, Record
+from conferences.models import Attachment, ContentItem, Fact, ObligationRule, Record
+from conferences.obligations import STANDING_KINDS, is_indicator
 from units.models import Unit
-from units.obligations import Indicator
 from units.signals import units_changed
 
 
@@ -35,7 +35,7 @@ def _record_years(kind: str, year: int) -> list[int] | None:
 
 def refresh_record(unit_id: int, kind: str, year: int) -> None:
     """Rewrite what one record can change: its unit's facts for its indicator and years."""
-    if kind not in Indicator.values:
+    if not is_indicator(kind):
         return
     years = _record_years(kind, year)
     if years is None:

@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime
 
 from conferences.followup.models import FollowUpItem
-from conferences.models import CONFERENCE_KINDS, Kind, Record
+from conferences.models import Record
+from conferences.obligations import CONFERENCE_KINDS, Kind
 
 TEXTS = (
     ("agreement", "Giảm giờ làm thêm xuống tối đa 2 giờ mỗi ngày"),

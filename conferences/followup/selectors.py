@@ -6,10 +6,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from conferences.followup.models import FollowUpItem, FollowUpItemQuerySet
-from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, Record
+from conferences.models import Record
+from conferences.obligations import MEETING_KINDS
 from units.models import Unit
-
-FOLLOWING_KINDS = CONFERENCE_KINDS | DIALOGUE_KINDS
 
 
 def record_items(record: Record) -> FollowUpItemQuerySet:
@@ -19,7 +18,7 @@ def record_items(record: Record) -> FollowUpItemQuerySet:
 def carried_items(record: Record) -> FollowUpItemQuerySet:
     """Items of the unit's earlier conferences and dialogues that this record should follow up:
     those still open, and those whose outcome was reported here."""
-    if record.kind not in FOLLOWING_KINDS:
+    if record.kind not in MEETING_KINDS:
         return FollowUpItem.objects.none()
     earlier = Q(record__held_on__lt=record.held_on) | Q(record__held_on=record.held_on, record_id__lt=record.pk)
     return (

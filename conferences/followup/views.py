@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -15,6 +15,7 @@ from conferences.followup.forms import ItemForm, OutcomeForm
 from conferences.followup.models import FollowUpItem
 from conferences.models import Record
 from conferences.services import StaleEdit
+from qcdc.downloads import scoped_download
 
 
 def _visible_item_or_404(request: HttpRequest, pk: int) -> FollowUpItem:
@@ -96,19 +97,10 @@ def item_report(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def item_evidence(request: HttpRequest, pk: int) -> FileResponse:
-    item = _visible_item_or_404(request, pk)
-    if not item.evidence:
-        raise Http404
-    try:
-        handle = item.evidence.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=item.evidence_type not in ("application/pdf", "image/jpeg", "image/png"),
-        filename=item.evidence_name,
-        content_type=item.evidence_type,
+    return scoped_download(
+        FollowUpItem.objects.visible_to(request.user),
+        pk,
+        file_field="evidence",
+        name_field="evidence_name",
+        type_field="evidence_type",
     )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response

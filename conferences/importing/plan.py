@@ -17,7 +17,8 @@ from conferences.importing.rows import (
     _parse_history,
     choice_lookup,
 )
-from conferences.models import STANDING_KINDS, ContentItem, Kind, Record
+from conferences.models import ContentItem, Record
+from conferences.obligations import STANDING_KINDS, Kind
 from units.importing.common import IN_CHUNK, PREVIEW_ROWS, load_by_code, path_checker
 from units.importing.tables import RowError, Table, read_table
 from units.importing.uploads import MAX_UPLOAD_ROWS, Upload

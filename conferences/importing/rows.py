@@ -9,9 +9,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from conferences.models import CONFERENCE_KINDS, Record
+from conferences.models import Record
+from conferences.obligations import CONFERENCE_KINDS
 from qcdc.validators import field_problems
-from units.importing.tables import Column, SheetRow, cell_count, cell_date
+from units.importing.tables import Column, SheetRow, cell_date, read_count
 from units.models import Unit
 
 if TYPE_CHECKING:
@@ -130,17 +131,10 @@ def _parse(
         if held_on is None:
             problems.append(_("Thiếu ngày."))
 
-    counts: dict[str, int | None] = {}
-    for name in ("invited", "attended"):
-        counts[name] = None
-        if row.text(name):
-            try:
-                counts[name] = cell_count(row.values[name])
-            except ValueError:
-                problems.append(
-                    _("%(label)s phải là số nguyên không âm (đang là «%(value)s»).")
-                    % {"label": _LABELS[name], "value": row.text(name)}
-                )
+    counts = {
+        name: read_count(row, name, label=_LABELS[name], problems=problems) if row.text(name) else None
+        for name in ("invited", "attended")
+    }
 
     status_text = row.text("status")
     status = statuses.get(status_text.lower()) if status_text else Record.Status.ACCEPTED
@@ -171,13 +165,7 @@ def _parse_history(row: SheetRow, *, formats: dict[str, str], problems: list[str
         if history["format"] is None:
             problems.append(_("Hình thức «%(value)s» không hợp lệ.") % {"value": format_text})
     if row.text("headcount"):
-        try:
-            history["headcount"] = cell_count(row.values["headcount"])
-        except ValueError:
-            problems.append(
-                _("%(label)s phải là số nguyên không âm (đang là «%(value)s»).")
-                % {"label": _LABELS["headcount"], "value": row.text("headcount")}
-            )
+        history["headcount"] = read_count(row, "headcount", label=_LABELS["headcount"], problems=problems)
     resolution = row.text("resolution").lower()
     if resolution:
         if resolution in YES or resolution in NO:

@@ -14,7 +14,8 @@ from django.utils.translation import gettext_lazy as _
 
 from conferences.followup.models import FollowUpItem
 from conferences.minutes.models import MinutesSimilarity
-from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, Attachment, ObligationRule, Record, RecordQuerySet
+from conferences.models import Attachment, ObligationRule, Record, RecordQuerySet
+from conferences.obligations import CONFERENCE_KINDS, DIALOGUE_KINDS, MEETING_KINDS
 from conferences.quality import QUORUM_TOLERANCE
 
 PROPOSALS_CODE = "proposals"
@@ -66,7 +67,7 @@ def with_signals(records: RecordQuerySet) -> RecordQuerySet:
     proposals = Record.contents.through.objects.filter(record_id=OuterRef("pk"), contentitem__code=PROPOSALS_CODE)
     proposal_items = FollowUpItem.objects.filter(record_id=OuterRef("pk"), item_type=FollowUpItem.Type.PROPOSAL)
     agreement_items = FollowUpItem.objects.filter(record_id=OuterRef("pk"), item_type=FollowUpItem.Type.AGREEMENT)
-    following = list(CONFERENCE_KINDS | DIALOGUE_KINDS)
+    following = list(MEETING_KINDS)
     # An open item raised before this record that an earlier following record already carried.
     carried_before = Record.objects.filter(
         unit_id=OuterRef("unit_id"),

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from conferences.minutes.formalism import SIGNAL_LABELS
-from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, Kind
+from conferences.obligations import MEETING_KINDS, Kind
 
 
 def _years() -> list[tuple[str, str]]:
@@ -33,7 +33,7 @@ class SignalFilterForm(_NodeFilterForm):
     kind = forms.ChoiceField(
         label=_("Loại"),
         required=False,
-        choices=[("", _("Tất cả")), *(c for c in Kind.choices if c[0] in CONFERENCE_KINDS | DIALOGUE_KINDS)],
+        choices=[("", _("Tất cả")), *(c for c in Kind.choices if c[0] in MEETING_KINDS)],
     )
 
 

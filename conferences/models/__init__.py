@@ -11,22 +11,10 @@ the reports count them by kind. What each year requires is data: ``ObligationRul
 from conferences.followup.models import FollowUpItem
 from conferences.minutes.models import MinutesReading, MinutesShingle, MinutesSimilarity
 from conferences.models.fact_tables import Fact, FactCube, FactYear
-from conferences.models.obligation_rules import (
-    CONFERENCE_KINDS,
-    DIALOGUE_KINDS,
-    INDICATOR_KIND,
-    STANDING_KINDS,
-    ContentItem,
-    Kind,
-    ObligationRule,
-)
+from conferences.models.obligation_rules import ContentItem, ObligationRule
 from conferences.models.records import Attachment, AuditEntry, Record, RecordQuerySet, _attachment_path
 
 __all__ = [
-    "CONFERENCE_KINDS",
-    "DIALOGUE_KINDS",
-    "INDICATOR_KIND",
-    "STANDING_KINDS",
     "Attachment",
     "AuditEntry",
     "ContentItem",
@@ -34,7 +22,6 @@ __all__ = [
     "FactCube",
     "FactYear",
     "FollowUpItem",
-    "Kind",
     "MinutesReading",
     "MinutesShingle",
     "MinutesSimilarity",

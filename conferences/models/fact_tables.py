@@ -6,8 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from conferences.models.records import Record
+from conferences.obligations import Indicator
 from units.models import OrgNode, Unit
-from units.obligations import Indicator
 from units.periods import Period
 
 

@@ -1,4 +1,5 @@
-"""What a record can be, and what each year's rules ask of which units."""
+"""What each year's rules ask of which units, and the checklists of mandatory contents
+(the kinds and indicators they speak of are in ``conferences.obligations``)."""
 
 from __future__ import annotations
 
@@ -7,26 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from conferences.obligations import Indicator, Kind, indicator_kind
 from units.models import Category, Unit
-from units.obligations import Indicator
-
-
-class Kind(models.TextChoices):
-    CBCCVC_CONFERENCE = "cbccvc_conference", _("Hội nghị cán bộ, công chức, viên chức")
-    WORKER_CONFERENCE = "worker_conference", _("Hội nghị người lao động")
-    DIALOGUE_PERIODIC = "dialogue_periodic", _("Đối thoại định kỳ")
-    DIALOGUE_ON_REQUEST = "dialogue_on_request", _("Đối thoại khi có yêu cầu")
-    DIALOGUE_EVENT = "dialogue_event", _("Đối thoại khi có vụ việc")
-    QCDC_REGULATION = "qcdc_regulation", _("Quy chế dân chủ ở cơ sở")
-    INSPECTION_BOARD = "inspection_board", _("Ban thanh tra nhân dân")
-
-
-CONFERENCE_KINDS = frozenset({Kind.CBCCVC_CONFERENCE, Kind.WORKER_CONFERENCE})
-DIALOGUE_KINDS = frozenset({Kind.DIALOGUE_PERIODIC, Kind.DIALOGUE_ON_REQUEST, Kind.DIALOGUE_EVENT})
-# Standing facts: done when in force by the end of the year, whenever they were issued.
-STANDING_KINDS = frozenset({Kind.QCDC_REGULATION, Kind.INSPECTION_BOARD})
-# Each indicator is satisfied by records of the kind with the same value.
-INDICATOR_KIND: dict[str, str] = {i.value: Kind(i.value).value for i in Indicator}
 
 
 class ContentItem(models.Model):
@@ -104,7 +87,7 @@ class ObligationRule(models.Model):
 
     @property
     def kind(self) -> str:
-        return INDICATOR_KIND[self.indicator]
+        return indicator_kind(self.indicator)
 
     def applies_to(self, unit: Unit) -> bool:
         if unit.category not in self.categories:

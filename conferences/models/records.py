@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from conferences.models.obligation_rules import CONFERENCE_KINDS, DIALOGUE_KINDS, ContentItem, Kind
+from conferences.models.obligation_rules import ContentItem
+from conferences.obligations import CONFERENCE_KINDS, DIALOGUE_KINDS, Kind
 from qcdc.validators import validate_event_day, validate_single_line
 from units.models import Unit, unit_scope_q
 

@@ -9,6 +9,7 @@ from django import template
 from conferences import permissions
 from conferences.followup import selectors
 from conferences.followup.forms import ItemForm, OutcomeForm
+from conferences.obligations import MEETING_KINDS
 
 register = template.Library()
 
@@ -45,7 +46,7 @@ def followup_items(context: template.Context, record: Any) -> dict[str, Any]:
         "carried": _with_forms(selectors.carried_items(record), can_report, followed_in=record),
         "can_edit": can_edit,
         "item_form": ItemForm() if can_edit else None,
-        "follows": record.kind in selectors.FOLLOWING_KINDS,
+        "follows": record.kind in MEETING_KINDS,
         "csrf_token": context.get("csrf_token"),
     }
 
@@ -59,6 +60,6 @@ def overdue_items(unit: Any) -> dict[str, Any]:
 def open_items_notice(unit: Any, kind: str) -> dict[str, Any]:
     """On a new conference's or dialogue's form: the unit's items still open, whose outcome
     the record's page will ask for once it is saved."""
-    if kind not in selectors.FOLLOWING_KINDS:
+    if kind not in MEETING_KINDS:
         return {"items": []}
     return {"items": list(selectors.open_items(unit))}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -13,6 +13,7 @@ from conferences import permissions, services
 from conferences.forms import AttachmentForm
 from conferences.models import Attachment, Record
 from conferences.views.records import _visible_record_or_404
+from qcdc.downloads import scoped_download
 
 
 @require_POST
@@ -38,20 +39,7 @@ def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = get_object_or_404(Attachment.objects.filter(record__in=Record.objects.visible_to(request.user)), pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=attachment.content_type not in ("application/pdf", "image/jpeg", "image/png"),
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return scoped_download(Attachment.objects.filter(record__in=Record.objects.visible_to(request.user)), pk)
 
 
 @require_POST

@@ -8,7 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from conferences import importing
-from conferences.models import Kind, Record
+from conferences.models import Record
+from conferences.obligations import Kind
 from units.forms import ImportForm
 from units.importing import ImportConflict, ImportFileError, stash_claim, stash_upload, upload_read
 from units.permissions import can_manage_units, require

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_POST
 
 from conferences import permissions, selectors, services
 from conferences.forms import AttachmentForm, ReasonForm, RecordForm
-from conferences.models import Attachment, AuditEntry, Kind, Record
+from conferences.models import Attachment, AuditEntry, Record
+from conferences.obligations import Kind
 from units.models import Unit
 
 STALE_MESSAGE = _(

@@ -12,14 +12,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone, translation
 
 from conferences.minutes.formalism import SIGNAL_LABELS, SIGNALS, Signal, signal_counts
-from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, Kind, Record
+from conferences.models import Record
+from conferences.obligations import CONFERENCE_KINDS, DIALOGUE_KINDS, Indicator, Kind
 from conferences.quality import Check
 from reports import compute
 from reports.activity import activity
 from reports.exports import format_count, format_rate, signature_date
 from reports.worklog.models import WorkKind, WorkLogEntry
 from units.models import Category, OrgNode
-from units.obligations import Indicator
 from units.periods import Period, period_end
 
 MISSING_ANNEX_LIMIT = 1000

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -111,29 +111,21 @@ def annual_build(request: HttpRequest) -> HttpResponse:
     return redirect(run)
 
 
-def _run_for(request: HttpRequest, pk: int) -> AnnualReportRun:
+def visible_annual_run_or_404(request: HttpRequest, pk: int) -> AnnualReportRun:
     """The one access helper: runs of the nodes the user sees."""
     runs = AnnualReportRun.objects.filter(node__in=OrgNode.objects.visible_to(request.user)).select_related("node")
     return get_object_or_404(runs, pk=pk)
 
 
+@require(can_read_tree)
 def annual_run(request: HttpRequest, pk: int) -> HttpResponse:
-    run = _run_for(request, pk)
+    from reports.views.jobs import status_context
+
+    run = visible_annual_run_or_404(request, pk)
     back = urlencode({"node": run.node_id, "year_from": run.year_from, "year_to": run.year_to, "period": run.period})
-    return render(
-        request, "reports/annual/run.html", {"run": run, "back": f"{reverse('reports:annual_report')}?{back}"}
-    )
-
-
-def annual_download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
-    run = _run_for(request, pk)
-    file = {"docx": run.docx, "pdf": run.pdf}.get(fmt)
-    if file is None or not file:
-        raise Http404
-    content_type = (
-        "application/pdf" if fmt == "pdf" else "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-    )
-    name = file.name.rsplit("/", 1)[-1].split("-", 1)[-1]
-    response = FileResponse(file.open("rb"), as_attachment=True, filename=name, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    return response
+    context = {
+        "run": run,
+        "back": f"{reverse('reports:annual_report')}?{back}",
+        **status_context(request, run, "annual"),
+    }
+    return render(request, "reports/annual/run.html", context)

@@ -8,11 +8,10 @@ from typing import TYPE_CHECKING, Any
 
 from openpyxl.utils import get_column_letter
 
-from conferences.models import CONFERENCE_KINDS
+from conferences.obligations import CONFERENCE_KINDS, Indicator
 from qcdc import xlsx
 from reports.compute import percent
 from reports.followup.queries import FIGURES
-from units.obligations import Indicator
 
 if TYPE_CHECKING:
     from openpyxl.worksheet._write_only import WriteOnlyWorksheet

@@ -31,9 +31,9 @@ from django.utils import timezone
 
 from conferences.facts.selectors import Scope
 from conferences.followup.models import FollowUpItem
-from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, Fact, Record
+from conferences.models import Fact, Record
+from conferences.obligations import CONFERENCE_KINDS, DIALOGUE_KINDS, Indicator
 from units.models import OrgNode
-from units.obligations import Indicator
 from units.periods import period_end
 
 BUCKETS: tuple[str, ...] = ("done_on_time", "done_late", "overdue", "dropped")

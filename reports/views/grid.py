@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from io import BytesIO
 from typing import Any
 
 from django.contrib import messages
@@ -13,11 +12,12 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from conferences.obligations import Indicator
+from qcdc.downloads import JSON, PDF, XLSX, file_response
 from reports import dashboard, grid
 from reports.forms import GridForm
 from reports.views.runs import node_from_request
 from units.models import Category, OrgNode
-from units.obligations import Indicator
 from units.periods import Period
 from units.permissions import can_read_tree, require
 
@@ -118,11 +118,11 @@ def _export_file(node: OrgNode, query: grid.GridQuery, fmt: str) -> FileResponse
             ensure_ascii=False,
             indent=2,
         ).encode()
-        return FileResponse(BytesIO(body), as_attachment=True, filename=f"{stem}.json", content_type="application/json")
+        return file_response(body, filename=f"{stem}.json", content_type=JSON)
     title = _title(node, query)
     indicators, rows = grid.grid_rows(query)
-    make = grid_xlsx_bytes if fmt == "xlsx" else grid_pdf_bytes
-    return FileResponse(BytesIO(make(title, indicators, rows)), as_attachment=True, filename=f"{stem}.{fmt}")
+    make, content_type = (grid_xlsx_bytes, XLSX) if fmt == "xlsx" else (grid_pdf_bytes, PDF)
+    return file_response(make(title, indicators, rows), filename=f"{stem}.{fmt}", content_type=content_type)
 
 
 def _title(node: OrgNode, query: grid.GridQuery) -> str:

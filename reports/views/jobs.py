@@ -1,4 +1,5 @@
-"""One status view and one download view for every job (report runs, period closes).
+"""One status view and one download view for every job (report runs, period closes,
+annual reports).
 
 A job kind says how to find a job the user may read (404 otherwise) and how to ask for it
 again; a format says where its bytes come from. A new job or a new format is a row here.
@@ -8,19 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from io import BytesIO
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
+from qcdc.downloads import DOCX, JSON, PDF, XLSX, file_response, stored_file_response
 from qcdc.jobs import Job
 from reports import closing
+from reports.annual.views import visible_annual_run_or_404
 from reports.exports import json_bytes
 from reports.views.periods import visible_close_or_404
 from reports.views.runs import visible_run_or_404
-from units.permissions import can_read_tree, require
+from units.permissions import can_manage_node, can_read_tree, require
 
 
 @dataclass(frozen=True)
@@ -31,10 +33,12 @@ class Format:
 
 
 FORMATS: dict[str, Format] = {
-    "xlsx": Format("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", field="xlsx"),
-    "pdf": Format("application/pdf", field="pdf"),
-    "json": Format("application/json", render=json_bytes),
+    "xlsx": Format(XLSX, field="xlsx"),
+    "pdf": Format(PDF, field="pdf"),
+    "json": Format(JSON, render=json_bytes),
+    "docx": Format(DOCX, field="docx"),
 }
+FIGURES = frozenset({"xlsx", "pdf", "json"})
 
 
 @dataclass(frozen=True)
@@ -43,6 +47,7 @@ class JobKind:
     status_url: str
     readable: Callable[[Any], bool]  # whether its figures can be downloaded
     rebuild: Callable[[HttpRequest, Any], dict[str, Any] | None]  # the form that asks again
+    formats: frozenset[str] = FIGURES  # what it can be downloaded as
 
 
 def _rebuild_run(request: HttpRequest, run: Any) -> dict[str, Any]:
@@ -59,9 +64,23 @@ def _rebuild_close(request: HttpRequest, close: Any) -> dict[str, Any] | None:
     return {"url": reverse("reports:close_create"), "fields": fields}
 
 
+def _rebuild_annual(request: HttpRequest, run: Any) -> dict[str, Any] | None:
+    if not can_manage_node(request.user, run.node):
+        return None
+    fields = {"node": run.node_id, "year_from": run.year_from, "year_to": run.year_to, "period": run.period}
+    return {"url": reverse("reports:annual_build"), "fields": fields}
+
+
 KINDS: dict[str, JobKind] = {
     "run": JobKind(visible_run_or_404, "reports:run_status", lambda run: run.status == run.DONE, _rebuild_run),
     "close": JobKind(visible_close_or_404, "reports:close_status", lambda close: bool(close.result), _rebuild_close),
+    "annual": JobKind(
+        visible_annual_run_or_404,
+        "reports:annual_status",
+        lambda run: run.status == run.DONE,
+        _rebuild_annual,
+        formats=frozenset({"docx", "pdf"}),
+    ),
 }
 
 
@@ -92,17 +111,11 @@ def job_download(request: HttpRequest, pk: int, fmt: str, kind: str) -> FileResp
     spec = KINDS[kind]
     job = spec.get(request, pk)
     file_format = FORMATS.get(fmt)
-    if file_format is None or not spec.readable(job):
+    if file_format is None or fmt not in spec.formats or not spec.readable(job):
         raise Http404
     filename = f"{job.file_stem()}.{fmt}"
     if file_format.render is not None:
-        body = BytesIO(file_format.render(job))
-        return FileResponse(body, as_attachment=True, filename=filename, content_type=file_format.content_type)
-    stored = getattr(job, file_format.field or "")
-    if not stored:
-        raise Http404
-    try:
-        handle = stored.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    return FileResponse(handle, as_attachment=True, filename=filename, content_type=file_format.content_type)
+        return file_response(file_format.render(job), filename=filename, content_type=file_format.content_type)
+    return stored_file_response(
+        getattr(job, file_format.field or ""), filename=filename, content_type=file_format.content_type
+    )

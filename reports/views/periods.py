@@ -4,14 +4,13 @@ differences, and the units behind any figure ("explain this number")."""
 from __future__ import annotations
 
 import datetime
-from io import BytesIO
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from conferences import selectors as record_selectors
 from conferences.models import Record
+from qcdc.downloads import XLSX, file_response
 from reports import closing, compute, explain, services
 from reports.filters import ExplainFilterForm, period_picker
 from reports.forms import PeriodForm, ReopenForm
@@ -251,7 +251,7 @@ def explain_view(request: HttpRequest) -> HttpResponse:
 
         stem = f"giai-trinh-{node.code}-{year}-{indicator}-{figure}"
         body = explain_xlsx_bytes(units.iterator(chunk_size=5000), title=f"{row_name} – {year}")
-        return FileResponse(BytesIO(body), as_attachment=True, filename=f"{stem}.xlsx")
+        return file_response(body, filename=f"{stem}.xlsx", content_type=XLSX)
     page = Paginator(units, EXPLAIN_PAGE).get_page(request.GET.get("page"))
     held_on = dict(
         Record.objects.filter(pk__in=[u["record_id"] for u in page if u["record_id"]]).values_list("pk", "held_on")

@@ -21,7 +21,7 @@ from qcdc.validators import field_problems
 from reports.worklog.models import WorkKind, WorkLogEntry
 from units.audit import audit_record
 from units.importing.common import WRITE_BATCH, history_user, load_by_code, path_checker
-from units.importing.tables import Column, RowError, SheetRow, cell_count, cell_date, read_table
+from units.importing.tables import Column, RowError, SheetRow, cell_date, read_count, read_table
 from units.importing.uploads import MAX_UPLOAD_ROWS, Upload
 from units.models import AuditLog, OrgNode, Unit
 from units.periods import PeriodClose, periods_covering
@@ -179,17 +179,11 @@ def _parse(
     if not title:
         problems.append(_("Thiếu tên, trích yếu."))
     problems += field_problems(WorkLogEntry, {"title": title, "reference": row.text("reference")})
-    counts: dict[str, int | None] = {}
-    for name in COUNTS:
-        counts[name] = None
-        if row.text(name):
-            try:
-                counts[name] = cell_count(row.values[name])
-            except ValueError:
-                problems.append(
-                    _("%(label)s phải là số nguyên không âm (đang là «%(value)s»).")
-                    % {"label": next(c.label for c in WORKLOG_COLUMNS if c.name == name), "value": row.text(name)}
-                )
+    labels = {c.name: c.label for c in WORKLOG_COLUMNS}
+    counts = {
+        name: read_count(row, name, label=labels[name], problems=problems) if row.text(name) else None
+        for name in COUNTS
+    }
     if problems or node is None or kind is None or held_on is None:
         return None
     return WorkLogEntry(

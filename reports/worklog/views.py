@@ -6,12 +6,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from qcdc.downloads import scoped_download
 from reports.services import MAX_YEAR, MIN_YEAR
 from reports.worklog import services
 from reports.worklog.forms import WorkLogEntryForm, WorkLogFileForm, WorkLogImportForm
@@ -131,20 +132,7 @@ def worklog_attach(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def worklog_file(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = get_object_or_404(WorkLogAttachment.objects.filter(entry__in=entries_visible_to(request)), pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=attachment.content_type not in ("application/pdf", "image/jpeg", "image/png"),
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return scoped_download(WorkLogAttachment.objects.filter(entry__in=entries_visible_to(request)), pk)
 
 
 @require(can_manage_units)

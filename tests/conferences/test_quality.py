@@ -7,7 +7,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from conferences.models import Attachment, ContentItem, Kind, ObligationRule, Record
+from conferences.models import Attachment, ContentItem, ObligationRule, Record
+from conferences.obligations import Kind
 from conferences.quality import Check, CheckResult, meets_quality, quality_checks
 from conferences.selectors import record_with_checks
 from tests.factories import RecordFactory, UnitFactory

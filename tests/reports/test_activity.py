@@ -7,7 +7,8 @@ import json
 import pytest
 from django.core.management import call_command
 
-from conferences.models import Kind, Record
+from conferences.models import Record
+from conferences.obligations import Kind
 from reports.activity import activity
 from reports.worklog.models import WorkKind, WorkLogEntry
 from tests.factories import OrgNodeFactory, RecordFactory, UnitFactory

@@ -127,6 +127,18 @@ def cell_count(value: Any) -> int:
     return value
 
 
+def read_count(row: SheetRow, name: str, *, label: Promise | str, problems: list[str]) -> int | None:
+    """Column ``name`` of ``row`` as ``cell_count`` reads it; a bad value adds a problem
+    naming the column and what it holds, and gives None. Every importer's counts go here."""
+    try:
+        return cell_count(row.values.get(name))
+    except ValueError:
+        problems.append(
+            _("%(label)s phải là số nguyên không âm (đang là «%(value)s»).") % {"label": label, "value": row.text(name)}
+        )
+        return None
+
+
 def cell_date(value: Any) -> datetime.date | None:
     """A date from an XLSX date cell, "YYYY-MM-DD" or "dd/mm/yyyy"; None when empty."""
     if isinstance(value, datetime.datetime):

@@ -33,8 +33,8 @@ from units.importing.tables import (
     RowError,
     SheetRow,
     Table,
-    cell_count,
     cell_date,
+    read_count,
 )
 from units.models import Category, OrgNode, Unit, UnitTransfer
 from units.signals import announce
@@ -312,13 +312,7 @@ def _parse(
 
     for name in _COUNTS:
         if name in columns:
-            try:
-                values[name] = cell_count(row.values[name])
-            except ValueError:
-                problems.append(
-                    _("%(label)s phải là số nguyên không âm (đang là «%(value)s»).")
-                    % {"label": _LABELS[name], "value": row.text(name)}
-                )
+            values[name] = read_count(row, name, label=_LABELS[name], problems=problems)
     for name in _DATES:
         if name in columns:
             try:

@@ -3,15 +3,13 @@ printed letters with a one-time code, and the chair's activation with that code.
 
 from __future__ import annotations
 
-from io import BytesIO
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -19,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from qcdc.downloads import PDF, file_response
 from units import chairs, onboarding
 from units.exports import chairs_workbook_response
 from units.forms import ActivationForm, ChairFilterForm
@@ -145,7 +144,7 @@ def chair_letters(request: HttpRequest) -> HttpResponse:
         ).content.decode()
     pdf = HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=URLFetcher(allowed_protocols=("data",)))
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return FileResponse(BytesIO(pdf.write_pdf()), as_attachment=True, filename=f"thu-moi-chu-tich-{stamp}.pdf")
+    return file_response(pdf.write_pdf(), filename=f"thu-moi-chu-tich-{stamp}.pdf", content_type=PDF)
 
 
 @login_not_required

@@ -13,7 +13,7 @@ from conferences.minutes import parse
 from conferences.minutes.extract import extract
 from conferences.minutes.models import MinutesReading
 from conferences.minutes.selectors import content_keywords
-from conferences.models import Kind
+from conferences.obligations import Kind
 
 
 class Command(BaseCommand):

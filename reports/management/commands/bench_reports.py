@@ -13,7 +13,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
 from django.utils import timezone
 
-from conferences.models import STANDING_KINDS, ObligationRule
+from conferences.models import ObligationRule
+from conferences.obligations import STANDING_KINDS
 from conferences.rules import rules_for_year
 from reports import compute, demo
 from units.models import OrgNode, Unit
