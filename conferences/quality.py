@@ -1,17 +1,29 @@
-"""Quality checks of a record, computed from the year's rule.
+"""Quality checks of a record, and what a unit's records add up to, under the year's rule.
 
-The report jobs compute the same checks in SQL; tests keep the two in agreement.
+The report facts say the same in SQL (``conferences.facts.build`` and ``.joined``);
+tests keep the three in agreement. How a unit's qualifying records of a year count:
+
+- **done**: at least ``rule.min_per_year`` of them (4 periodic dialogues a year under
+  the Labour Code 2012, one under the Labour Code 2019);
+- **on time**: at least that many held by the deadline ("four dialogues, all by
+  31 December"), so a late fourth dialogue makes the year late, not the first three;
+- **quality**: at least that many that pass every substantive check, so one dialogue
+  without minutes among four keeps the unit from "quality";
+- a standing record (the QCDC regulation, the inspection board) counts from the year it
+  was issued or elected for ``rule.term_years`` years (for ever without a term), then a
+  new one is expected.
 """
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, Attachment, ObligationRule, Record
+from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
 
 
 class Check:
@@ -56,6 +68,33 @@ class CheckResult:
         return CHECK_LABELS[self.code]
 
 
+def quorum_base(record: Record) -> tuple[int, bool]:
+    """What a conference's attendance is measured against, and whether it is the headcount.
+
+    A full assembly (``format=full``) is measured against the unit's workers on the day
+    (``headcount``), falling back to the number convened when the headcount was not
+    recorded; a delegates' conference, or a record that does not say its format, against
+    the delegates convened (``invited``).
+    """
+    if record.format == Record.Format.FULL and record.headcount is not None:
+        return record.headcount, True
+    return record.invited or 0, False
+
+
+def _quorum_detail(record: Record, base: int, of_headcount: bool) -> str:
+    if not base:
+        return ""
+    attended = record.attended or 0
+    if of_headcount:
+        return _("%(attended)d/%(base)d lao động của đơn vị") % {"attended": attended, "base": base}
+    if record.format == Record.Format.FULL:
+        return _("%(attended)d/%(base)d được triệu tập (chưa có số lao động của đơn vị)") % {
+            "attended": attended,
+            "base": base,
+        }
+    return f"{attended}/{base}"
+
+
 def quality_checks(record: Record, rule: ObligationRule | None) -> list[CheckResult]:
     """The checks that apply to ``record`` under ``rule`` (none without a rule).
 
@@ -66,10 +105,10 @@ def quality_checks(record: Record, rule: ObligationRule | None) -> list[CheckRes
         return []
     results: list[CheckResult] = []
     if record.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
-        invited, attended = record.invited or 0, record.attended or 0
-        passed = invited > 0 and attended * 100 >= (rule.quorum_percent - QUORUM_TOLERANCE) * invited
-        detail = f"{attended}/{invited}" if invited else ""
-        results.append(CheckResult(Check.QUORUM, passed, detail))
+        base, of_headcount = quorum_base(record)
+        attended = record.attended
+        passed = base > 0 and attended is not None and attended * 100 >= (rule.quorum_percent - QUORUM_TOLERANCE) * base
+        results.append(CheckResult(Check.QUORUM, passed, _quorum_detail(record, base, of_headcount)))
     required = {c.pk for c in rule.contents.all() if c.is_active}
     if required:
         covered = {c.pk for c in record.contents.all()}
@@ -91,3 +130,48 @@ QUALITY_CHECKS = frozenset({Check.QUORUM, Check.CONTENTS, Check.MINUTES, Check.R
 
 def meets_quality(results: list[CheckResult]) -> bool:
     return all(r.passed for r in results if r.code in QUALITY_CHECKS)
+
+
+def counts_for(record: Record, rule: ObligationRule, year: int, until: datetime.date) -> bool:
+    """Whether ``record`` counts toward ``rule`` in ``year`` for a period ending ``until``:
+    accepted, of the rule's kind, held by then, and of that year (a standing record:
+    issued in that year or in the ``rule.term_years - 1`` before it)."""
+    if record.status != Record.Status.ACCEPTED or record.kind != rule.kind or record.held_on > until:
+        return False
+    if rule.kind in STANDING_KINDS:
+        return rule.term_years is None or record.year > year - rule.term_years
+    return record.year == year
+
+
+@dataclass(frozen=True)
+class Standing:
+    """What a unit's qualifying records of a year add up to under a rule (one fact row)."""
+
+    held: int
+    done: bool
+    on_time: bool
+    quality: bool
+    record: Record | None
+    failures: dict[str, int]
+
+
+def unit_standing(records: list[Record], rule: ObligationRule) -> Standing:
+    """``records``: one unit's records that count for the year (``counts_for``), with their
+    contents and attachments prefetched. ``record`` is the earliest, the one the unit is
+    counted by; ``failures`` how many records fail each substantive check."""
+    needed = rule.min_per_year
+    checks = {r.pk: quality_checks(r, rule) for r in records}
+    in_time = [r for r in records if rule.deadline is None or r.held_on <= rule.deadline]
+    good = [r for r in records if meets_quality(checks[r.pk])]
+    failures = {
+        code: sum(1 for r in records for c in checks[r.pk] if c.code == code and not c.passed)
+        for code in sorted(QUALITY_CHECKS)
+    }
+    return Standing(
+        held=len(records),
+        done=len(records) >= needed,
+        on_time=len(in_time) >= needed,
+        quality=len(good) >= needed,
+        record=min(records, key=lambda r: (r.held_on, r.pk)) if records else None,
+        failures={code: n for code, n in failures.items() if n},
+    )

@@ -32,6 +32,7 @@ RECORD_FIELDS = (
     "place",
     "convened_by",
     "format",
+    "headcount",
     "invited",
     "attended",
     "resolution_adopted",

@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conferences.facts import build as counting
-from conferences.models import STANDING_KINDS, ObligationRule, Record
+from conferences.models import ObligationRule, Record
 from conferences.rules import rules_for_year
 from reports import compute
 from units.models import Category, OrgNode, Unit
@@ -164,8 +164,7 @@ def _rules(query: GridQuery) -> dict[str, ObligationRule]:
 
 
 def _window_q(rule: ObligationRule, year: int, period: str) -> Q:
-    window = Q(kind=rule.kind, held_on__lte=period_end(year, period))
-    return window if rule.kind in STANDING_KINDS else window & Q(year=year)
+    return counting.window_q(rule, year, period)
 
 
 def records_in_period(rule: ObligationRule, year: int, period: str) -> QuerySet[Record]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
     Exists,
     ExpressionWrapper,
@@ -23,8 +24,10 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 
 from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
 from conferences.quality import Check
@@ -59,14 +62,21 @@ FAILURE_COLUMNS: dict[str, str] = {
 PERIODS: tuple[str, ...] = (Period.HALF, Period.YEAR)
 
 
+def window_q(rule: ObligationRule, year: int, period: str = Period.YEAR) -> Q:
+    """Records of the rule's kind, whatever their status, that count for ``year`` up to the
+    period's end once accepted (``conferences.quality.counts_for``): held by then and of
+    that year, or, for a standing record, issued within the rule's term."""
+    window = Q(kind=rule.kind, held_on__lte=period_end(year, period))
+    if rule.kind not in STANDING_KINDS:
+        return window & Q(year=year)
+    if rule.term_years is not None:
+        window &= Q(year__gt=year - rule.term_years)
+    return window
+
+
 def qualifying_records(rule: ObligationRule, year: int, period: str = Period.YEAR) -> QuerySet[Record]:
     """Accepted records of the rule's kind that count for ``year`` up to the period's end."""
-    records = Record.objects.filter(kind=rule.kind, status=Record.Status.ACCEPTED)
-    until = period_end(year, period)
-    if rule.kind in STANDING_KINDS:
-        return records.filter(held_on__lte=until)
-    records = records.filter(year=year)
-    return records if period == Period.YEAR else records.filter(held_on__lte=until)
+    return Record.objects.filter(window_q(rule, year, period), status=Record.Status.ACCEPTED)
 
 
 def checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[Record], dict[str, Q]]:
@@ -77,11 +87,21 @@ def checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[R
     if rule.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
         # attended·100 >= (quorum − 0.005)·invited, i.e. the rate rounded half up to the
         # rule's two decimals reaches it; in integers, times 200.
-        annotated = annotated.annotate(attended_x20000=F("attended") * 20000)
+        # The base of ``quality.quorum_base``: a full assembly's headcount when recorded.
+        # Never NULL, so that a negated check (a failure) counts a record without numbers.
+        base = Coalesce(
+            Case(
+                When(format=Record.Format.FULL, headcount__isnull=False, then=F("headcount")),
+                default=F("invited"),
+                output_field=IntegerField(),
+            ),
+            Value(0),
+        )
+        annotated = annotated.annotate(attended_x20000=F("attended") * 20000, quorum_base=base)
         checks[Check.QUORUM] = Q(
-            invited__gt=0,
+            quorum_base__gt=0,
             attended__isnull=False,
-            attended_x20000__gte=F("invited") * (2 * int(rule.quorum_percent * 100) - 1),
+            attended_x20000__gte=F("quorum_base") * (2 * int(rule.quorum_percent * 100) - 1),
         )
     required = [c.pk for c in rule.contents.all() if c.is_active]
     if required:
@@ -119,16 +139,32 @@ def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int, perio
     return units.filter(expected_q(rule, year, period))
 
 
+def at_least(records: QuerySet[Record], needed: int) -> Exists | GreaterThanOrEqual:
+    """True when ``records`` (correlated to one unit) number at least ``needed``."""
+    if needed == 1:
+        return Exists(records)
+    counted = records.order_by().values("unit_id").annotate(n=Count("pk")).values("n")
+    return GreaterThanOrEqual(Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)), needed)
+
+
 def annotated_units(
     units: QuerySet[Unit], rule: ObligationRule, year: int, period: str = Period.YEAR, *, with_record: bool = False
 ) -> QuerySet[Unit]:
-    """``units`` with ``done``, ``in_time`` and ``good`` (each implies ``done``) and, when
-    asked, ``record_id``: the earliest qualifying record, the one the unit is counted by."""
+    """``units`` with ``held`` (any qualifying record), ``done`` (at least the rule's
+    ``min_per_year``), ``in_time`` and ``good`` (that many on time, that many passing every
+    check; each implies ``done``) and, when asked, ``record_id``: the earliest qualifying
+    record, the one the unit is counted by. The conditions of ``quality.unit_standing``."""
     records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
     on_time = records if rule.deadline is None else records.filter(held_on__lte=rule.deadline)
     annotated, checks = checked(records, rule)
     good = annotated.filter(*checks.values())
-    units = units.annotate(done=Exists(records), in_time=Exists(on_time), good=Exists(good))
+    needed = rule.min_per_year
+    units = units.annotate(
+        held=Exists(records),
+        done=at_least(records, needed),
+        in_time=at_least(on_time, needed),
+        good=at_least(good, needed),
+    )
     if with_record:
         first = records.order_by("held_on", "pk").values("pk")[:1]
         units = units.annotate(record_id=Subquery(first, output_field=IntegerField()))
@@ -159,7 +195,7 @@ def fact_rows(units: QuerySet[Unit], rule: ObligationRule, year: int, period: st
         **failures,
     )
     return (
-        rows.filter(Q(expected_q(rule, year, period)) | Q(done=True))
+        rows.filter(Q(expected_q(rule, year, period)) | Q(held=True))
         .order_by()
         .values_list(
             "pk",

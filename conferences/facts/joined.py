@@ -48,6 +48,9 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
     if rule.kind in STANDING_KINDS:
         condition += f" AND {_q('held_on')} <= %s"
         records_params.append(until)
+        if rule.term_years is not None:
+            condition += f" AND {_q('year')} > %s"
+            records_params.append(year - rule.term_years)
     else:
         condition += f" AND {_q('year')} = %s"
         records_params.append(year)
@@ -55,8 +58,10 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
             condition += f" AND {_q('held_on')} <= %s"
             records_params.append(until)
     records_sql = (
-        f"SELECT id AS r_id, {_q('unit_id')} AS r_unit, {_q('held_on')} AS r_day, {_q('invited')} AS r_invited, "  # noqa: S608
-        f"{_q('attended')} AS r_attended, {_q('resolution_adopted')} AS r_resolution FROM {table} WHERE {condition}"
+        f"SELECT id AS r_id, {_q('unit_id')} AS r_unit, {_q('held_on')} AS r_day, "  # noqa: S608
+        f"{_q('attended')} AS r_attended, {_q('resolution_adopted')} AS r_resolution, "
+        f"CASE WHEN {_q('format')} = '{Record.Format.FULL}' AND {_q('headcount')} IS NOT NULL "
+        f"THEN {_q('headcount')} ELSE {_q('invited')} END AS r_base FROM {table} WHERE {condition}"
     )
 
     checks: dict[str, str] = {}
@@ -64,7 +69,7 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
     if rule.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
         factor = 2 * int(rule.quorum_percent * 100) - 1
         checks["quorum"] = (
-            f"(r.r_invited > 0 AND r.r_attended IS NOT NULL AND r.r_attended * 20000 >= r.r_invited * {factor})"
+            f"(r.r_base > 0 AND r.r_attended IS NOT NULL AND r.r_attended * 20000 >= r.r_base * {factor})"
         )
     required = [c.pk for c in rule.contents.all() if c.is_active]
     if required:
@@ -83,6 +88,7 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
     if rule.requires_resolution:
         checks["resolution"] = "(r.r_resolution = TRUE)"
     all_good = " AND ".join(checks.values()) or "1 = 1"
+    needed = int(rule.min_per_year)
     in_time = "1 = 1" if rule.deadline is None else "r.r_day <= %s"
     if rule.deadline is not None:
         params.append(rule.deadline)
@@ -97,16 +103,17 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
     sql = f"""
         SELECT p.p_id, {int(year)}, '{period}', '{rule.indicator}', p.hist_node_id, p.hist_path, p.p_category,
                p.f_expected,
-               (a.unit_id IS NOT NULL),
-               (COALESCE(a.in_time, 0) = 1),
-               (COALESCE(a.good, 0) = 1),
+               (COALESCE(a.held, 0) >= {needed}),
+               (COALESCE(a.in_time, 0) >= {needed}),
+               (COALESCE(a.good, 0) >= {needed}),
                f.first_id,
                {failure_columns}
         FROM ({placed_sql}) p
         LEFT JOIN (
             SELECT r.r_unit AS unit_id,
-                   MAX(CASE WHEN {in_time} THEN 1 ELSE 0 END) AS in_time,
-                   MAX(CASE WHEN {all_good} THEN 1 ELSE 0 END) AS good,
+                   COUNT(*) AS held,
+                   SUM(CASE WHEN {in_time} THEN 1 ELSE 0 END) AS in_time,
+                   SUM(CASE WHEN {all_good} THEN 1 ELSE 0 END) AS good,
                    MIN(r.r_day) AS first_day,
                    {failures}
             FROM ({records_sql}) r

@@ -1,0 +1,169 @@
+"""The figures follow the law: the quorum of a full assembly against the unit's
+headcount, "at least N a year", and an inspection board's term. Each case is checked on
+the record page's checks (Python), on the facts a write maintains (SQL, per unit) and
+on a whole-year rebuild (SQL, joined), which ``check_year`` proves equal."""
+
+import datetime
+
+import pytest
+
+from conferences.facts.check import check_year
+from conferences.facts.maintain import rebuild_year
+from conferences.models import ContentItem, Fact, ObligationRule
+from conferences.quality import Check
+from conferences.selectors import record_with_checks
+from reports import compute
+from tests.factories import RecordFactory, attach_minutes
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+
+
+def accepted(unit, kind="worker_conference", **fields):
+    return RecordFactory(unit=unit, kind=kind, status="accepted", **fields)
+
+
+def complete(unit, kind, held_on, **fields):
+    """An accepted record that passes every substantive check of its kind."""
+    record = RecordFactory(unit=unit, kind=kind, held_on=held_on, **fields)
+    record.contents.set(ContentItem.objects.filter(kind=kind))
+    attach_minutes(record)
+    record.status = "accepted"
+    record.save()
+    return record
+
+
+def fact(unit, year, indicator):
+    return Fact.objects.get(unit=unit, year=year, period="year", indicator=indicator)
+
+
+def cell(node, year, indicator):
+    return compute.build(node, year).total.cells[indicator]
+
+
+def agrees(year):
+    """The joined whole-year SQL gives the rows the per-unit SQL maintained."""
+    rebuild_year(year)
+    assert not check_year(year)
+
+
+def quorum(record):
+    _rule, checks = record_with_checks(record)
+    return next(c for c in checks if c.code == Check.QUORUM)
+
+
+# --- Quorum ---------------------------------------------------------------------------------
+
+
+def test_it_measures_a_full_assemblys_quorum_against_the_units_headcount_on_the_day(world):
+    # 90 of the 100 convened, but the unit had 150 workers that day: 60% < two thirds.
+    record = complete(world.unit_a, "worker_conference", D(2025, 3, 10), invited=100, attended=90, headcount=150)
+    check = quorum(record)
+    assert not check.passed
+    assert check.detail == "90/150 lao động của đơn vị"
+    assert fact(world.unit_a, 2025, "worker_conference").quorum_failures == 1
+    assert cell(world.district_x, 2025, "worker_conference").quality == 0
+    agrees(2025)
+
+
+def test_it_passes_a_full_assembly_with_two_thirds_of_the_headcount(world):
+    record = complete(world.unit_a, "worker_conference", D(2025, 3, 10), invited=100, attended=100, headcount=150)
+    assert quorum(record).passed
+    assert cell(world.district_x, 2025, "worker_conference").quality == 1
+    agrees(2025)
+
+
+def test_it_falls_back_to_those_convened_and_says_so_when_the_headcount_is_missing(world):
+    record = complete(world.unit_a, "worker_conference", D(2025, 3, 10), invited=100, attended=90, headcount=None)
+    check = quorum(record)
+    assert check.passed
+    assert check.detail == "90/100 được triệu tập (chưa có số lao động của đơn vị)"
+    assert cell(world.district_x, 2025, "worker_conference").quality == 1
+    agrees(2025)
+
+
+def test_it_measures_a_delegates_conference_against_the_delegates_convened(world):
+    record = complete(
+        world.unit_a, "worker_conference", D(2025, 3, 10), format="delegate", invited=100, attended=70, headcount=900
+    )
+    check = quorum(record)
+    assert check.passed
+    assert check.detail == "70/100"
+    assert cell(world.district_x, 2025, "worker_conference").quality == 1
+    agrees(2025)
+
+
+def test_it_shows_the_headcount_base_on_the_record_page(client_as, world):
+    record = complete(world.unit_a, "worker_conference", D(2025, 3, 10), invited=100, attended=90, headcount=150)
+    page = client_as(world.chair_a).get(record.get_absolute_url()).content.decode()
+    assert "90/150 lao động của đơn vị" in page
+
+
+# --- At least N a year ------------------------------------------------------------------------
+
+
+def test_it_counts_four_periodic_dialogues_as_done_under_the_labour_code_2012_and_three_as_not(world):
+    assert ObligationRule.objects.get(year=2018, indicator="dialogue_periodic").min_per_year == 4
+    for month in (3, 6, 9):
+        complete(world.unit_a, "dialogue_periodic", D(2018, month, 20))
+    assert not fact(world.unit_a, 2018, "dialogue_periodic").done
+    figures = cell(world.district_x, 2018, "dialogue_periodic")
+    assert (figures.done, figures.expected) == (0, 1)
+    complete(world.unit_a, "dialogue_periodic", D(2018, 12, 20))
+    figures = cell(world.district_x, 2018, "dialogue_periodic")
+    assert (figures.done, figures.on_time, figures.quality) == (1, 1, 1)
+    agrees(2018)
+
+
+def test_it_needs_all_n_by_the_deadline_to_be_on_time(world):
+    ObligationRule.objects.filter(year=2018, indicator="dialogue_periodic").update(deadline=D(2018, 11, 30))
+    for month in (2, 5, 8, 12):
+        complete(world.unit_a, "dialogue_periodic", D(2018, month, 20))
+    figures = cell(world.district_x, 2018, "dialogue_periodic")
+    assert (figures.done, figures.on_time) == (1, 0)
+    agrees(2018)
+
+
+def test_it_needs_n_dialogues_that_pass_every_check_for_quality(world):
+    for month in (2, 5, 8):
+        complete(world.unit_a, "dialogue_periodic", D(2018, month, 20))
+    accepted(world.unit_a, "dialogue_periodic", held_on=D(2018, 11, 20))  # no minutes, no contents
+    figures = cell(world.district_x, 2018, "dialogue_periodic")
+    assert (figures.done, figures.on_time, figures.quality) == (1, 1, 0)
+    assert fact(world.unit_a, 2018, "dialogue_periodic").minutes_failures == 1
+    agrees(2018)
+
+
+def test_it_keeps_the_fact_row_of_a_unit_not_bound_with_fewer_records_than_required(world):
+    world.unit_a.category = "other"
+    world.unit_a.save()
+    complete(world.unit_a, "dialogue_periodic", D(2018, 3, 20))
+    row = fact(world.unit_a, 2018, "dialogue_periodic")
+    assert (row.expected, row.done, row.record_id is not None) == (False, False, True)
+    agrees(2018)
+
+
+# --- An inspection board's term ---------------------------------------------------------------
+
+
+def test_it_counts_a_board_for_the_years_of_its_term_then_expects_a_new_election(world):
+    assert ObligationRule.objects.get(year=2023, indicator="inspection_board").term_years == 2
+    accepted(world.unit_b, "inspection_board", held_on=D(2021, 5, 4), members=3)
+    assert [cell(world.district_x, y, "inspection_board").done for y in (2021, 2022, 2023)] == [1, 1, 0]
+    for year in (2021, 2022, 2023):
+        agrees(year)
+
+
+def test_it_counts_a_board_re_elected_when_its_term_ends(world):
+    accepted(world.unit_b, "inspection_board", held_on=D(2021, 5, 4), members=3)
+    accepted(world.unit_b, "inspection_board", held_on=D(2023, 5, 4), members=3)
+    assert [cell(world.district_x, y, "inspection_board").done for y in (2023, 2024, 2025)] == [1, 1, 0]
+    assert fact(world.unit_b, 2024, "inspection_board").record.held_on == D(2023, 5, 4)
+    agrees(2024)
+
+
+def test_it_counts_a_board_for_ever_when_the_rule_has_no_term(world):
+    ObligationRule.objects.filter(year=2025, indicator="inspection_board").update(term_years=None)
+    accepted(world.unit_b, "inspection_board", held_on=D(2016, 5, 4), members=3)
+    assert cell(world.district_x, 2025, "inspection_board").done == 1
+    agrees(2025)
