@@ -33,6 +33,7 @@ UNIT_COLUMNS = (
     "chair_email",
     "chair_phone",
     "address",
+    "work_year_start_month",
 )
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -62,6 +63,7 @@ def units_workbook(units: Iterable[Unit]) -> bytes:
                 u.chair_email,
                 u.chair_phone,
                 u.address,
+                u.work_year_start_month,
             ],
         )
     return xlsx.to_bytes(wb)
