@@ -140,5 +140,5 @@ class SnapshotRow(models.Model):
 
 
 # The work log's and the annual report's models live in their packages; Django finds them here.
-from reports.annual.models import AnnualNarrative, AnnualReportRun  # noqa: E402, F401
+from reports.annual.models import AnnualNarrative, AnnualReportRun, ClosedNarrative  # noqa: E402, F401
 from reports.worklog.models import WorkKind, WorkLogAttachment, WorkLogEntry  # noqa: E402, F401

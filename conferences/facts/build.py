@@ -79,6 +79,19 @@ def qualifying_records(rule: ObligationRule, year: int, period: str = Period.YEA
     return Record.objects.filter(window_q(rule, year, period), status=Record.Status.ACCEPTED)
 
 
+def quorum_base() -> Coalesce:
+    """``quality.quorum_base`` in SQL: a full assembly's headcount when recorded, else those
+    convened; never NULL, so that a negated check (a failure) counts a record without numbers."""
+    return Coalesce(
+        Case(
+            When(format=Record.Format.FULL, headcount__isnull=False, then=F("headcount")),
+            default=F("invited"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
 def checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[Record], dict[str, Q]]:
     """Annotate ``records`` with what the quality checks need; return each check's pass
     condition. The same checks as conferences.quality, said in SQL."""
@@ -87,17 +100,7 @@ def checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[R
     if rule.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
         # attended·100 >= (quorum − 0.005)·invited, i.e. the rate rounded half up to the
         # rule's two decimals reaches it; in integers, times 200.
-        # The base of ``quality.quorum_base``: a full assembly's headcount when recorded.
-        # Never NULL, so that a negated check (a failure) counts a record without numbers.
-        base = Coalesce(
-            Case(
-                When(format=Record.Format.FULL, headcount__isnull=False, then=F("headcount")),
-                default=F("invited"),
-                output_field=IntegerField(),
-            ),
-            Value(0),
-        )
-        annotated = annotated.annotate(attended_x20000=F("attended") * 20000, quorum_base=base)
+        annotated = annotated.annotate(attended_x20000=F("attended") * 20000, quorum_base=quorum_base())
         checks[Check.QUORUM] = Q(
             quorum_base__gt=0,
             attended__isnull=False,

@@ -11,6 +11,7 @@ from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from conferences.facts.build import quorum_base
 from conferences.models import CONFERENCE_KINDS, Kind, ObligationRule, Record
 from reports import compute
 from reports.activity import activity
@@ -49,7 +50,8 @@ def situation(node: OrgNode, year: int, period: str) -> list[dict[str, Any]]:
 
 def formalism(node: OrgNode, year: int, period: str) -> dict[str, int]:
     """Signals of conferences held "for show": accepted conferences without a resolution, or
-    with fewer attending than the year's rule asks of those convened (one query)."""
+    with fewer attending than the year's rule asks (of the headcount of a full assembly, of
+    those convened otherwise: ``conferences.quality.quorum_base``; one query)."""
     quorum = {
         r.indicator: r.quorum_percent for r in ObligationRule.objects.filter(year=year, indicator__in=CONFERENCE_KINDS)
     }
@@ -57,11 +59,13 @@ def formalism(node: OrgNode, year: int, period: str) -> dict[str, int]:
     records = Record.objects.accepted().filter(
         kind__in=CONFERENCE_KINDS, held_on__range=(datetime.date(year, 1, 1), period_end(year, period)),
         unit_id__in=units.values("pk"),
-    )  # fmt: skip
+    ).annotate(quorum_base=quorum_base())  # fmt: skip
     below = Q()
     for kind, percent in quorum.items():
         if percent is not None:
-            below |= Q(kind=kind, invited__gt=0, attended__isnull=False) & Q(attended__lt=F("invited") * percent / 100)
+            below |= Q(kind=kind, quorum_base__gt=0, attended__isnull=False) & Q(
+                attended__lt=F("quorum_base") * percent / 100
+            )
     return records.aggregate(
         conferences=Count("pk"),
         without_resolution=Count("pk", filter=~Q(resolution_adopted=True)),

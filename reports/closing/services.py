@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from qcdc import jobs
 from reports import compute
+from reports.annual.services import narratives_freeze
 from reports.closing.figures import closed_payload, snapshot_missing
 from reports.closing.permissions import AlreadyClosed, NotClosed, can_close, can_read, can_reopen, held_above
 from reports.closing.snapshot import _write_snapshot
@@ -103,6 +104,7 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
         SnapshotRow.objects.filter(close=close).delete()
         tree = compute.tree_for(close.year, close.period)
         copied = _write_snapshot(close, tree)
+        narratives_freeze(close)
     timings["snapshot"] = time.perf_counter() - started
     jobs.progress(close, 60)
     started = time.perf_counter()
