@@ -183,6 +183,7 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
         content_ids = _parse_contents(row, kind=record.kind if record else None, items=items, problems=problems)
         if record is not None:
             _apply_history(record, history)
+            record.quality_assessed = _assessable(history, content_ids)
             problems += _consistency(record)
         if record is None or problems:
             plan.errors += [RowError(row.number, message) for message in problems]
@@ -385,6 +386,12 @@ def _parse_contents(
         )
         return ()
     return tuple(dict.fromkeys(items[(kind, code)] for code in codes))
+
+
+def _assessable(history: dict[str, object], content_ids: tuple[int, ...]) -> bool:
+    """Whether a row carries what judges a record's quality (format, headcount, contents or
+    resolution); without any, the record's quality is "not assessed", never failing."""
+    return bool(content_ids) or any(history.get(k) is not None for k in ("format", "headcount", "resolution_adopted"))
 
 
 def _apply_history(record: Record, history: dict[str, object]) -> None:

@@ -204,6 +204,14 @@ class Record(models.Model):
     members = models.PositiveIntegerField(_("số thành viên"), null=True, blank=True)
     member_names = models.TextField(_("thành viên"), blank=True)
     notes = models.TextField(_("ghi chú"), blank=True)
+    quality_assessed = models.BooleanField(
+        _("đánh giá được chất lượng"),
+        default=True,
+        help_text=_(
+            "Không với hồ sơ nhập từ lịch sử không kèm nội dung, nghị quyết, hình thức, số lao động: "
+            "chất lượng của hồ sơ chưa đánh giá và không tính vào tỷ lệ đạt chất lượng."
+        ),
+    )
     # Workflow
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -402,6 +410,9 @@ class Fact(models.Model):
     done = models.BooleanField()
     on_time = models.BooleanField()
     quality = models.BooleanField()
+    # At least the rule's number of records whose quality could be judged: the quality
+    # rate is quality / assessed (imported history without its details is never failing).
+    assessed = models.BooleanField(default=True)
     record = models.ForeignKey(
         Record, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False, db_index=False
     )
@@ -457,6 +468,7 @@ class FactCube(models.Model):
     done = models.IntegerField()
     on_time = models.IntegerField()
     quality = models.IntegerField()
+    assessed = models.IntegerField(default=0)
     quorum_failures = models.IntegerField()
     contents_failures = models.IntegerField()
     minutes_failures = models.IntegerField()

@@ -11,7 +11,11 @@ tests keep the three in agreement. How a unit's qualifying records of a year cou
   without minutes among four keeps the unit from "quality";
 - a standing record (the QCDC regulation, the inspection board) counts from the year it
   was issued or elected for ``rule.term_years`` years (for ever without a term), then a
-  new one is expected.
+  new one is expected;
+- a record whose quality cannot be judged (``Record.quality_assessed`` False: imported
+  history without contents, resolution, format or headcount) counts as held, never as
+  failing: **assessed** when at least that many records can be judged, and the quality
+  rate is quality / assessed.
 """
 
 from __future__ import annotations
@@ -104,6 +108,9 @@ def quality_checks(record: Record, rule: ObligationRule | None) -> list[CheckRes
     if rule is None:
         return []
     results: list[CheckResult] = []
+    if not record.quality_assessed:
+        # Only the date is known: the substance of the record is not judged.
+        return [CheckResult(Check.ON_TIME, record.held_on <= rule.deadline)] if rule.deadline is not None else []
     if record.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
         base, of_headcount = quorum_base(record)
         attended = record.attended
@@ -151,6 +158,7 @@ class Standing:
     done: bool
     on_time: bool
     quality: bool
+    assessed: bool
     record: Record | None
     failures: dict[str, int]
 
@@ -162,7 +170,8 @@ def unit_standing(records: list[Record], rule: ObligationRule) -> Standing:
     needed = rule.min_per_year
     checks = {r.pk: quality_checks(r, rule) for r in records}
     in_time = [r for r in records if rule.deadline is None or r.held_on <= rule.deadline]
-    good = [r for r in records if meets_quality(checks[r.pk])]
+    judged = [r for r in records if r.quality_assessed]
+    good = [r for r in judged if meets_quality(checks[r.pk])]
     failures = {
         code: sum(1 for r in records for c in checks[r.pk] if c.code == code and not c.passed)
         for code in sorted(QUALITY_CHECKS)
@@ -172,6 +181,7 @@ def unit_standing(records: list[Record], rule: ObligationRule) -> Standing:
         done=len(records) >= needed,
         on_time=len(in_time) >= needed,
         quality=len(good) >= needed,
+        assessed=len(judged) >= needed,
         record=min(records, key=lambda r: (r.held_on, r.pk)) if records else None,
         failures={code: n for code, n in failures.items() if n},
     )

@@ -121,6 +121,9 @@ class SnapshotRow(models.Model):
     done = models.BooleanField()
     on_time = models.BooleanField()
     quality = models.BooleanField()
+    # Whether the unit's quality could be judged (the quality rate's denominator); rows of
+    # closes made before it was kept are True, which gives their rates as they were.
+    assessed = models.BooleanField(default=True)
     record = models.ForeignKey(
         "conferences.Record",
         on_delete=models.DO_NOTHING,

@@ -47,6 +47,7 @@ FACT_COLUMNS: tuple[str, ...] = (
     "done",
     "on_time",
     "quality",
+    "assessed",
     "record_id",
     "quorum_failures",
     "contents_failures",
@@ -154,18 +155,20 @@ def annotated_units(
     units: QuerySet[Unit], rule: ObligationRule, year: int, period: str = Period.YEAR, *, with_record: bool = False
 ) -> QuerySet[Unit]:
     """``units`` with ``held`` (any qualifying record), ``done`` (at least the rule's
-    ``min_per_year``), ``in_time`` and ``good`` (that many on time, that many passing every
-    check; each implies ``done``) and, when asked, ``record_id``: the earliest qualifying
-    record, the one the unit is counted by. The conditions of ``quality.unit_standing``."""
+    ``min_per_year``), ``in_time``, ``assessed`` and ``good`` (that many on time, whose
+    quality can be judged, passing every check; each implies ``done``) and, when asked,
+    ``record_id``: the earliest qualifying record, the one the unit is counted by. The
+    conditions of ``quality.unit_standing``."""
     records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
     on_time = records if rule.deadline is None else records.filter(held_on__lte=rule.deadline)
-    annotated, checks = checked(records, rule)
+    annotated, checks = checked(records.filter(quality_assessed=True), rule)
     good = annotated.filter(*checks.values())
     needed = rule.min_per_year
     units = units.annotate(
         held=Exists(records),
         done=at_least(records, needed),
         in_time=at_least(on_time, needed),
+        assessed=at_least(records.filter(quality_assessed=True), needed),
         good=at_least(good, needed),
     )
     if with_record:
@@ -178,7 +181,7 @@ def fact_rows(units: QuerySet[Unit], rule: ObligationRule, year: int, period: st
     """The fact rows of ``units`` (annotated with ``hist_node_id`` and ``hist_path``, their
     place on the period's last day) for one rule: those it binds and those with a
     qualifying record, as tuples in ``FACT_COLUMNS`` order."""
-    records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
+    records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"), quality_assessed=True)
     annotated, checks = checked(records, rule)
     failures: dict[str, Any] = {}
     for code, column in FAILURE_COLUMNS.items():
@@ -212,6 +215,7 @@ def fact_rows(units: QuerySet[Unit], rule: ObligationRule, year: int, period: st
             "done",
             "f_on_time",
             "f_quality",
+            "assessed",
             "record_id",
             *(f"f_{c}" for c in FAILURE_COLUMNS.values()),
         )

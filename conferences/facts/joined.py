@@ -60,6 +60,7 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
     records_sql = (
         f"SELECT id AS r_id, {_q('unit_id')} AS r_unit, {_q('held_on')} AS r_day, "  # noqa: S608
         f"{_q('attended')} AS r_attended, {_q('resolution_adopted')} AS r_resolution, "
+        f"{_q('quality_assessed')} AS r_assessed, "
         f"CASE WHEN {_q('format')} = '{Record.Format.FULL}' AND {_q('headcount')} IS NOT NULL "
         f"THEN {_q('headcount')} ELSE {_q('invited')} END AS r_base FROM {table} WHERE {condition}"
     )
@@ -87,13 +88,16 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
         )
     if rule.requires_resolution:
         checks["resolution"] = "(r.r_resolution = TRUE)"
-    all_good = " AND ".join(checks.values()) or "1 = 1"
+    # Only records whose quality can be judged pass or fail (``quality.unit_standing``).
+    all_good = " AND ".join(["r.r_assessed = TRUE", *checks.values()])
     needed = int(rule.min_per_year)
     in_time = "1 = 1" if rule.deadline is None else "r.r_day <= %s"
     if rule.deadline is not None:
         params.append(rule.deadline)
     failures = ", ".join(
-        f"SUM(CASE WHEN {checks[code]} THEN 0 ELSE 1 END) AS f_{code}" if code in checks else f"NULL AS f_{code}"
+        f"SUM(CASE WHEN r.r_assessed = FALSE OR {checks[code]} THEN 0 ELSE 1 END) AS f_{code}"
+        if code in checks
+        else f"NULL AS f_{code}"
         for code in ("quorum", "contents", "minutes", "resolution")
     )
     failure_columns = ", ".join(
@@ -106,6 +110,7 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
                (COALESCE(a.held, 0) >= {needed}),
                (COALESCE(a.in_time, 0) >= {needed}),
                (COALESCE(a.good, 0) >= {needed}),
+               (COALESCE(a.assessed, 0) >= {needed}),
                f.first_id,
                {failure_columns}
         FROM ({placed_sql}) p
@@ -114,6 +119,7 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
                    COUNT(*) AS held,
                    SUM(CASE WHEN {in_time} THEN 1 ELSE 0 END) AS in_time,
                    SUM(CASE WHEN {all_good} THEN 1 ELSE 0 END) AS good,
+                   SUM(CASE WHEN r.r_assessed = TRUE THEN 1 ELSE 0 END) AS assessed,
                    MIN(r.r_day) AS first_day,
                    {failures}
             FROM ({records_sql}) r

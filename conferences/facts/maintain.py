@@ -193,7 +193,7 @@ def compiled_parts(
 
 
 CUBE_KEY = ("year", "period", "node_path", "category", "indicator")
-CUBE_SUMS = ("expected", "done", "on_time", "quality", *FAILURE_COLUMNS.values())
+CUBE_SUMS = ("expected", "done", "on_time", "quality", "assessed", *FAILURE_COLUMNS.values())
 
 
 def cube_rows(facts: QuerySet[Fact], sign: int = 1) -> QuerySet[Any]:
@@ -204,6 +204,7 @@ def cube_rows(facts: QuerySet[Fact], sign: int = 1) -> QuerySet[Any]:
         "c_done": Count("pk", filter=expected & Q(done=True)),
         "c_on_time": Count("pk", filter=expected & Q(on_time=True)),
         "c_quality": Count("pk", filter=expected & Q(quality=True)),
+        "c_assessed": Count("pk", filter=expected & Q(assessed=True)),
     }
     for column in FAILURE_COLUMNS.values():
         sums[f"c_{column}"] = Coalesce(Sum(column, filter=expected), 0)

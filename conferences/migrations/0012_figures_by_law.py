@@ -1,8 +1,25 @@
-"""The figures follow the law's frequency, term and quorum: the report facts of every
-year with rules are rebuilt with them. Closed periods keep their figures: a close is a
-snapshot (``reports.SnapshotRow`` and the close's stored result), never recounted."""
+"""The figures follow the law's frequency, term and quorum, and leave out of quality rates
+the records whose quality cannot be judged; the report facts of every year with rules
+are rebuilt with them. Closed periods keep their figures: a close is a snapshot
+(``reports.SnapshotRow`` and the close's stored result), never recounted."""
 
-from django.db import migrations
+from django.db import migrations, models
+
+
+def not_assessed_history(apps, schema_editor):
+    """Records imported before the history columns existed, and never completed since (no
+    contents, resolution, headcount, file or edit): their quality cannot be judged."""
+    record_model = apps.get_model("conferences", "Record")
+    audit_model = apps.get_model("conferences", "AuditEntry")
+    imported = audit_model.objects.filter(action="imported").values("record_id")
+    completed = audit_model.objects.filter(action__in=["edited", "file_added"]).values("record_id")
+    record_model.objects.filter(
+        pk__in=imported,
+        contents__isnull=True,
+        resolution_adopted__isnull=True,
+        headcount__isnull=True,
+        attachments__isnull=True,
+    ).exclude(pk__in=completed).update(quality_assessed=False)
 
 
 def rebuild_facts(apps, schema_editor):
@@ -21,5 +38,25 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AddField(
+            model_name="fact",
+            name="assessed",
+            field=models.BooleanField(default=True),
+        ),
+        migrations.AddField(
+            model_name="factcube",
+            name="assessed",
+            field=models.IntegerField(default=0),
+        ),
+        migrations.AddField(
+            model_name="record",
+            name="quality_assessed",
+            field=models.BooleanField(
+                default=True,
+                help_text="Không với hồ sơ nhập từ lịch sử không kèm nội dung, nghị quyết, hình thức, số lao động: chất lượng của hồ sơ chưa đánh giá và không tính vào tỷ lệ đạt chất lượng.",
+                verbose_name="đánh giá được chất lượng",
+            ),
+        ),
+        migrations.RunPython(not_assessed_history, migrations.RunPython.noop),
         migrations.RunPython(rebuild_facts, migrations.RunPython.noop),
     ]

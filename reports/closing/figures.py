@@ -30,10 +30,12 @@ def _snapshot_counts(close: PeriodClose, group: Any) -> list[tuple[str, str, com
             done_n=Count("pk", filter=Q(done=True)),
             on_time_n=Count("pk", filter=Q(on_time=True)),
             quality_n=Count("pk", filter=Q(quality=True)),
+            assessed_n=Count("pk", filter=Q(assessed=True)),
         )
     )
     return [
-        (r["group"], r["indicator"], compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"])) for r in rows
+        (r["group"], r["indicator"], compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"], r["assessed_n"]))
+        for r in rows
     ]
 
 

@@ -30,7 +30,7 @@ CATEGORIES = [
     Category.STATE_AGENCY, Category.FDI_ENTERPRISE, Category.OTHER,
 ]  # fmt: skip
 KINDS = ["worker_conference", "cbccvc_conference", "dialogue_periodic", "qcdc_regulation", "inspection_board"]
-COLUMNS = ("expected", "done", "on_time", "quality", "record_id", "node_path", "category")
+COLUMNS = ("expected", "done", "on_time", "quality", "assessed", "record_id", "node_path", "category")
 
 
 def recomputed(year: int) -> dict[tuple, tuple]:
@@ -59,6 +59,7 @@ def recomputed(year: int) -> dict[tuple, tuple]:
                     standing.done,
                     standing.on_time,
                     standing.quality,
+                    standing.assessed,
                     standing.record.pk if standing.record else None,
                     tree.unit_path(unit),
                     unit.category,
@@ -115,6 +116,9 @@ def test_it_keeps_the_facts_equal_to_the_records_through_random_writes(world, se
             "headcount": rng.choice([None, invited, invited + rng.randint(1, 60)]),
         }  # fmt: skip
         record = services.record_create(unit=unit, kind=kind, by=admin, data=data)
+        if rng.random() < 0.25:  # imported history without the details that judge it
+            Record.objects.filter(pk=record.pk).update(quality_assessed=False)
+            record.refresh_from_db()
         if rng.random() < 0.6:
             services.attachment_add(record=record, by=admin, upload=upload(), purpose="minutes")
         if rng.random() < 0.5:

@@ -56,4 +56,10 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(freeze_closed, migrations.RunPython.noop),
+        # Rows of closes made before: True, so that their figures stay as they were.
+        migrations.AddField(
+            model_name="snapshotrow",
+            name="assessed",
+            field=models.BooleanField(default=True),
+        ),
     ]
