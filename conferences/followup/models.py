@@ -1,6 +1,6 @@
 """What a conference or dialogue promised, who answers for it, by when, and what became of it.
 
-Imported at the end of ``conferences.models`` so the model belongs to the app.
+Imported by ``conferences.models`` so the model belongs to the app.
 """
 
 from __future__ import annotations

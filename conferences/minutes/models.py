@@ -1,6 +1,6 @@
 """What was read from each minutes file, and which files read nearly the same.
 
-Imported at the end of ``conferences.models`` so the models belong to the app.
+Imported by ``conferences.models`` so the models belong to the app.
 """
 
 from __future__ import annotations

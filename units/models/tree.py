@@ -1,8 +1,4 @@
-"""The organisation tree, the units (workplaces) and who may do what where.
-
-The tree is stored as a materialised path: each node's ``path`` is its ancestors' ids
-followed by its own, so "everything under node X" is one indexed prefix query.
-"""
+"""The organisation tree, the units at its leaves, and the scope filter every query starts from."""
 
 from __future__ import annotations
 
@@ -10,7 +6,6 @@ import datetime
 import uuid
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -23,7 +18,6 @@ from simple_history.models import HistoricalRecords
 
 from qcdc.validators import validate_dissolution_day, validate_founding_day, validate_single_line
 from units import paths
-from units.paths import PATH_SEGMENT_WIDTH, ancestry  # noqa: F401 (imported from here by the apps)
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -299,185 +293,3 @@ class Unit(models.Model):
         started = self.established_on is None or self.established_on <= datetime.date(year, 12, 31)
         not_ended = self.dissolved_on is None or self.dissolved_on >= datetime.date(year, 1, 1)
         return started and not_ended
-
-
-class Role(models.Model):
-    """A user's role on a node (staff, leader), a unit (chair) or everything (admin)."""
-
-    class Kind(models.TextChoices):
-        ADMIN = "admin", _("Quản trị hệ thống")
-        STAFF = "staff", _("Cán bộ công đoàn cấp trên")
-        LEADER = "leader", _("Lãnh đạo")
-        CHAIR = "chair", _("Chủ tịch công đoàn cơ sở")
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roles")
-    kind = models.CharField(_("vai trò"), max_length=16, choices=Kind.choices)
-    node = models.ForeignKey(
-        OrgNode,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="roles",
-        verbose_name=_("cấp công đoàn"),
-    )
-    unit = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="roles", verbose_name=_("cơ sở")
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("vai trò")
-        verbose_name_plural = _("vai trò")
-        constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(kind="chair", unit__isnull=False, node__isnull=True)
-                    | Q(kind__in=["staff", "leader"], node__isnull=False, unit__isnull=True)
-                    | Q(kind="admin", node__isnull=True, unit__isnull=True)
-                ),
-                name="role_target_matches_kind",
-                violation_error_message=_(
-                    "Chủ tịch CĐCS gắn với một cơ sở; cán bộ và lãnh đạo gắn với một đơn vị cấp trên; "
-                    "quản trị không gắn với đơn vị nào."
-                ),
-            ),
-            models.UniqueConstraint(
-                fields=["user", "kind", "node"], condition=Q(node__isnull=False), name="role_unique_on_node"
-            ),
-            models.UniqueConstraint(
-                fields=["user", "kind", "unit"], condition=Q(unit__isnull=False), name="role_unique_on_unit"
-            ),
-            models.UniqueConstraint(fields=["user"], condition=Q(kind="admin"), name="role_unique_admin"),
-        ]
-
-    def __str__(self) -> str:
-        target = self.unit or self.node or _("toàn hệ thống")
-        return f"{self.user} – {self.get_kind_display()} – {target}"
-
-
-class NodePathChange(models.Model):
-    """A node's place in the tree changed on ``effective_on`` (a move, or a move of a node
-    above it). Before that day the node sat at ``old_path``; the current path is on the
-    node. Rows are only added, so any past day's tree can be read back."""
-
-    node = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="path_changes")
-    old_path = models.CharField(max_length=255)
-    new_path = models.CharField(max_length=255)
-    effective_on = models.DateField(_("có hiệu lực từ"), db_index=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["effective_on", "pk"]
-        verbose_name = _("thay đổi vị trí trong cây")
-        verbose_name_plural = _("thay đổi vị trí trong cây")
-        indexes = [models.Index(fields=["node", "effective_on"], name="pathchange_node_day")]
-
-    def __str__(self) -> str:
-        return f"{self.node_id}: {self.old_path} → {self.new_path} ({self.effective_on:%d/%m/%Y})"
-
-
-class UnitTransfer(models.Model):
-    """A unit moved from one node to another on ``effective_on``; before that day it
-    belonged to ``from_node``. Rows are only added."""
-
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="transfers")
-    from_node = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+")
-    to_node = models.ForeignKey(OrgNode, on_delete=models.PROTECT, related_name="+")
-    effective_on = models.DateField(_("có hiệu lực từ"), db_index=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["effective_on", "pk"]
-        verbose_name = _("chuyển đơn vị")
-        verbose_name_plural = _("chuyển đơn vị")
-        indexes = [models.Index(fields=["unit", "effective_on"], name="transfer_unit_day")]
-        constraints = [
-            models.CheckConstraint(condition=~Q(from_node=models.F("to_node")), name="transfer_changes_node"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.unit_id}: {self.from_node_id} → {self.to_node_id} ({self.effective_on:%d/%m/%Y})"
-
-
-class ChairInvitation(models.Model):
-    """An existing account invited to chair a unit. The role is granted only when that
-    account accepts: knowing someone's e-mail address must not hand them a unit."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="chair_invitations")
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="chair_invitations")
-    invited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-    accepted_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("lời mời làm chủ tịch CĐCS")
-        verbose_name_plural = _("lời mời làm chủ tịch CĐCS")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["user", "unit"], condition=Q(accepted_at__isnull=True), name="invitation_one_open_per_unit"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user} → {self.unit}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("units:invitation_accept", kwargs={"pk": self.pk})
-
-
-class AuditLog(models.Model):
-    """One privileged action (roles, rules, deadlines): who, when, what, before and after.
-
-    Written by ``units.audit.audit_record`` in the transaction of the change. ``node`` is
-    the subtree the action concerns, which decides who may read the entry; entries
-    without one (rules and deadlines of the whole country) are read by administrators.
-    """
-
-    class Action(models.TextChoices):
-        ROLE_GRANTED = "role_granted", _("Giao vai trò")
-        ROLE_REVOKED = "role_revoked", _("Thu hồi vai trò")
-        RULE_EDITED = "rule_edited", _("Sửa quy định nghĩa vụ")
-        RULES_COPIED = "rules_copied", _("Sao chép quy định sang năm khác")
-        DEADLINE_SET = "deadline_set", _("Đặt hạn chốt số liệu")
-        DEADLINE_REMOVED = "deadline_removed", _("Bỏ hạn chốt số liệu")
-        WORK_LOGGED = "work_logged", _("Ghi hoạt động của công đoàn cấp trên")
-        WORK_EDITED = "work_edited", _("Sửa hoạt động của công đoàn cấp trên")
-        WORK_FILE_ADDED = "work_file_added", _("Đính kèm tệp vào hoạt động")
-        WORK_IMPORTED = "work_imported", _("Nhập sổ hoạt động từ tệp")
-
-    at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("người làm")
-    )
-    action = models.CharField(_("thao tác"), max_length=32, choices=Action.choices)
-    target_type = models.CharField(_("loại đối tượng"), max_length=64)
-    target_id = models.CharField(_("mã đối tượng"), max_length=64, blank=True)
-    target_repr = models.CharField(_("đối tượng"), max_length=255)
-    node = models.ForeignKey(
-        OrgNode, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("cấp công đoàn")
-    )
-    before = models.JSONField(_("trước"), null=True, blank=True)
-    after = models.JSONField(_("sau"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-pk"]
-        verbose_name = _("nhật ký quản trị")
-        verbose_name_plural = _("nhật ký quản trị")
-        indexes = [models.Index(fields=["node", "at"], name="auditlog_node_at")]
-
-    def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.target_repr}"
-
-
-# Registered with the app's models; defined apart to keep this module readable.
-from units.invitations import Invitation, InvitationBatch  # noqa: E402, F401
-
-# The periods layer keeps its models beside its queries; importing them here registers
-# them with the app (Django loads each app's ``models`` module).
-from units.periods import PeriodClose, PeriodDeadline  # noqa: E402, F401

@@ -1,4 +1,4 @@
-"""Records: the chair's year, filing, review, files. Every lookup starts from the user's scope."""
+"""A unit's year and records: filing, editing and the workflow. Every lookup starts from the user's scope."""
 
 from __future__ import annotations
 
@@ -6,23 +6,16 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST
 
-from conferences import importing, permissions, selectors, services
-from conferences.filters import QueueFilter
+from conferences import permissions, selectors, services
 from conferences.forms import AttachmentForm, ReasonForm, RecordForm
 from conferences.models import Attachment, AuditEntry, Kind, Record
-from units.filters import query_without_page
-from units.forms import ImportForm
-from units.importing import ImportConflict, ImportFileError, stash_claim, stash_upload, upload_read
 from units.models import Unit
-from units.permissions import can_manage_units, require
 
 STALE_MESSAGE = _(
     "Người khác đã thay đổi hồ sơ này sau khi bạn mở trang. Thay đổi của bạn chưa được lưu: "
@@ -254,166 +247,3 @@ def record_reopen(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def record_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return _transition(request, pk, "delete")
-
-
-@require_POST
-def attachment_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    record = _visible_record_or_404(request, pk)
-    if not permissions.can_edit(request.user, record):
-        raise PermissionDenied
-    form = AttachmentForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            attachment = services.attachment_add(
-                record=record, by=request.user, upload=form.cleaned_data["file"], purpose=form.cleaned_data["purpose"]
-            )
-        except ValidationError as exc:
-            form.add_error("file", exc)
-        else:
-            messages.success(request, _("Đã đính kèm “%(name)s”.") % {"name": attachment.original_name})
-            return redirect(record)
-    for error in form.errors.get("file", []) + form.errors.get("purpose", []):
-        messages.error(request, error)
-    return redirect(record)
-
-
-@require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
-    attachment = get_object_or_404(Attachment.objects.filter(record__in=Record.objects.visible_to(request.user)), pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=attachment.content_type not in ("application/pdf", "image/jpeg", "image/png"),
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@require_POST
-def attachment_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    attachment = get_object_or_404(
-        Attachment.objects.filter(record__in=Record.objects.visible_to(request.user)).select_related("record"), pk=pk
-    )
-    record = attachment.record
-    services.attachment_remove(attachment=attachment, by=request.user)
-    messages.success(request, _("Đã gỡ tệp."))
-    return redirect(record)
-
-
-@require(can_manage_units)
-def review_queue(request: HttpRequest) -> HttpResponse:
-    filterset = QueueFilter(request.GET, queryset=selectors.review_queue(user=request.user), request=request)
-    page = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
-    query = query_without_page(request)
-    context = {
-        "filter": filterset,
-        "page": page,
-        "rows": selectors.review_rows(list(page)),
-        "query": query,
-        # The filters travel with each record so that, once reviewed, "next" keeps them.
-        "queue": urlencode({"queue": query}),
-    }
-    return render(request, "conferences/review_queue.html", context)
-
-
-@require(can_manage_units)
-def review_next(request: HttpRequest) -> HttpResponse:
-    """The next record of the queue, with the filters the reviewer was using."""
-    filterset = QueueFilter(request.GET, queryset=selectors.review_queue(user=request.user), request=request)
-    try:
-        after = int(request.GET.get("after") or 0)
-    except ValueError:
-        after = 0
-    record = filterset.qs.exclude(pk=after).first()
-    query = request.GET.copy()
-    query.pop("after", None)
-    if record is None:
-        messages.info(request, _("Đã hết hồ sơ trong hàng đợi với bộ lọc này."))
-        return redirect(f"{reverse('conferences:review_queue')}?{query.urlencode()}")
-    return redirect(f"{record.get_absolute_url()}?{urlencode({'queue': query.urlencode()})}")
-
-
-IMPORT_ERRORS_SHOWN = 1000
-
-
-@require(can_manage_units)
-def import_events(request: HttpRequest) -> HttpResponse:
-    """Historical records from a file: upload → preview → confirm, for units in the user's subtree.
-
-    Only the token of the uploaded file travels between the steps; the confirmation
-    reads and checks the file again, because records may have been filed meanwhile.
-    """
-    if request.method == "POST" and request.POST.get("step") == "confirm":
-        return _import_events_confirm(request)
-    form = ImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        file = form.cleaned_data["file"]
-        try:
-            upload = upload_read(file)
-            plan = importing.plan_events_upload(upload=upload, by=request.user)
-        except ImportFileError as exc:
-            form.add_error("file", exc.message)
-        else:
-            # Only a file that can be imported is kept for the confirmation.
-            token = stash_upload(upload) if plan.ok else ""
-            return _import_events_preview(request, plan, token=token, file_name=file.name)
-    return render(
-        request,
-        "conferences/import.html",
-        {
-            "form": form,
-            "columns": importing.EVENT_IMPORT_COLUMNS,
-            "example": importing.EVENT_IMPORT_EXAMPLE,
-            "kinds": Kind.choices,
-            "statuses": Record.Status.choices,
-        },
-    )
-
-
-def _import_events_confirm(request: HttpRequest) -> HttpResponse:
-    token = request.POST.get("token", "")
-    file_name = request.POST.get("file_name", "")[:255]  # only recorded in the audit entries
-    try:
-        plan = importing.plan_events_upload(upload=stash_claim(token), by=request.user)
-        if not plan.ok:
-            return _import_events_preview(request, plan, token="", file_name=file_name)
-        result = importing.events_import(plan=plan, by=request.user, file_name=file_name)
-    except ImportFileError as exc:
-        messages.error(request, exc.message)
-        return redirect("conferences:import_events")
-    except ImportConflict:
-        messages.error(
-            request,
-            _("Dữ liệu vừa được người khác thay đổi nên chưa nhập gì. Hãy tải tệp lên lại để xem trước bản mới."),
-        )
-        return redirect("conferences:import_events")
-    messages.success(
-        request,
-        _("Đã nhập %(created)s hồ sơ; %(skipped)s hồ sơ đã có.")
-        % {"created": result.created, "skipped": result.skipped},
-    )
-    return redirect("conferences:review_queue")
-
-
-def _import_events_preview(
-    request: HttpRequest, plan: importing.EventImportPlan, *, token: str, file_name: str
-) -> HttpResponse:
-    return render(
-        request,
-        "conferences/import_preview.html",
-        {
-            "plan": plan,
-            "token": token,
-            "file_name": file_name,
-            "rows": plan.preview(),
-            "total_rows": len(plan.creates) + len(plan.skipped),
-            "errors": plan.errors[:IMPORT_ERRORS_SHOWN],
-            "hidden_errors": max(0, len(plan.errors) - IMPORT_ERRORS_SHOWN),
-        },
-    )

@@ -1,44 +1,22 @@
-"""Importing historical records (conferences, dialogues …) from CSV or XLSX.
-
-The same steps as the units import (``units.importing``): the file is read into
-numbered rows, checked into a plan without writing anything, and the plan is written
-in one transaction only when no row has an error. A row whose record is already in
-the database (same unit, kind and date) is skipped, so importing a file twice is
-harmless.
-"""
+"""The file's columns, and each row read into an unsaved record with its problems."""
 
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db import IntegrityError, transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from conferences.facts.maintain import refresh_facts_for
-from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, AuditEntry, ContentItem, Kind, Record
+from conferences.models import CONFERENCE_KINDS, Record
 from qcdc.validators import field_problems
-from units.importing.common import (
-    IN_CHUNK,
-    PREVIEW_ROWS,
-    WRITE_BATCH,
-    ImportConflict,
-    history_user,
-    load_by_code,
-    path_checker,
-)
-from units.importing.tables import Column, RowError, SheetRow, Table, cell_count, cell_date, read_table
-from units.importing.uploads import MAX_UPLOAD_ROWS, Upload
+from units.importing.tables import Column, SheetRow, cell_count, cell_date
 from units.models import Unit
-from units.periods import Event, frozen_events, frozen_reason_message
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+    from collections.abc import Callable
 
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.db.models import TextChoices
 
 EVENT_IMPORT_COLUMNS: tuple[Column, ...] = (
@@ -104,167 +82,6 @@ _LABELS = {c.name: c.label for c in EVENT_IMPORT_COLUMNS}
 
 # (unit id, kind, date): what makes two rows, or a row and a record, the same event.
 EventKey = tuple[int, str, datetime.date]
-
-
-@dataclass(frozen=True)
-class PlannedRecord:
-    """A row that passed every check, as the record it would create (unsaved)."""
-
-    row: int
-    record: Record
-    content_ids: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
-class EventPreviewRow:
-    row: int
-    action: str  # "create" or "skip"
-    record: Record
-
-
-@dataclass
-class EventImportPlan:
-    """What importing a file would do: only a plan without errors may be written."""
-
-    creates: list[PlannedRecord] = field(default_factory=list)
-    skipped: list[PlannedRecord] = field(default_factory=list)  # already in the database
-    errors: list[RowError] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def preview(self, limit: int = PREVIEW_ROWS) -> list[EventPreviewRow]:
-        rows = [EventPreviewRow(p.row, "create", p.record) for p in self.creates]
-        rows += [EventPreviewRow(p.row, "skip", p.record) for p in self.skipped]
-        return sorted(rows, key=lambda r: r.row)[:limit]
-
-
-@dataclass(frozen=True)
-class EventImportResult:
-    created: int
-    skipped: int
-
-
-def plan_events_upload(*, upload: Upload, by: AbstractBaseUser | AnonymousUser | None) -> EventImportPlan:
-    """Read an uploaded file (at most ``MAX_UPLOAD_ROWS`` rows) and plan its import.
-
-    Raises ``ImportFileError`` when the file is not a readable CSV or XLSX.
-    """
-    table = read_table(data=upload.data, suffix=upload.suffix, columns=EVENT_IMPORT_COLUMNS, max_rows=MAX_UPLOAD_ROWS)
-    return plan_events_import(table=table, by=by)
-
-
-def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | None) -> EventImportPlan:
-    """Check every row against the database and ``by``'s subtree; write nothing.
-
-    ``by`` None is an operator at the command line: every unit is allowed. The number of
-    queries does not grow with the file: the scope, then per 5,000 codes the units and
-    the records those units already have.
-    """
-    plan = EventImportPlan(errors=list(table.errors))
-    if any(e.row == 1 for e in table.errors):
-        return plan  # without the right header the rows cannot be read
-    allowed = path_checker(by)
-    units = load_by_code(Unit.objects.select_related("node"), (r.text("unit_code") for r in table.rows))
-    existing = _existing_events(u.pk for u in units.values())
-    kinds = choice_lookup(Kind)
-    statuses = choice_lookup(Record.Status)
-    formats = choice_lookup(Record.Format)
-    items = {(kind, code.lower()): pk for pk, kind, code in ContentItem.objects.values_list("pk", "kind", "code")}
-    first_row: dict[EventKey, int] = {}
-    unreadable = {e.row for e in table.errors}  # its cells are shifted: more errors would be noise
-    for row in table.rows:
-        if row.number in unreadable:
-            continue
-        problems: list[str] = []
-        record = _parse(row, units=units, kinds=kinds, statuses=statuses, allowed=allowed, problems=problems)
-        history = _parse_history(row, formats=formats, problems=problems)
-        content_ids = _parse_contents(row, kind=record.kind if record else None, items=items, problems=problems)
-        if record is not None:
-            _apply_history(record, history)
-            record.quality_assessed = _assessable(history, content_ids)
-            problems += _consistency(record)
-        if record is None or problems:
-            plan.errors += [RowError(row.number, message) for message in problems]
-            continue
-        key = (record.unit.pk, record.kind, record.held_on)
-        if key in first_row:
-            plan.errors.append(
-                RowError(row.number, _("Trùng với dòng %(row)s (cùng đơn vị, loại và ngày).") % {"row": first_row[key]})
-            )
-            continue
-        first_row[key] = row.number
-        (plan.skipped if key in existing else plan.creates).append(PlannedRecord(row.number, record, content_ids))
-    frozen = _frozen_rows(plan.creates)
-    plan.errors += [RowError(p.row, frozen_reason_message(frozen[p.row])) for p in plan.creates if p.row in frozen]
-    plan.creates = [p for p in plan.creates if p.row not in frozen]
-    plan.errors.sort(key=lambda e: e.row)
-    return plan
-
-
-def _frozen_rows(creates: list[PlannedRecord]) -> dict[int, str]:
-    """``{row: reason}`` for the planned records that a closed period holds or that predate
-    their unit's transfer: the same rule as the record form, checked for all rows at once."""
-    return frozen_events(  # type: ignore[return-value]
-        Event(key=p.row, unit=p.record.unit, held_on=p.record.held_on, standing=p.record.kind in STANDING_KINDS)
-        for p in creates
-    )
-
-
-@transaction.atomic
-def events_import(
-    *, plan: EventImportPlan, by: AbstractBaseUser | AnonymousUser | None, file_name: str
-) -> EventImportResult:
-    """Create the plan's records in bulk, each with an "imported" audit entry naming the file and row.
-
-    Records entered from old paperwork: ``on_paper``, created by ``by`` (None from the
-    command line). Raises ``ImportConflict`` (and writes nothing) when a period holding
-    one of them was closed since the plan was made. Records past "draft" carry the timestamps the workflow would have
-    set, at the time of the import, when they enter the system; no e-mail is sent.
-    """
-    if plan.errors:
-        raise ValueError("a plan with errors cannot be imported")
-    if _frozen_rows(plan.creates):  # a period was closed since the plan was checked
-        raise ImportConflict
-    user = history_user(by)
-    now = timezone.now()
-    for planned in plan.creates:
-        _stamp(planned.record, user=user, now=now)
-    # The audit entries need the new primary keys: bulk_create sets them (PostgreSQL, SQLite ≥ 3.35).
-    try:
-        with transaction.atomic():
-            Record.objects.bulk_create([p.record for p in plan.creates], batch_size=WRITE_BATCH)
-    except IntegrityError as exc:  # the same events were accepted meanwhile (another import, a reviewer)
-        raise ImportConflict from exc
-    through = Record.contents.through
-    through.objects.bulk_create(
-        [through(record_id=p.record.pk, contentitem_id=pk) for p in plan.creates for pk in p.content_ids],
-        batch_size=WRITE_BATCH,
-    )
-    AuditEntry.objects.bulk_create(
-        [
-            AuditEntry(
-                record=p.record,
-                by=user,
-                action=AuditEntry.Action.IMPORTED,
-                changes={"file": file_name, "row": p.row},
-            )
-            for p in plan.creates
-        ],
-        batch_size=WRITE_BATCH,
-    )
-    refresh_facts_for([p.record for p in plan.creates])
-    return EventImportResult(created=len(plan.creates), skipped=len(plan.skipped))
-
-
-def _existing_events(unit_ids: Iterable[int]) -> set[EventKey]:
-    ids = sorted(set(unit_ids))
-    found: set[EventKey] = set()
-    for start in range(0, len(ids), IN_CHUNK):
-        chunk = ids[start : start + IN_CHUNK]
-        found.update(Record.objects.filter(unit_id__in=chunk).values_list("unit_id", "kind", "held_on"))
-    return found
 
 
 def choice_lookup(choices: type[TextChoices]) -> dict[str, str]:
@@ -421,13 +238,3 @@ def _consistency(record: Record) -> list[str]:
             % {"date": f"{held_on:%d/%m/%Y}", "dissolved": f"{unit.dissolved_on:%d/%m/%Y}"}
         )
     return problems
-
-
-def _stamp(record: Record, *, user: AbstractBaseUser | None, now: datetime.datetime) -> None:
-    """The importer and the workflow timestamps a record of this status would carry."""
-    record.created_by = user
-    if record.status != Record.Status.DRAFT:
-        record.submitted_at = now
-    if record.status in (Record.Status.RETURNED, Record.Status.ACCEPTED):
-        record.reviewed_at = now
-        record.reviewed_by = user

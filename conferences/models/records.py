@@ -1,10 +1,4 @@
-"""Conferences, dialogues and the unit's standing facts, with minutes and an audit trail.
-
-One ``Record`` model holds every kind of event a unit files (the yearly conferences,
-the dialogues, the QCDC regulation, the People's Inspection Board): they share the
-workflow (draft → submitted → accepted / returned), the attachments and the audit, and
-the reports count them by kind. What each year requires is data: ``ObligationRule``.
-"""
+"""A record, its attachments and its audit trail."""
 
 from __future__ import annotations
 
@@ -14,134 +8,18 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
+from conferences.models.obligation_rules import CONFERENCE_KINDS, DIALOGUE_KINDS, ContentItem, Kind
 from qcdc.validators import validate_event_day, validate_single_line
-from units.models import Category, OrgNode, Unit, unit_scope_q
-from units.obligations import Indicator
-from units.periods import Period
+from units.models import Unit, unit_scope_q
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-
-class Kind(models.TextChoices):
-    CBCCVC_CONFERENCE = "cbccvc_conference", _("Hội nghị cán bộ, công chức, viên chức")
-    WORKER_CONFERENCE = "worker_conference", _("Hội nghị người lao động")
-    DIALOGUE_PERIODIC = "dialogue_periodic", _("Đối thoại định kỳ")
-    DIALOGUE_ON_REQUEST = "dialogue_on_request", _("Đối thoại khi có yêu cầu")
-    DIALOGUE_EVENT = "dialogue_event", _("Đối thoại khi có vụ việc")
-    QCDC_REGULATION = "qcdc_regulation", _("Quy chế dân chủ ở cơ sở")
-    INSPECTION_BOARD = "inspection_board", _("Ban thanh tra nhân dân")
-
-
-CONFERENCE_KINDS = frozenset({Kind.CBCCVC_CONFERENCE, Kind.WORKER_CONFERENCE})
-DIALOGUE_KINDS = frozenset({Kind.DIALOGUE_PERIODIC, Kind.DIALOGUE_ON_REQUEST, Kind.DIALOGUE_EVENT})
-# Standing facts: done when in force by the end of the year, whenever they were issued.
-STANDING_KINDS = frozenset({Kind.QCDC_REGULATION, Kind.INSPECTION_BOARD})
-# Each indicator is satisfied by records of the kind with the same value.
-INDICATOR_KIND: dict[str, str] = {i.value: Kind(i.value).value for i in Indicator}
-
-
-class ContentItem(models.Model):
-    """One line of a mandatory-contents checklist (e.g. "the employer's business report")."""
-
-    kind = models.CharField(_("loại hồ sơ"), max_length=32, choices=Kind.choices)
-    code = models.SlugField(_("mã"), max_length=64)
-    label = models.CharField(_("nội dung"), max_length=255)
-    order = models.PositiveSmallIntegerField(_("thứ tự"), default=0)
-    keywords = models.TextField(
-        _("từ khóa trong biên bản"),
-        blank=True,
-        help_text=_("Mỗi dòng một cụm từ; biên bản nhắc một cụm là có nội dung này. Để trống: dùng tên nội dung."),
-    )
-    is_active = models.BooleanField(_("đang dùng"), default=True)
-
-    class Meta:
-        ordering = ["kind", "order", "pk"]
-        verbose_name = _("nội dung bắt buộc")
-        verbose_name_plural = _("nội dung bắt buộc")
-        constraints = [models.UniqueConstraint(fields=["kind", "code"], name="contentitem_unique_code")]
-
-    def __str__(self) -> str:
-        return self.label
-
-    def keyword_list(self) -> list[str]:
-        return [line.strip() for line in self.keywords.splitlines() if line.strip()] or [self.label]
-
-
-class ObligationRule(models.Model):
-    """What a year requires of which categories: editable, because the law changes."""
-
-    year = models.PositiveSmallIntegerField(_("năm"))
-    indicator = models.CharField(_("chỉ tiêu"), max_length=32, choices=Indicator.choices)
-    categories = models.JSONField(_("loại hình áp dụng"), default=list)
-    deadline = models.DateField(_("hạn"), null=True, blank=True, help_text=_("Để trống nếu không có hạn."))
-    quorum_percent = models.DecimalField(
-        _("tỷ lệ tham dự tối thiểu (%)"), max_digits=5, decimal_places=2, null=True, blank=True
-    )
-    min_employees = models.PositiveIntegerField(
-        _("số lao động tối thiểu"), null=True, blank=True, help_text=_("Đơn vị nhỏ hơn được miễn.")
-    )
-    min_per_year = models.PositiveSmallIntegerField(
-        _("số lần tối thiểu mỗi năm"),
-        default=1,
-        validators=[MinValueValidator(1)],
-        help_text=_("Ví dụ: đối thoại định kỳ 3 tháng một lần là 4 lần mỗi năm."),
-    )
-    term_years = models.PositiveSmallIntegerField(
-        _("nhiệm kỳ (năm)"),
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(1)],
-        help_text=_("Ban được bầu có hiệu lực trong số năm này, sau đó phải bầu lại. Để trống nếu không có nhiệm kỳ."),
-    )
-    requires_resolution = models.BooleanField(_("phải có nghị quyết"), default=False)
-    requires_minutes = models.BooleanField(
-        _("phải có biên bản khi nộp"),
-        default=False,
-        help_text=_("Không cho nộp hồ sơ khi chưa đính kèm biên bản."),
-    )
-    contents = models.ManyToManyField(ContentItem, blank=True, verbose_name=_("nội dung bắt buộc"))
-    legal_basis = models.TextField(
-        _("căn cứ pháp lý"), blank=True, help_text=_("Văn bản và điều khoản mà quy định này dựa vào.")
-    )
-
-    class Meta:
-        ordering = ["-year", "indicator"]
-        verbose_name = _("quy định nghĩa vụ")
-        verbose_name_plural = _("quy định nghĩa vụ theo năm")
-        constraints = [models.UniqueConstraint(fields=["year", "indicator"], name="rule_unique_per_year")]
-
-    def __str__(self) -> str:
-        return f"{self.year} – {self.get_indicator_display()}"
-
-    @property
-    def kind(self) -> str:
-        return INDICATOR_KIND[self.indicator]
-
-    def applies_to(self, unit: Unit) -> bool:
-        if unit.category not in self.categories:
-            return False
-        return self.min_employees is None or unit.employees >= self.min_employees
-
-    def frequency_text(self) -> str:
-        """How often the rule asks, as shown beside it ("at least 4 a year", "2-year term")."""
-        parts = [
-            ngettext("ít nhất %(n)d lần/năm", "ít nhất %(n)d lần/năm", self.min_per_year) % {"n": self.min_per_year}
-        ]
-        if self.term_years:
-            parts.append(ngettext("nhiệm kỳ %(n)d năm", "nhiệm kỳ %(n)d năm", self.term_years) % {"n": self.term_years})
-        return "; ".join(parts)
-
-    def category_labels(self) -> list[str]:
-        return [str(Category(c).label) for c in self.categories if c in Category.values]
 
 
 class RecordQuerySet(models.QuerySet["Record"]):
@@ -382,117 +260,3 @@ class AuditEntry(models.Model):
             else:
                 lines.append((labels.get(field, field), show(value)))
         return lines
-
-
-class Fact(models.Model):
-    """One unit × year × period × indicator: what the reports count, kept current.
-
-    A row exists where the year's rule binds the unit (``expected``) or where an accepted
-    record counts for it anyway. ``node`` and ``node_path`` are where the unit sat on the
-    period's last day; ``record`` is the record it is counted by (the earliest
-    qualifying). Each ``*_failures`` is how many of the unit's qualifying records fail
-    that quality check (None when the rule has no such check). Maintained in the writing
-    transaction by ``conferences.facts``; never edited by hand.
-    """
-
-    # Hundreds of thousands of rows are rewritten at a time from units, nodes and records
-    # that are never deleted: foreign-key checks and their indexes would double the cost.
-    unit = models.ForeignKey(Unit, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False)
-    year = models.PositiveSmallIntegerField()
-    period = models.CharField(max_length=8, choices=Period.choices)
-    indicator = models.CharField(max_length=32, choices=Indicator.choices)
-    node = models.ForeignKey(
-        OrgNode, on_delete=models.DO_NOTHING, related_name="+", db_constraint=False, db_index=False
-    )
-    node_path = models.CharField(max_length=255)
-    category = models.CharField(max_length=32)
-    expected = models.BooleanField()
-    done = models.BooleanField()
-    on_time = models.BooleanField()
-    quality = models.BooleanField()
-    # At least the rule's number of records whose quality could be judged: the quality
-    # rate is quality / assessed (imported history without its details is never failing).
-    assessed = models.BooleanField(default=True)
-    record = models.ForeignKey(
-        Record, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False, db_index=False
-    )
-    quorum_failures = models.PositiveIntegerField(null=True)
-    contents_failures = models.PositiveIntegerField(null=True)
-    minutes_failures = models.PositiveIntegerField(null=True)
-    resolution_failures = models.PositiveIntegerField(null=True)
-
-    class Meta:
-        verbose_name = _("số liệu tổng hợp")
-        verbose_name_plural = _("số liệu tổng hợp")
-        constraints = [
-            models.UniqueConstraint(fields=["unit", "year", "period", "indicator"], name="fact_unique_cell"),
-        ]
-        indexes = [
-            # Every report reads one year and period under a node: a prefix of the path.
-            models.Index(
-                fields=["year", "period", "node_path"], name="fact_year_path", opclasses=["", "", "varchar_pattern_ops"]
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.unit_id} {self.year} {self.period} {self.indicator}"
-
-
-class FactYear(models.Model):
-    """The rules a year's facts were built with: a read that finds the year's rules
-    changed since (an edit whose rebuild has not run yet) rebuilds before counting."""
-
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    rules_fingerprint = models.CharField(max_length=64)
-    built_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("năm đã tổng hợp")
-        verbose_name_plural = _("năm đã tổng hợp")
-
-    def __str__(self) -> str:
-        return str(self.year)
-
-
-class FactCube(models.Model):
-    """The facts summed per year × period × node (by path) × category × indicator: what a
-    report or the dashboard adds up, a few thousand rows a year instead of one per unit.
-    Kept by adding each refresh's difference (``conferences.facts.maintain``)."""
-
-    year = models.PositiveSmallIntegerField()
-    period = models.CharField(max_length=8, choices=Period.choices)
-    node_path = models.CharField(max_length=255)
-    category = models.CharField(max_length=32)
-    indicator = models.CharField(max_length=32, choices=Indicator.choices)
-    expected = models.IntegerField()
-    done = models.IntegerField()
-    on_time = models.IntegerField()
-    quality = models.IntegerField()
-    assessed = models.IntegerField(default=0)
-    quorum_failures = models.IntegerField()
-    contents_failures = models.IntegerField()
-    minutes_failures = models.IntegerField()
-    resolution_failures = models.IntegerField()
-
-    class Meta:
-        verbose_name = _("số liệu tổng hợp theo nút")
-        verbose_name_plural = _("số liệu tổng hợp theo nút")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["year", "period", "node_path", "category", "indicator"], name="factcube_unique_cell"
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["year", "period", "node_path"],
-                name="factcube_year_path",
-                opclasses=["", "", "varchar_pattern_ops"],
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.year} {self.period} {self.node_path} {self.category} {self.indicator}"
-
-
-from conferences.followup.models import FollowUpItem  # noqa: E402, F401
-from conferences.minutes.models import MinutesReading, MinutesShingle, MinutesSimilarity  # noqa: E402, F401
