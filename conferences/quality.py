@@ -12,6 +12,9 @@ tests keep the three in agreement. How a unit's qualifying records of a year cou
 - a standing record (the QCDC regulation, the inspection board) counts from the year it
   was issued or elected for ``rule.term_years`` years (for ever without a term), then a
   new one is expected;
+- a unit whose work year starts in another month than January (a school year) has its
+  records counted in the year its work year begins and the rule's deadline moved with it
+  (``units.periods.work_year``, ``work_deadline``);
 - a record whose quality cannot be judged (``Record.quality_assessed`` False: imported
   history without contents, resolution, format or headcount) counts as held, never as
   failing: **assessed** when at least that many records can be judged, and the quality
@@ -28,6 +31,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
+from units.periods import work_deadline
 
 
 class Check:
@@ -72,6 +76,14 @@ class CheckResult:
         return CHECK_LABELS[self.code]
 
 
+def deadline_for(rule: ObligationRule, record: Record) -> datetime.date | None:
+    """The rule's deadline for the record's unit: moved with its work year
+    (``units.periods.work_deadline``)."""
+    if rule.deadline is None:
+        return None
+    return work_deadline(rule.deadline, record.unit.work_year_start_month)
+
+
 def quorum_base(record: Record) -> tuple[int, bool]:
     """What a conference's attendance is measured against, and whether it is the headcount.
 
@@ -108,9 +120,10 @@ def quality_checks(record: Record, rule: ObligationRule | None) -> list[CheckRes
     if rule is None:
         return []
     results: list[CheckResult] = []
+    deadline = deadline_for(rule, record)
     if not record.quality_assessed:
         # Only the date is known: the substance of the record is not judged.
-        return [CheckResult(Check.ON_TIME, record.held_on <= rule.deadline)] if rule.deadline is not None else []
+        return [CheckResult(Check.ON_TIME, record.held_on <= deadline)] if deadline is not None else []
     if record.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
         base, of_headcount = quorum_base(record)
         attended = record.attended
@@ -126,8 +139,8 @@ def quality_checks(record: Record, rule: ObligationRule | None) -> list[CheckRes
         results.append(CheckResult(Check.MINUTES, has_minutes))
     if rule.requires_resolution:
         results.append(CheckResult(Check.RESOLUTION, bool(record.resolution_adopted)))
-    if rule.deadline is not None:
-        results.append(CheckResult(Check.ON_TIME, record.held_on <= rule.deadline))
+    if deadline is not None:
+        results.append(CheckResult(Check.ON_TIME, record.held_on <= deadline))
     return results
 
 
@@ -141,12 +154,14 @@ def meets_quality(results: list[CheckResult]) -> bool:
 
 def counts_for(record: Record, rule: ObligationRule, year: int, until: datetime.date) -> bool:
     """Whether ``record`` counts toward ``rule`` in ``year`` for a period ending ``until``:
-    accepted, of the rule's kind, held by then, and of that year (a standing record:
-    issued in that year or in the ``rule.term_years - 1`` before it)."""
-    if record.status != Record.Status.ACCEPTED or record.kind != rule.kind or record.held_on > until:
+    accepted, of the rule's kind, of that (work) year (a standing record: of that year or
+    of the ``rule.term_years - 1`` before it), and for the half-year held by its end."""
+    if record.status != Record.Status.ACCEPTED or record.kind != rule.kind:
+        return False
+    if until < datetime.date(year, 12, 31) and record.held_on > until:
         return False
     if rule.kind in STANDING_KINDS:
-        return rule.term_years is None or record.year > year - rule.term_years
+        return record.year <= year and (rule.term_years is None or record.year > year - rule.term_years)
     return record.year == year
 
 
@@ -169,7 +184,7 @@ def unit_standing(records: list[Record], rule: ObligationRule) -> Standing:
     counted by; ``failures`` how many records fail each substantive check."""
     needed = rule.min_per_year
     checks = {r.pk: quality_checks(r, rule) for r in records}
-    in_time = [r for r in records if rule.deadline is None or r.held_on <= rule.deadline]
+    in_time = [r for r in records if rule.deadline is None or r.held_on <= deadline_for(rule, r)]
     judged = [r for r in records if r.quality_assessed]
     good = [r for r in judged if meets_quality(checks[r.pk])]
     failures = {

@@ -47,6 +47,34 @@ def period_end(year: int, period: str) -> datetime.date:
     return datetime.date(year, 6, 30) if period == Period.HALF else datetime.date(year, 12, 31)
 
 
+def work_year(held_on: datetime.date, start_month: int = 1) -> int:
+    """The reporting year of an event held on ``held_on`` by a unit whose work year starts
+    in ``start_month``: the calendar year in which that work year begins.
+
+    Law 10/2022/QH15 Art. 51(1) has the cadre conference held after a work year ends and
+    at the latest three months into the next; schools hold it at the start of the school
+    year. A calendar unit's conference of January–March 2025 counts for 2025, due 31 March
+    2025; by the same reading a school (work year from September) holds the conference of
+    the school year September 2025–August 2026 by 30 November 2025, and it counts for
+    2025: the year's report (closed in January 2026) then counts the conferences held in
+    that calendar year, as the federations' yearly reports describe them, and every
+    deadline of year Y falls before Y's report is due. Events of January–August 2026
+    belong to the same school year, so also to 2025. The half-year period of 2025 (held by
+    30 June 2025) has not reached such a school's 2025 work year: it shows its conference
+    as not yet held."""
+    return held_on.year if held_on.month >= start_month else held_on.year - 1
+
+
+def work_deadline(deadline: datetime.date, start_month: int = 1) -> datetime.date:
+    """A rule's deadline of year Y (written for a calendar work year) moved to a unit whose
+    work year starts in ``start_month``: as many months later, the day kept or cut to the
+    month's end (31 March → 30 November for a school year starting in September)."""
+    months = deadline.month - 1 + start_month - 1
+    year, month = deadline.year + months // 12, months % 12 + 1
+    last = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(deadline.day, last))
+
+
 def periods_covering(held_on: datetime.date) -> list[str]:
     """The periods of ``held_on``'s year whose figures a record held that day counts in."""
     return [Period.YEAR, Period.HALF] if held_on <= period_end(held_on.year, Period.HALF) else [Period.YEAR]

@@ -15,6 +15,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -32,7 +33,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
 from conferences.quality import Check
 from units.models import Unit
-from units.periods import Period, period_end
+from units.periods import Period, period_end, work_deadline
 
 # The order of the columns of a fact row, as the INSERT … SELECT writes them.
 FACT_COLUMNS: tuple[str, ...] = (
@@ -65,14 +66,16 @@ PERIODS: tuple[str, ...] = (Period.HALF, Period.YEAR)
 
 def window_q(rule: ObligationRule, year: int, period: str = Period.YEAR) -> Q:
     """Records of the rule's kind, whatever their status, that count for ``year`` up to the
-    period's end once accepted (``conferences.quality.counts_for``): held by then and of
-    that year, or, for a standing record, issued within the rule's term."""
-    window = Q(kind=rule.kind, held_on__lte=period_end(year, period))
-    if rule.kind not in STANDING_KINDS:
-        return window & Q(year=year)
-    if rule.term_years is not None:
-        window &= Q(year__gt=year - rule.term_years)
-    return window
+    period's end once accepted (``conferences.quality.counts_for``): of that (work) year,
+    or, for a standing record, of that year or one before within the rule's term; for the
+    half-year, held by its last day."""
+    if rule.kind in STANDING_KINDS:
+        window = Q(kind=rule.kind, year__lte=year)
+        if rule.term_years is not None:
+            window &= Q(year__gt=year - rule.term_years)
+    else:
+        window = Q(kind=rule.kind, year=year)
+    return window if period == Period.YEAR else window & Q(held_on__lte=period_end(year, period))
 
 
 def qualifying_records(rule: ObligationRule, year: int, period: str = Period.YEAR) -> QuerySet[Record]:
@@ -143,6 +146,19 @@ def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int, perio
     return units.filter(expected_q(rule, year, period))
 
 
+def unit_deadline(deadline: datetime.date, prefix: str = "") -> Case:
+    """The deadline moved with each unit's work year (``units.periods.work_deadline``), as a
+    CASE over the unit's first month: one value per month, computed here."""
+    return Case(
+        *(
+            When(**{f"{prefix}work_year_start_month": month}, then=Value(work_deadline(deadline, month)))
+            for month in range(2, 13)
+        ),
+        default=Value(deadline),
+        output_field=DateField(),
+    )
+
+
 def at_least(records: QuerySet[Record], needed: int) -> Exists | GreaterThanOrEqual:
     """True when ``records`` (correlated to one unit) number at least ``needed``."""
     if needed == 1:
@@ -160,7 +176,10 @@ def annotated_units(
     ``record_id``: the earliest qualifying record, the one the unit is counted by. The
     conditions of ``quality.unit_standing``."""
     records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
-    on_time = records if rule.deadline is None else records.filter(held_on__lte=rule.deadline)
+    on_time = records
+    if rule.deadline is not None:
+        units = units.annotate(u_deadline=unit_deadline(rule.deadline))
+        on_time = records.filter(held_on__lte=OuterRef("u_deadline"))
     annotated, checks = checked(records.filter(quality_assessed=True), rule)
     good = annotated.filter(*checks.values())
     needed = rule.min_per_year

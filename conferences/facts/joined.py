@@ -17,7 +17,8 @@ from django.db.models import BooleanField, ExpressionWrapper, F
 from conferences.facts.build import expected_q
 from conferences.models import CONFERENCE_KINDS, STANDING_KINDS, Attachment, ObligationRule, Record
 from units.history import TreeAsOf
-from units.periods import Period, period_end
+from units.models import Unit
+from units.periods import Period, period_end, work_deadline
 
 
 def _q(name: str) -> str:
@@ -44,23 +45,24 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
     table = _q(Record._meta.db_table)
     condition = f"{_q('kind')} = %s AND {_q('status')} = %s"
     records_params: list[Any] = [rule.kind, Record.Status.ACCEPTED.value]
-    until = period_end(year, period)
     if rule.kind in STANDING_KINDS:
-        condition += f" AND {_q('held_on')} <= %s"
-        records_params.append(until)
+        condition += f" AND {_q('year')} <= %s"
+        records_params.append(year)
         if rule.term_years is not None:
             condition += f" AND {_q('year')} > %s"
             records_params.append(year - rule.term_years)
     else:
         condition += f" AND {_q('year')} = %s"
         records_params.append(year)
-        if period != Period.YEAR:
-            condition += f" AND {_q('held_on')} <= %s"
-            records_params.append(until)
+    if period != Period.YEAR:
+        condition += f" AND {_q('held_on')} <= %s"
+        records_params.append(period_end(year, period))
     records_sql = (
         f"SELECT id AS r_id, {_q('unit_id')} AS r_unit, {_q('held_on')} AS r_day, "  # noqa: S608
         f"{_q('attended')} AS r_attended, {_q('resolution_adopted')} AS r_resolution, "
         f"{_q('quality_assessed')} AS r_assessed, "
+        f"(SELECT u.{_q('work_year_start_month')} FROM {_q(Unit._meta.db_table)} u "
+        f"WHERE u.id = {table}.{_q('unit_id')}) AS r_month, "
         f"CASE WHEN {_q('format')} = '{Record.Format.FULL}' AND {_q('headcount')} IS NOT NULL "
         f"THEN {_q('headcount')} ELSE {_q('invited')} END AS r_base FROM {table} WHERE {condition}"
     )
@@ -91,8 +93,13 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
     # Only records whose quality can be judged pass or fail (``quality.unit_standing``).
     all_good = " AND ".join(["r.r_assessed = TRUE", *checks.values()])
     needed = int(rule.min_per_year)
-    in_time = "1 = 1" if rule.deadline is None else "r.r_day <= %s"
+    # The deadline moved with the unit's work year (``build.unit_deadline``).
+    in_time = "1 = 1"
     if rule.deadline is not None:
+        months = range(2, 13)
+        in_time = f"r.r_day <= CASE r.r_month {' '.join('WHEN %s THEN %s' for _m in months)} ELSE %s END"
+        for month in months:
+            params += [month, work_deadline(rule.deadline, month)]
         params.append(rule.deadline)
     failures = ", ".join(
         f"SUM(CASE WHEN r.r_assessed = FALSE OR {checks[code]} THEN 0 ELSE 1 END) AS f_{code}"

@@ -13,6 +13,7 @@ from conferences.models import CONFERENCE_KINDS, Record
 from qcdc.validators import field_problems
 from units.importing.tables import Column, SheetRow, cell_count, cell_date
 from units.models import Unit
+from units.periods import work_year
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -153,7 +154,7 @@ def _parse(
         unit=unit,
         kind=kind,
         held_on=held_on,
-        year=held_on.year,  # bulk_create skips Record.save(), which sets it
+        year=work_year(held_on, unit.work_year_start_month),  # bulk_create skips Record.save(), which sets it
         format=Record.Format.FULL if kind in CONFERENCE_KINDS else "",
         invited=counts["invited"],
         attended=counts["attended"],

@@ -1,5 +1,5 @@
-"""The figures follow the law's frequency, term and quorum, and leave out of quality rates
-the records whose quality cannot be judged; the report facts of every year with rules
+"""The figures follow the law's frequency, term and quorum and the units' work years, and
+leave out of quality rates the records whose quality cannot be judged; the report facts of every year with rules
 are rebuilt with them. Closed periods keep their figures: a close is a snapshot
 (``reports.SnapshotRow`` and the close's stored result), never recounted."""
 
@@ -20,6 +20,27 @@ def not_assessed_history(apps, schema_editor):
         headcount__isnull=True,
         attachments__isnull=True,
     ).exclude(pk__in=completed).update(quality_assessed=False)
+
+
+def work_years(apps, schema_editor):
+    """Records of units whose work year starts in another month than January count in the
+    year their work year begins (``units.periods.work_year``); they counted in the
+    calendar year until now."""
+    from django.db.models import Case, IntegerField, When
+    from django.db.models.functions import ExtractYear
+
+    unit_model = apps.get_model("units", "Unit")
+    record_model = apps.get_model("conferences", "Record")
+    months = unit_model.objects.exclude(work_year_start_month=1).values_list("work_year_start_month", flat=True)
+    for month in sorted(set(months)):
+        units = unit_model.objects.filter(work_year_start_month=month).values("pk")
+        record_model.objects.filter(unit_id__in=units).update(
+            year=Case(
+                When(held_on__month__gte=month, then=ExtractYear("held_on")),
+                default=ExtractYear("held_on") - 1,
+                output_field=IntegerField(),
+            )
+        )
 
 
 def rebuild_facts(apps, schema_editor):
@@ -58,5 +79,6 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(not_assessed_history, migrations.RunPython.noop),
+        migrations.RunPython(work_years, migrations.RunPython.noop),
         migrations.RunPython(rebuild_facts, migrations.RunPython.noop),
     ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from conferences.models.obligation_rules import CONFERENCE_KINDS, DIALOGUE_KINDS, ContentItem, Kind
 from qcdc.validators import validate_event_day, validate_single_line
 from units.models import Unit, unit_scope_q
+from units.periods import work_year
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -137,7 +138,8 @@ class Record(models.Model):
         return f"{self.get_kind_display()} – {self.unit.name} – {self.held_on:%d/%m/%Y}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.year = self.held_on.year
+        # The reporting year follows the unit's work year (``units.periods.work_year``).
+        self.year = work_year(self.held_on, self.unit.work_year_start_month)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "held_on" in update_fields:  # type: ignore[operator]
             kwargs["update_fields"] = {*update_fields, "year"}  # type: ignore[misc]

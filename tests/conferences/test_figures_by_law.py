@@ -167,3 +167,70 @@ def test_it_counts_a_board_for_ever_when_the_rule_has_no_term(world):
     accepted(world.unit_b, "inspection_board", held_on=D(2016, 5, 4), members=3)
     assert cell(world.district_x, 2025, "inspection_board").done == 1
     agrees(2025)
+
+
+# --- A school's work year ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def school(world):
+    world.unit_b.work_year_start_month = 9
+    world.unit_b.save()
+    return world.unit_b
+
+
+def test_it_counts_a_school_years_conference_in_the_year_its_school_year_begins(school, world):
+    # School year September 2025–August 2026: due 30 November 2025 (31 March moved by 8 months).
+    on_time = complete(school, "cbccvc_conference", D(2025, 10, 15))
+    late = complete(school, "cbccvc_conference", D(2026, 1, 10))
+    assert (on_time.year, late.year) == (2025, 2025)
+    figures = cell(world.district_x, 2025, "cbccvc_conference")
+    assert (figures.done, figures.on_time) == (1, 1)
+    assert cell(world.district_x, 2026, "cbccvc_conference").done == 0
+    _rule, checks = record_with_checks(late)
+    assert [c.passed for c in checks if c.code == Check.ON_TIME] == [False]
+    agrees(2025)
+
+
+def test_it_makes_a_school_late_after_the_moved_deadline(school, world):
+    complete(school, "cbccvc_conference", D(2025, 12, 1))
+    figures = cell(world.district_x, 2025, "cbccvc_conference")
+    assert (figures.done, figures.on_time) == (1, 0)
+    agrees(2025)
+
+
+def test_it_keeps_a_conference_of_spring_in_the_school_year_begun_the_autumn_before(school, world):
+    complete(school, "cbccvc_conference", D(2025, 3, 10))  # school year 2024–2025
+    assert (
+        cell(world.district_x, 2024, "cbccvc_conference").done,
+        cell(world.district_x, 2025, "cbccvc_conference").done,
+    ) == (1, 0)
+    agrees(2024)
+
+
+def test_it_moves_the_records_when_a_unit_declares_a_school_year(world):
+    from units import services as unit_services
+
+    record = complete(world.unit_b, "cbccvc_conference", D(2026, 1, 10))
+    assert record.year == 2026
+    unit = world.unit_b
+    unit_services.unit_update(unit=unit, by=world.admin, version=unit.version, work_year_start_month=9)
+    record.refresh_from_db()
+    assert record.year == 2025
+    assert cell(world.district_x, 2025, "cbccvc_conference").done == 1
+    assert cell(world.district_x, 2026, "cbccvc_conference").done == 0
+    for year in (2025, 2026):
+        assert not check_year(year)
+
+
+def test_it_gives_imported_history_the_school_year(school, world):
+    from conferences import importing
+    from units.importing import read_table
+
+    text = "unit_code,kind,date,status\nB001,cbccvc_conference,15/01/2026,accepted\n"
+    table = read_table(data=text.encode(), suffix=".csv", columns=importing.EVENT_IMPORT_COLUMNS)
+    plan = importing.plan_events_import(table=table, by=world.staff_x)
+    assert plan.ok, plan.errors
+    importing.events_import(plan=plan, by=world.staff_x, file_name="truong.csv")
+    assert list(school.records.values_list("year", flat=True)) == [2025]
+    assert cell(world.district_x, 2025, "cbccvc_conference").done == 1
