@@ -234,3 +234,21 @@ def test_it_gives_imported_history_the_school_year(school, world):
     importing.events_import(plan=plan, by=world.staff_x, file_name="truong.csv")
     assert list(school.records.values_list("year", flat=True)) == [2025]
     assert cell(world.district_x, 2025, "cbccvc_conference").done == 1
+
+
+def test_it_shows_a_schools_conference_on_time_on_its_year_page(school, world):
+    from conferences.selectors import ObligationState, unit_year
+
+    complete(school, "cbccvc_conference", D(2025, 10, 15))
+    states = {o.rule.indicator: o.state for o in unit_year(school, 2025)}
+    assert states["cbccvc_conference"] == ObligationState.ACCEPTED
+
+
+def test_it_shows_no_board_on_the_year_page_once_its_term_ended(world):
+    from conferences.selectors import ObligationState, unit_year
+
+    accepted(world.unit_b, "inspection_board", held_on=D(2021, 5, 4), members=3)
+    states = {o.rule.indicator: o.state for o in unit_year(world.unit_b, 2023)}
+    assert states["inspection_board"] in (ObligationState.MISSING, ObligationState.OVERDUE)
+    states = {o.rule.indicator: o.state for o in unit_year(world.unit_b, 2022)}
+    assert states["inspection_board"] == ObligationState.ACCEPTED
