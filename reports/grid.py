@@ -90,6 +90,7 @@ class GridCell:
     done: bool = False
     on_time: bool | None = None
     good: bool | None = None
+    assessed: bool = True
     record_id: int | None = None
     record_status: str | None = None
     held_on: datetime.date | None = None
@@ -106,6 +107,8 @@ class GridCell:
         if self.state == State.DONE:
             timing = _("Đúng hạn") if self.on_time else _("Trễ hạn")
             quality = _("đạt chất lượng") if self.good else _("chưa đạt chất lượng")
+            if not self.assessed:
+                quality = _("chất lượng chưa đánh giá")
             return f"{timing}; {quality}"
         if self.state == State.RETURNED:
             return _("Lý do: %(reason)s") % {"reason": self.return_reason} if self.return_reason else ""
@@ -180,7 +183,7 @@ def _state_q(units: QuerySet[Unit], rule: ObligationRule, query: GridQuery, stat
         return ~Q(pk__in=expected.values("pk"))
     annotated = counting.annotated_units(expected, rule, query.year, query.period)
     if state in ("done", "late", "poor"):
-        extra = {"done": {}, "late": {"in_time": False}, "poor": {"good": False}}[state]
+        extra = {"done": {}, "late": {"in_time": False}, "poor": {"good": False, "assessed": True}}[state]
         return Q(pk__in=annotated.filter(done=True, **extra).values("pk"))
     not_done = annotated.filter(done=False)
     if state == "not_done":
@@ -254,7 +257,7 @@ def _cells(
         expected = counting.expected_units(Unit.objects.filter(pk=OuterRef("pk")), rule, query.year, query.period)
         page_units = Unit.objects.filter(pk__in=ids).annotate(binds=Exists(expected))
         annotated = counting.annotated_units(page_units, rule, query.year, query.period, with_record=True)
-        for found in annotated.values("pk", "binds", "done", "in_time", "good", "record_id"):
+        for found in annotated.values("pk", "binds", "done", "in_time", "good", "assessed", "record_id"):
             figures[(found["pk"], code)] = found
         window |= _window_q(rule, query.year, query.period)
     records: dict[int, dict[str, Any]] = {}
@@ -281,6 +284,7 @@ def _cells(
                 done=True,
                 on_time=found["in_time"],
                 good=found["good"],
+                assessed=found["assessed"],
                 record_id=found["record_id"],
                 record_status=Record.Status.ACCEPTED,
                 held_on=counted.get("held_on"),

@@ -121,3 +121,13 @@ def test_it_closes_the_same_quality_rate_as_the_live_report(history, django_capt
     close = PeriodClose.objects.get(pk=made.pk)
     cell = close.result["total"]["cells"]["worker_conference"]
     assert (cell["done"], cell["quality"], cell["assessed"], cell["quality_rate"]) == (1, 0, 0, None)
+
+
+def test_it_says_not_assessed_in_the_grid_and_keeps_the_unit_out_of_the_poor_filter(history):
+    from reports import grid
+
+    page = grid.grid_page(grid.GridQuery(node=history.district_x, year=2025), per_page=50)
+    cell = next(c for r in page.rows if r.code == "A001" for c in r.cells if c.indicator == "worker_conference")
+    assert cell.note == "Đúng hạn; chất lượng chưa đánh giá"
+    poor = grid.grid_page(grid.GridQuery(node=history.district_x, year=2025, state="poor"), per_page=50)
+    assert "A001" not in [r.code for r in poor.rows]
