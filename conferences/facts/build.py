@@ -146,12 +146,12 @@ def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int, perio
     return units.filter(expected_q(rule, year, period))
 
 
-def unit_deadline(deadline: datetime.date, prefix: str = "") -> Case:
+def unit_deadline(deadline: datetime.date) -> Case:
     """The deadline moved with each unit's work year (``units.periods.work_deadline``), as a
     CASE over the unit's first month: one value per month, computed here."""
     return Case(
         *(
-            When(**{f"{prefix}work_year_start_month": month}, then=Value(work_deadline(deadline, month)))
+            When(work_year_start_month=month, then=Value(work_deadline(deadline, month)))
             for month in range(2, 13)
         ),
         default=Value(deadline),
