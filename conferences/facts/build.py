@@ -150,10 +150,7 @@ def unit_deadline(deadline: datetime.date) -> Case:
     """The deadline moved with each unit's work year (``units.periods.work_deadline``), as a
     CASE over the unit's first month: one value per month, computed here."""
     return Case(
-        *(
-            When(work_year_start_month=month, then=Value(work_deadline(deadline, month)))
-            for month in range(2, 13)
-        ),
+        *(When(work_year_start_month=month, then=Value(work_deadline(deadline, month))) for month in range(2, 13)),
         default=Value(deadline),
         output_field=DateField(),
     )
