@@ -252,3 +252,41 @@ def test_it_shows_no_board_on_the_year_page_once_its_term_ended(world):
     assert states["inspection_board"] in (ObligationState.MISSING, ObligationState.OVERDUE)
     states = {o.rule.indicator: o.state for o in unit_year(world.unit_b, 2022)}
     assert states["inspection_board"] == ObligationState.ACCEPTED
+
+
+def test_its_migration_gives_existing_records_of_schools_their_work_year(school, world):
+    import importlib
+
+    from django.apps import apps
+
+    from conferences.models import Record
+
+    record = complete(school, "cbccvc_conference", D(2026, 1, 10))
+    Record.objects.filter(pk=record.pk).update(year=2026)  # as counted before the work year
+    calendar = complete(world.unit_a, "worker_conference", D(2026, 1, 10))
+    importlib.import_module("conferences.migrations.0012_figures_by_law").work_years(apps, None)
+    record.refresh_from_db()
+    calendar.refresh_from_db()
+    assert (record.year, calendar.year) == (2025, 2026)
+
+
+def test_its_migration_marks_bare_imported_history_as_not_assessed(world):
+    import importlib
+
+    from django.apps import apps
+
+    from conferences import importing
+    from conferences.models import Record
+    from units.importing import read_table
+
+    text = (
+        "unit_code,kind,date,status\n"
+        "A001,worker_conference,10/03/2024,accepted\nC001,worker_conference,10/03/2024,accepted\n"
+    )
+    table = read_table(data=text.encode(), suffix=".csv", columns=importing.EVENT_IMPORT_COLUMNS)
+    importing.events_import(plan=importing.plan_events_import(table=table, by=None), by=None, file_name="cu.csv")
+    Record.objects.update(quality_assessed=True)  # as imported before the field existed
+    completed = Record.objects.get(unit=world.unit_c)
+    completed.contents.set(ContentItem.objects.filter(kind="worker_conference")[:1])
+    importlib.import_module("conferences.migrations.0012_figures_by_law").not_assessed_history(apps, None)
+    assert dict(Record.objects.values_list("unit__code", "quality_assessed")) == {"A001": False, "C001": True}
