@@ -40,7 +40,6 @@ XLSX_CELL_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("on_time", "Đúng hạn", False),
     ("on_time_rate", "Tỷ lệ đúng hạn", True),
     ("quality", "Đạt chất lượng", False),
-    ("assessed", "Đã đánh giá chất lượng", False),
     ("quality_rate", "Tỷ lệ đạt chất lượng", True),
 )
 QUALITY_NOTE = (
@@ -137,8 +136,7 @@ def _figures(
     for indicator in indicators:
         figures = cells.get(indicator["code"], {})
         for key, _heading, is_rate in XLSX_CELL_COLUMNS:
-            # Figures stored before "assessed" was counted judged every unit done.
-            value = figures.get(key, figures.get("done")) if key == "assessed" else figures.get(key)
+            value = figures.get(key)
             if not is_rate:
                 line.append(_cell(ws, value, f"{prefix}count"))
             elif value is None:

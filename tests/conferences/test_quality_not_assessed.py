@@ -131,3 +131,23 @@ def test_it_says_not_assessed_in_the_grid_and_keeps_the_unit_out_of_the_poor_fil
     assert cell.note == "Đúng hạn; chất lượng chưa đánh giá"
     poor = grid.grid_page(grid.GridQuery(node=history.district_x, year=2025, state="poor"), per_page=50)
     assert "A001" not in [r.code for r in poor.rows]
+
+
+def test_it_writes_the_rate_over_the_assessed_units_in_the_xlsx_and_pdf(history, tmp_path):
+    import subprocess
+
+    from django.core.management import call_command
+    from openpyxl import load_workbook
+
+    xlsx_path, pdf_path = tmp_path / "r.xlsx", tmp_path / "r.pdf"
+    call_command("build_report", "--org", "P", "--year", "2025", "--format", "xlsx", "--out", str(xlsx_path))
+    call_command("build_report", "--org", "P", "--year", "2025", "--format", "pdf", "--out", str(pdf_path))
+    sheet = load_workbook(xlsx_path)["Tổng hợp"]
+    # The worker conference's quality rate (column Q): done 2, quality 1, assessed 1 is 100%,
+    # not 1/2; district X (done 1, assessed 0) has no rate, not 0%.
+    rates = {row[0]: row[16] for row in sheet.iter_rows(min_row=7, max_row=9, values_only=True)}
+    assert rates == {1: "—", 2: 1, "Tổng cộng": 1}
+    texts = [str(v) for row in sheet.iter_rows(values_only=True) for v in row if v]
+    assert any("đã đánh giá được chất lượng" in t for t in texts)
+    pdf = subprocess.run(["pdftotext", "-layout", str(pdf_path), "-"], capture_output=True, text=True, check=True)
+    assert "100,0%" in pdf.stdout and "50,0%" not in pdf.stdout

@@ -128,7 +128,8 @@ def test_it_turns_the_report_into_the_documented_json(tree, world):
         "missing_total",
     }  # fmt: skip
     assert exported["period"] == "year" and exported["status"] == "provisional" and exported["version"] is None
-    figures = {"expected", "done", "on_time", "quality", "rate", "on_time_rate", "quality_rate"}
+    # "assessed": the quality rate's denominator (units done whose quality could be judged).
+    figures = {"expected", "done", "on_time", "quality", "assessed", "rate", "on_time_rate", "quality_rate"}
     fields = {"org_code", "indicator", "status", "version"} | figures
     assert all(set(r) == fields for r in exported["rows"])
     by_key = {(r["org_code"], r["indicator"]): r for r in exported["rows"]}
