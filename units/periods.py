@@ -75,9 +75,11 @@ def work_deadline(deadline: datetime.date, start_month: int = 1) -> datetime.dat
     return datetime.date(year, month, min(deadline.day, last))
 
 
-def periods_covering(held_on: datetime.date) -> list[str]:
-    """The periods of ``held_on``'s year whose figures a record held that day counts in."""
-    return [Period.YEAR, Period.HALF] if held_on <= period_end(held_on.year, Period.HALF) else [Period.YEAR]
+def periods_covering(held_on: datetime.date, year: int | None = None) -> list[str]:
+    """The periods of ``year`` (``held_on``'s, or the work year it counts in) whose figures a
+    record held that day counts in."""
+    year = held_on.year if year is None else year
+    return [Period.YEAR, Period.HALF] if held_on <= period_end(year, Period.HALF) else [Period.YEAR]
 
 
 def tree_for(year: int, period: str) -> TreeAsOf:
@@ -202,27 +204,31 @@ class PeriodClose(Job):
 # What a close holds ---------------------------------------------------------------------
 
 
-def frozen_q(node_paths: set[str], held_on: datetime.date, *, standing: bool) -> Q:
+def frozen_q(node_paths: set[str], held_on: datetime.date, *, standing: bool, year: int | None = None) -> Q:
     """Closes that freeze a record held on ``held_on`` by a unit whose node sat at one of
     ``node_paths`` (today, and on the period's last day): those of that node or any node
-    above it, for the periods the record counts in. A standing fact (a regulation, a
-    board) counts in every later year too."""
-    periods = Q(year=held_on.year, period__in=periods_covering(held_on))
+    above it, for the periods the record counts in (of ``year``, the unit's work year;
+    ``held_on``'s by default). A standing fact (a regulation, a board) counts in every
+    later year too."""
+    year = held_on.year if year is None else year
+    periods = Q(year=year, period__in=periods_covering(held_on, year))
     if standing:
-        periods |= Q(year__gt=held_on.year)
+        periods |= Q(year__gt=year)
     return periods & Q(node_id__in=ancestry(*node_paths))
 
 
-def _unit_paths(unit: Unit, held_on: datetime.date) -> set[str]:
-    """Where the unit sits today and where it sat at the end of ``held_on``'s year."""
-    return {unit.node.path, tree_for(held_on.year, Period.YEAR).unit_path(unit)}
+def _unit_paths(unit: Unit, year: int) -> set[str]:
+    """Where the unit sits today and where it sat at the end of ``year``."""
+    return {unit.node.path, tree_for(year, Period.YEAR).unit_path(unit)}
 
 
 def closed_for(unit: Unit, held_on: datetime.date, *, standing: bool) -> bool:
-    """Whether a closed (or closing) period holds a record of ``unit`` held on ``held_on``."""
-    paths = _unit_paths(unit, held_on)
+    """Whether a closed (or closing) period holds a record of ``unit`` held on ``held_on``
+    (counted in the unit's work year)."""
+    year = work_year(held_on, unit.work_year_start_month)
+    paths = _unit_paths(unit, year)
     holding = PeriodClose.objects.filter(status__in=PeriodClose.HOLDING)
-    return holding.filter(frozen_q(paths, held_on, standing=standing)).exists()
+    return holding.filter(frozen_q(paths, held_on, standing=standing, year=year)).exists()
 
 
 def predates_transfer(unit_id: int, held_on: datetime.date) -> bool:
@@ -258,29 +264,28 @@ def frozen_events(events: Iterable[Event]) -> dict[Hashable, str]:
         .annotate(last=Max("effective_on"))
         .values_list("unit_id", "last")
     )
+    years = {e.key: work_year(e.held_on, e.unit.work_year_start_month) for e in events}
     paths: dict[tuple[int | None, int], set[str]] = {}
-    for year in sorted({e.held_on.year for e in events}):
+    for year in sorted(set(years.values())):
         tree = tree_for(year, Period.YEAR)
         then = {}
         if tree.changed:
             then = dict(tree.units_under(None).filter(pk__in=unit_ids).values_list("pk", "hist_path"))
         for e in events:
-            if e.held_on.year == year:
+            if years[e.key] == year:
                 paths[(e.unit.pk, year)] = {e.unit.node.path, then.get(e.unit.pk, e.unit.node.path)}
     node_ids = ancestry(*(p for ps in paths.values() for p in ps))
     holding = set(
         PeriodClose.objects.filter(
-            node_id__in=node_ids, year__gte=min(e.held_on.year for e in events), status__in=PeriodClose.HOLDING
+            node_id__in=node_ids, year__gte=min(years.values()), status__in=PeriodClose.HOLDING
         ).values_list("node_id", "year", "period")
     )
     frozen: dict[Hashable, str] = {}
     for e in events:
-        mine = ancestry(*paths[(e.unit.pk, e.held_on.year)])
-        covering = periods_covering(e.held_on)
-        if any(
-            n in mine and ((y == e.held_on.year and p in covering) or (e.standing and y > e.held_on.year))
-            for n, y, p in holding
-        ):
+        year = years[e.key]
+        mine = ancestry(*paths[(e.unit.pk, year)])
+        covering = periods_covering(e.held_on, year)
+        if any(n in mine and ((y == year and p in covering) or (e.standing and y > year)) for n, y, p in holding):
             frozen[e.key] = "closed"
         elif (last := last_transfer.get(e.unit.pk)) is not None and last > e.held_on:
             frozen[e.key] = "transferred"

@@ -290,3 +290,24 @@ def test_its_migration_marks_bare_imported_history_as_not_assessed(world):
     completed.contents.set(ContentItem.objects.filter(kind="worker_conference")[:1])
     importlib.import_module("conferences.migrations.0012_figures_by_law").not_assessed_history(apps, None)
     assert dict(Record.objects.values_list("unit__code", "quality_assessed")) == {"A001": False, "C001": True}
+
+
+def test_it_refuses_a_school_record_of_a_closed_work_year_held_in_the_next_calendar_year(school, world):
+    from django.core.exceptions import ValidationError
+
+    from conferences import importing, services
+    from units.importing import read_table
+    from units.periods import PeriodClose
+
+    PeriodClose.objects.create(node=world.district_x, year=2025, period="year", version=1, status="closed")
+    with pytest.raises(ValidationError):
+        services.record_create(
+            unit=school, kind="cbccvc_conference", by=world.staff_x, data={"held_on": D(2026, 1, 10), "format": "full"}
+        )
+    text = (
+        "unit_code,kind,date,status\n"
+        "B001,cbccvc_conference,15/01/2026,accepted\nA001,worker_conference,15/01/2026,accepted\n"
+    )
+    table = read_table(data=text.encode(), suffix=".csv", columns=importing.EVENT_IMPORT_COLUMNS)
+    plan = importing.plan_events_import(table=table, by=world.staff_x)
+    assert [e.row for e in plan.errors] == [2]  # the school's 2025 work year is closed; A001's 2026 is not
