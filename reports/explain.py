@@ -53,7 +53,8 @@ def _figure_q(figure: str, *, done: str = "done", on_time: str = "on_time", qual
         "done": Q(**{done: True}),
         "on_time": Q(**{on_time: True}),
         "quality": Q(**{quality: True}),
-        "assessed": Q(assessed=True),
+        # Done too: snapshot rows of closes made before "assessed" was kept are all True.
+        "assessed": Q(**{done: True}, assessed=True),
         "missing": Q(**{done: False}),
     }[figure]
 
