@@ -30,7 +30,8 @@ def _snapshot_counts(close: PeriodClose, group: Any) -> list[tuple[str, str, com
             done_n=Count("pk", filter=Q(done=True)),
             on_time_n=Count("pk", filter=Q(on_time=True)),
             quality_n=Count("pk", filter=Q(quality=True)),
-            assessed_n=Count("pk", filter=Q(assessed=True)),
+            # Done too: rows of closes made before "assessed" was kept are all True.
+            assessed_n=Count("pk", filter=Q(done=True, assessed=True)),
         )
     )
     return [
