@@ -19,6 +19,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.utils import timezone
 
 from conferences.facts.signals import deferred_rebuilds
+from conferences.followup.models import FollowUpItem
 from conferences.models import STANDING_KINDS, Attachment, AuditEntry, ContentItem, Fact, FactCube, FactYear, Record
 from conferences.rules import rules_for_year, seed_rules
 from units.models import Unit
@@ -228,5 +229,5 @@ def sample_pdf(text: str = "Bien ban hoi nghi") -> bytes:
 def reset() -> None:
     """Delete every record with its files rows and audit (demo data only!)."""
     with transaction.atomic():
-        for model in (Fact, FactCube, FactYear, AuditEntry, Attachment, Record.contents.through, Record):
+        for model in (Fact, FactCube, FactYear, AuditEntry, FollowUpItem, Attachment, Record.contents.through, Record):
             model.objects.all()._raw_delete(connection.alias)  # type: ignore[attr-defined]

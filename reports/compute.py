@@ -308,6 +308,7 @@ def json_export(payload: dict[str, Any]) -> dict[str, Any]:
             **_json_cell(cell),
             "status": row.get("status", "provisional"),
             "version": row.get("version"),
+            **followup_json(row, indicator),
         }
         for row in [*payload["rows"], payload["total"]]
         for indicator, cell in row["cells"].items()
@@ -330,6 +331,20 @@ def json_export(payload: dict[str, Any]) -> dict[str, Any]:
         "quality_failures": payload.get("quality_failures", {}),
         "missing": [{k: m[k] for k in ("code", "name", "node", "missing")} for m in payload.get("missing", [])],
         "missing_total": payload.get("missing_total", len(payload.get("missing", []))),
+        "followup_as_of": payload.get("followup_as_of"),
+    }
+
+
+def followup_json(row: dict[str, Any], indicator: str) -> dict[str, Any]:
+    """A row's follow-up figures for one indicator (None in payloads built before they
+    existed) and the rate done on time."""
+    figures = (row.get("followup") or {}).get(indicator)
+    if figures is None:
+        return {"followup": None, "followup_on_time_rate": None}
+    keys = ("agreed", "done_on_time", "done_late", "overdue", "dropped")
+    return {
+        "followup": {k: figures.get(k, 0) for k in keys},
+        "followup_on_time_rate": percent(figures.get("done_on_time", 0), figures.get("agreed", 0)),
     }
 
 

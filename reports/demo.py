@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import transaction
 
 from conferences import demo as records_demo
+from conferences.followup.demo import build_items
 from reports.models import ReportRun
 from units import demo as units_demo
 
@@ -18,9 +19,11 @@ def reset() -> None:
 
 
 def build(*, units: int, first_year: int, last_year: int, seed: int) -> tuple[units_demo.DemoResult, int]:
-    """The province, its units and accounts, and records for every year; returns both counts."""
+    """The province, its units and accounts, records for every year and follow-up items on
+    the last two years' conferences and dialogues; returns the units' and records' counts."""
     result = units_demo.build(units=units, first_year=first_year, last_year=last_year, seed=seed)
     records = records_demo.build_records(first_year=first_year, last_year=last_year, seed=seed)
+    build_items(years=range(max(first_year, last_year - 1), last_year + 1))
     return result, records
 
 

@@ -271,6 +271,10 @@ def xlsx_bytes(payload: dict[str, Any]) -> bytes:
         ],
     )
     _write_missing(wb.create_sheet("Đơn vị chưa thực hiện"), payload)
+    from reports.followup import files as followup_files
+
+    if followup_files.has_followup(payload):
+        followup_files.write_sheet(wb.create_sheet("Theo dõi thực hiện"), payload)
     if payload["by_category"] is not None:
         _write_summary_table(
             wb.create_sheet("Theo loại hình"),
@@ -300,6 +304,24 @@ def pdf_context(payload: dict[str, Any]) -> dict[str, Any]:
         "missing_more": max(len(missing) - PDF_MISSING_LIMIT, 0),
         "quality_note": QUALITY_NOTE,
         "status": status_label(payload["total"]),
+        **followup_context(payload),
+    }
+
+
+def followup_context(payload: dict[str, Any]) -> dict[str, Any]:
+    """The follow-up table's lines for the PDF and the page (empty for older payloads)."""
+    from reports.followup import files as followup_files
+
+    if not followup_files.has_followup(payload):
+        return {"followup": None}
+    return {
+        "followup": {
+            "indicators": followup_files.indicators(payload),
+            "headings": followup_files.HEADINGS,
+            "rows": [(row, followup_files.line(row, payload)) for row in payload["rows"]],
+            "total": followup_files.line(payload["total"], payload),
+            "note": followup_files.as_of_text(payload),
+        }
     }
 
 

@@ -16,7 +16,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -24,6 +25,7 @@ from conferences.facts import build as counting
 from conferences.models import ObligationRule, Record
 from conferences.rules import rules_for_year
 from reports import compute
+from reports.followup import queries as followup_queries
 from units.models import Category, OrgNode, Unit
 from units.obligations import Indicator
 from units.periods import Period, period_end, tree_for
@@ -63,8 +65,10 @@ FILTERS: dict[str, Any] = {
     State.RETURNED: STATE_LABELS[State.RETURNED],
     State.MISSING: STATE_LABELS[State.MISSING],
     State.NOT_EXPECTED: STATE_LABELS[State.NOT_EXPECTED],
+    # Not a cell's state: the unit's follow-up items (reports.followup), whatever the column.
+    "overdue_items": gettext_lazy("Có việc quá hạn"),
 }
-SORTS = ("code", "-code", "name", "-name", "node", "-node")
+SORTS = ("code", "-code", "name", "-name", "node", "-node", "overdue", "-overdue")
 
 
 @dataclass(frozen=True)
@@ -125,6 +129,7 @@ class GridRow:
     category: str
     node_name: str
     cells: list[GridCell] = field(default_factory=list)
+    overdue: int = 0
 
     @property
     def category_label(self) -> str:
@@ -203,7 +208,10 @@ def filtered_units(query: GridQuery, rules: dict[str, ObligationRule]) -> QueryS
         units = units.filter(category=query.category)
     if query.search:
         units = units.filter(Q(code__icontains=query.search) | Q(name__icontains=query.search))
-    if query.state in FILTERS and rules:
+    if query.state == "overdue_items":
+        overdue = followup_queries.overdue_in_period(query.year, query.period)
+        units = units.filter(Exists(overdue.filter(unit_id=OuterRef("pk"))))
+    elif query.state in FILTERS and rules:
         base = units
         matches = Q(pk__in=[])
         for rule in rules.values():
@@ -226,6 +234,11 @@ def _ordered(units: QuerySet[Unit], query: GridQuery, rules: dict[str, Obligatio
         if descending:
             order = ["-binds", "-done", "-in_time", "-good"]
         return units.order_by(*order, "code")
+    if key == "overdue":
+        overdue = followup_queries.overdue_in_period(query.year, query.period).filter(unit_id=OuterRef("pk"))
+        counted = overdue.order_by().values("unit_id").annotate(n=Count("pk")).values("n")
+        units = units.annotate(overdue_n=Coalesce(Subquery(counted), 0))
+        return units.order_by("overdue_n" if descending else "-overdue_n", "code")
     field_name = {"code": "code", "name": "name", "node": "node_name"}.get(key, "code")
     return units.order_by(f"-{field_name}" if descending else field_name, "code")
 
@@ -314,6 +327,7 @@ def _read_rows(
 ) -> list[GridRow]:
     found = list(_ordered(units, query, rules)[start:stop].values(*UNIT_FIELDS))
     cells = _cells(found, query, rules)
+    overdue = followup_queries.overdue_by_unit([row["pk"] for row in found], query.year, query.period)
     return [
         GridRow(
             unit_id=row["pk"],
@@ -322,6 +336,7 @@ def _read_rows(
             category=row["category"],
             node_name=row["node_name"] or "",
             cells=[cells[(row["pk"], code)] for code in rules],
+            overdue=overdue.get(row["pk"], 0),
         )
         for row in found
     ]

@@ -25,6 +25,8 @@ from reports.grid import GridCell, GridRow, State
 
 LEADING = (("STT", 6), ("Mã", 12), ("Tên đơn vị", 36), ("Công đoàn cấp trên", 28), ("Loại hình", 22))
 PER_INDICATOR = (("Tình trạng", 18), ("Ngày", 11), ("Ghi chú", 28))
+# The last column: the unit's follow-up items overdue in the period (reports.followup).
+OVERDUE_HEADING, OVERDUE_WIDTH = "Việc quá hạn", 12
 HEADER_ROW = 3
 # Background per state; the words say the same, so colour is never the only signal.
 FILLS = {
@@ -93,6 +95,12 @@ def grid_xlsx_bytes(title: str, indicators: list[tuple[str, str]], rows: Iterabl
         first = len(LEADING) + 1 + position * len(PER_INDICATOR)
         last = first + len(PER_INDICATOR) - 1
         ws.merged_cells.add(f"{get_column_letter(first)}{HEADER_ROW}:{get_column_letter(last)}{HEADER_ROW}")
+    overdue_column = len(widths) + 1
+    ws.column_dimensions[get_column_letter(overdue_column)].width = OVERDUE_WIDTH
+    top.append(styled(OVERDUE_HEADING, "grid_header"))
+    bottom.append(styled(None, "grid_header"))
+    overdue_letter = get_column_letter(overdue_column)
+    ws.merged_cells.add(f"{overdue_letter}{HEADER_ROW}:{overdue_letter}{HEADER_ROW + 1}")
     xlsx.append(ws, top)
     xlsx.append(ws, bottom)
     for number, row in enumerate(rows, start=1):
@@ -102,6 +110,7 @@ def grid_xlsx_bytes(title: str, indicators: list[tuple[str, str]], rows: Iterabl
         for cell in row.cells:
             held_on = cell.held_on.strftime("%d/%m/%Y") if cell.held_on else ""
             line += [styled(cell.label, f"grid_{cell_tone(cell)}"), held_on, cell.note]
+        line.append(row.overdue)
         xlsx.append(ws, line)
     return xlsx.to_bytes(wb)
 

@@ -142,6 +142,8 @@ class SnapshotRow(models.Model):
         return f"{self.close_id}: {self.unit_id} {self.indicator}"
 
 
-# The work log's and the annual report's models live in their packages; Django finds them here.
+# The work log's, the annual report's and the follow-up snapshot's models live in their
+# packages; Django finds them here.
 from reports.annual.models import AnnualNarrative, AnnualReportRun, ClosedNarrative  # noqa: E402, F401
+from reports.followup.models import FollowUpSnapshotRow  # noqa: E402, F401
 from reports.worklog.models import WorkKind, WorkLogAttachment, WorkLogEntry  # noqa: E402, F401

@@ -1,10 +1,11 @@
-"""Weekly reminders: chairs hear what their unit still owes; staff get a digest."""
+"""Weekly reminders: chairs hear what their unit still owes and which of its agreed items
+are overdue; staff get a digest of both."""
 
 from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -17,6 +18,7 @@ from django.utils import timezone, translation
 from conferences.rules import rules_for_year
 from qcdc.mail import email_subject
 from reports import compute
+from reports.followup.queries import overdue_items
 from units.models import OrgNode, Role, Unit
 from units.obligations import Indicator
 from units.paths import ancestry
@@ -52,9 +54,11 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
     digests = []
     for node in leaf_nodes:
         missing = [m for m in compute.non_compliant(node, year) if set(m.missing) & due]
+        overdue = overdue_by_unit(today, node=node)
+        missing = with_overdue_units(missing, overdue)
         if not missing:
             continue
-        messages, unreachable = _chair_messages(missing, year=year, labels=labels, only=due)
+        messages, unreachable = _chair_messages(missing, year=year, labels=labels, only=due, overdue=overdue)
         chair_messages += messages
         with translation.override(settings.LANGUAGE_CODE):
             staff = sorted(
@@ -65,13 +69,18 @@ def send_weekly_reminders(*, nodes: list[OrgNode] | None = None) -> dict[str, in
                 )
             )
             if staff:
-                lines = [(m.code, m.name, "; ".join(labels[i] for i in m.missing)) for m in missing]
+                lines = [
+                    (m.code, m.name, "; ".join(labels[i] for i in m.missing if i in due))
+                    for m in missing
+                    if set(m.missing) & due
+                ]
                 context = {
                     "node": node,
                     "missing": missing,
                     "lines": lines,
                     "year": year,
                     "unreachable": [m for m in missing if m.unit_id in unreachable],
+                    "overdue": [(m.code, m.name, overdue[m.unit_id]) for m in missing if m.unit_id in overdue],
                     "chairs_url": f"{settings.SITE_URL}{reverse('units:chair_list')}",
                 }
                 subject = email_subject("reports/email/digest_subject.txt", context)
@@ -139,8 +148,9 @@ def remind_chairs(*, unit_ids: list[int], year: int) -> int:
     """Mail the chairs of these units what they still lack in ``year``; return how many mails."""
     with translation.override(settings.LANGUAGE_CODE):
         labels = {i.value: str(i.label) for i in Indicator}
-    missing = compute.non_compliant(None, year, only=unit_ids)
-    messages, _unreachable = _chair_messages(missing, year=year, labels=labels, only=set(labels))
+    overdue = overdue_by_unit(timezone.localdate(), unit_ids=unit_ids)
+    missing = with_overdue_units(compute.non_compliant(None, year, only=unit_ids), overdue)
+    messages, _unreachable = _chair_messages(missing, year=year, labels=labels, only=set(labels), overdue=overdue)
     return send_mass_mail(messages, connection=get_connection()) if messages else 0
 
 
@@ -162,8 +172,33 @@ def reminder_reach(*, user: AbstractBaseUser | AnonymousUser, unit_ids: list[int
     return figures["units"], figures["reachable"]
 
 
+def overdue_by_unit(
+    today: datetime.date, *, node: OrgNode | None = None, unit_ids: list[int] | None = None
+) -> dict[int, list[dict[str, Any]]]:
+    """The agreed items overdue today of the units directly under ``node`` (or of
+    ``unit_ids``), per unit, oldest due first (one query)."""
+    items = overdue_items(today).order_by("unit_id", "due_on", "pk")
+    items = items.filter(unit__node=node) if node is not None else items.filter(unit_id__in=unit_ids or [])
+    by_unit: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for item in items.values("unit_id", "text", "due_on", "record__held_on"):
+        by_unit[item["unit_id"]].append(item)
+    return dict(by_unit)
+
+
+def with_overdue_units(missing: list[compute.Missing], overdue: dict[int, Any]) -> list[compute.Missing]:
+    """``missing`` plus the units that owe nothing but have overdue items (one query)."""
+    listed = {m.unit_id for m in missing}
+    extra = compute.missing_details({unit_id: set() for unit_id in overdue if unit_id not in listed})
+    return sorted(missing + extra, key=lambda m: (m.node_name, m.code))
+
+
 def _chair_messages(
-    missing: list[compute.Missing], *, year: int, labels: dict[str, str], only: set[str]
+    missing: list[compute.Missing],
+    *,
+    year: int,
+    labels: dict[str, str],
+    only: set[str],
+    overdue: dict[int, list[dict[str, Any]]],
 ) -> tuple[list[tuple[str, str, None, list[str]]], set[int]]:
     """The reminders to chairs who can sign in and act on them, and the units whose chair
     cannot (no account, or one without a password yet): those go in the staff's digest."""
@@ -174,12 +209,13 @@ def _chair_messages(
         for unit in missing:
             recipients = sorted(chair_emails.get(unit.unit_id, set()))
             items = [labels[i] for i in unit.missing if i in only]
-            if not items:
+            late = overdue.get(unit.unit_id, [])
+            if not items and not late:
                 continue
             if not recipients:
                 unreachable.add(unit.unit_id)
                 continue
-            context = {"unit": unit, "items": items, "year": year, "site_url": settings.SITE_URL}
+            context = {"unit": unit, "items": items, "overdue": late, "year": year, "site_url": settings.SITE_URL}
             subject = email_subject("reports/email/reminder_subject.txt", context)
             body = render_to_string("reports/email/reminder.txt", context)
             messages.append((subject, body, None, recipients))

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from qcdc import jobs
 from reports import compute
+from reports.followup import figures as followup_figures
 from reports.models import AnnualReportRun, ReportRun
 from reports.permissions import can_request_report
 from units.models import OrgNode
@@ -109,4 +110,6 @@ def report_payload(
     missing = compute.non_compliant(node, year, period=period, exclude_paths=exclude)
     missing = sorted(missing + closing.snapshot_missing(list(closed.values())), key=lambda m: (m.node_name, m.code))
     failures = compute.quality_failures(node, year, period, exclude_paths=exclude)
-    return closing.roll_up(report, missing, failures, closed)
+    payload = closing.roll_up(report, missing, failures, closed)
+    followup_figures.attach_live(payload, node, tree=tree, exclude_paths=exclude, closed=closed)
+    return payload

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from reports.annual import views as annual
-from reports.views import deadlines, grid, jobs, periods, runs
+from reports.views import deadlines, followup, grid, jobs, periods, runs
 from reports.worklog import views as worklog
 
 app_name = "reports"
@@ -22,6 +22,7 @@ urlpatterns = [
     path("closes/<int:pk>/download/<slug:fmt>/", jobs.job_download, {"kind": "close"}, name="close_download"),
     path("closes/<int:pk>/files/", periods.close_regenerate_files, name="close_regenerate_files"),
     path("explain/", periods.explain_view, name="explain"),
+    path("explain/followup/", followup.explain_followup, name="explain_followup"),
     path("grid/", grid.grid_view, name="grid"),
     path("deadlines/", deadlines.deadlines, name="deadlines"),
     path("deadlines/<int:pk>/remove/", deadlines.deadline_remove, name="deadline_remove"),

@@ -196,9 +196,11 @@ class PeriodClose(Job):
         return f"chot-so-lieu-{self.node.code}-{self.year}-{self.period}-v{self.version}"
 
     def discard_partial(self) -> None:
-        """A failed close leaves no snapshot behind (``reports.SnapshotRow`` rows)."""
+        """A failed close leaves no snapshot behind (``reports.SnapshotRow`` and
+        ``FollowUpSnapshotRow`` rows)."""
         super().discard_partial()
         self.rows.all().delete()  # type: ignore[attr-defined]
+        self.followup_rows.all().delete()  # type: ignore[attr-defined]
 
 
 # What a close holds ---------------------------------------------------------------------

@@ -39,3 +39,8 @@ def overdue_items(unit: Unit) -> FollowUpItemQuerySet:
         .select_related("record")
         .order_by("due_on", "pk")
     )
+
+
+def open_items(unit: Unit) -> FollowUpItemQuerySet:
+    """The unit's items still open, due first: what its next conference or dialogue follows up."""
+    return FollowUpItem.objects.filter(unit=unit).open().select_related("record").order_by("due_on", "pk")

@@ -8,7 +8,7 @@ of queries whatever the number of records.
 
 from __future__ import annotations
 
-from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, F, OuterRef, Q, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -107,6 +107,14 @@ def with_signals(records: RecordQuerySet) -> RecordQuerySet:
 
 def any_signal() -> Q:
     return Q(*(Q(**{f"sig_{code}": True}) for code in SIGNALS), _connector=Q.OR)
+
+
+def signal_counts(records: RecordQuerySet) -> dict[str, int]:
+    """How many of ``records`` carry each signal, and any (``"any"``): one query, with the
+    conditions of ``with_signals``, so a count is the length of the per-node list for it."""
+    flagged = with_signals(records)
+    counts = {code: Count("pk", filter=Q(**{f"sig_{code}": True})) for code in SIGNALS}
+    return flagged.aggregate(records=Count("pk"), any=Count("pk", filter=any_signal()), **counts)
 
 
 def signals_of(record: Record) -> list[str]:

@@ -53,3 +53,12 @@ def followup_items(context: template.Context, record: Any) -> dict[str, Any]:
 @register.inclusion_tag("conferences/_overdue_panel.html")
 def overdue_items(unit: Any) -> dict[str, Any]:
     return {"items": list(selectors.overdue_items(unit))}
+
+
+@register.inclusion_tag("conferences/_open_items_notice.html")
+def open_items_notice(unit: Any, kind: str) -> dict[str, Any]:
+    """On a new conference's or dialogue's form: the unit's items still open, whose outcome
+    the record's page will ask for once it is saved."""
+    if kind not in selectors.FOLLOWING_KINDS:
+        return {"items": []}
+    return {"items": list(selectors.open_items(unit))}

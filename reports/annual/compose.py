@@ -7,12 +7,13 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 
-from conferences.facts.build import quorum_base
-from conferences.models import CONFERENCE_KINDS, Kind, ObligationRule, Record
+from conferences.minutes.formalism import SIGNAL_LABELS, SIGNALS, Signal, signal_counts
+from conferences.models import CONFERENCE_KINDS, DIALOGUE_KINDS, Kind, Record
+from conferences.quality import Check
 from reports import compute
 from reports.activity import activity
 from reports.exports import format_count, format_rate, signature_date
@@ -48,29 +49,34 @@ def situation(node: OrgNode, year: int, period: str) -> list[dict[str, Any]]:
     ]
 
 
-def formalism(node: OrgNode, year: int, period: str) -> dict[str, int]:
-    """Signals of conferences held "for show": accepted conferences without a resolution, or
-    with fewer attending than the year's rule asks (of the headcount of a full assembly, of
-    those convened otherwise: ``conferences.quality.quorum_base``; one query)."""
-    quorum = {
-        r.indicator: r.quorum_percent for r in ObligationRule.objects.filter(year=year, indicator__in=CONFERENCE_KINDS)
-    }
+def formalism(node: OrgNode, year: int, period: str, payload: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The formalism signals of the accepted conferences and dialogues held under the node in
+    the period, counted by ``conferences.minutes.formalism`` (the record pages' and the
+    per-node list's own conditions, one query), and the conferences below quorum as the
+    report's quality check counts them (``quality_failures`` of its payload)."""
+    payload = payload if payload is not None else report_figures(node, year, period)
     units = compute.tree_for(year, period).units_under(node)
     records = Record.objects.accepted().filter(
-        kind__in=CONFERENCE_KINDS, held_on__range=(datetime.date(year, 1, 1), period_end(year, period)),
+        kind__in=[*CONFERENCE_KINDS, *DIALOGUE_KINDS],
+        held_on__range=(datetime.date(year, 1, 1), period_end(year, period)),
         unit_id__in=units.values("pk"),
-    ).annotate(quorum_base=quorum_base())  # fmt: skip
-    below = Q()
-    for kind, percent in quorum.items():
-        if percent is not None:
-            below |= Q(kind=kind, quorum_base__gt=0, attended__isnull=False) & Q(
-                attended__lt=F("quorum_base") * percent / 100
-            )
-    return records.aggregate(
-        conferences=Count("pk"),
-        without_resolution=Count("pk", filter=~Q(resolution_adopted=True)),
-        below_quorum=Count("pk", filter=below) if below else Count("pk", filter=Q(pk__in=[])),
     )
+    signals = signal_counts(records)
+    failures = payload.get("quality_failures", {})
+    return {
+        "conferences": records.filter(kind__in=CONFERENCE_KINDS).count(),
+        "records": signals.pop("records"),
+        "without_resolution": signals[Signal.NO_RESOLUTION],
+        "below_quorum": sum(failures.get(str(kind), {}).get(Check.QUORUM, 0) for kind in CONFERENCE_KINDS),
+        "signals": signals,
+    }
+
+
+def signal_sentence(signals: dict[str, Any]) -> str:
+    """The signals found, in words, for the assessment ("" when none)."""
+    with translation.override("vi"):
+        found = [f"{SIGNAL_LABELS[code]}: {signals[code]}" for code in SIGNALS if signals.get(code)]
+    return "; ".join(found)
 
 
 VISITS_LISTED = 100
@@ -119,7 +125,7 @@ def figures(node: OrgNode, year_from: int, year_to: int, period: str) -> dict[st
         "years": years,
         "activity": activity(node, year_to, period),
         "work_log": work_log(node, year_to, period),
-        "formalism": formalism(node, year_to, period),
+        "formalism": formalism(node, year_to, period, payload),
         "missing": payload["missing"][:MISSING_ANNEX_LIMIT],
         "missing_total": len(payload["missing"]),
         "status": payload["total"].get("status", "provisional"),
@@ -168,6 +174,11 @@ def prefill(data: dict[str, Any]) -> dict[str, str]:
             f"Trong {signals['conferences']} hội nghị đã tổ chức, {signals['without_resolution']} hội nghị chưa có "
             f"nghị quyết, {signals['below_quorum']} hội nghị không đủ tỷ lệ tham dự theo quy định; "
             f"{data['missing_total']} đơn vị còn thiếu ít nhất một nội dung."
+            + (
+                f" Dấu hiệu hình thức cần xem lại: {found}."
+                if (found := signal_sentence(signals.get("signals") or {}))
+                else ""
+            )
         ),
         "causes": "",
         "next_tasks": "",
@@ -260,6 +271,10 @@ def compose(data: dict[str, Any], narrative: dict[str, str], *, today: datetime.
         f"Dấu hiệu hình thức theo số liệu: {signals['without_resolution']} hội nghị không có nghị quyết; "
         f"{signals['below_quorum']} hội nghị không đủ tỷ lệ tham dự (trên {signals['conferences']} hội nghị)."
     )
+    if found := signal_sentence(signals.get("signals") or {}):
+        doc.paragraph(
+            f"Dấu hiệu cần xem lại trên {signals['records']} hội nghị, đối thoại (gợi ý, không phải kết luận): {found}."
+        )
     doc.heading("IV. NHIỆM VỤ NĂM TỚI")
     doc.paragraph(narrative.get("next_tasks", ""))
     doc.heading("PHỤ LỤC 1. KẾT QUẢ THEO ĐƠN VỊ TRỰC THUỘC")

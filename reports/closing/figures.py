@@ -72,6 +72,9 @@ def closed_payload(close: PeriodClose, copied: list[PeriodClose], tree: TreeAsOf
         "closed_by": close.closed_by.get_username() if close.closed_by else "",
     }
     payload["diff"] = version_diff(close)
+    from reports.followup.figures import attach_snapshot
+
+    attach_snapshot(payload, close, tree)
     return payload
 
 

@@ -18,6 +18,8 @@ from reports.annual.services import narratives_freeze
 from reports.closing.figures import closed_payload, snapshot_missing
 from reports.closing.permissions import AlreadyClosed, NotClosed, can_close, can_read, can_reopen, held_above
 from reports.closing.snapshot import _write_snapshot
+from reports.followup import figures as followup_figures
+from reports.followup.models import FollowUpSnapshotRow
 from reports.models import SnapshotRow
 from units.models import OrgNode
 from units.periods import PeriodClose, period_end
@@ -102,9 +104,11 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
     started = time.perf_counter()
     with transaction.atomic():
         SnapshotRow.objects.filter(close=close).delete()
+        FollowUpSnapshotRow.objects.filter(close=close).delete()
         tree = compute.tree_for(close.year, close.period)
         copied = _write_snapshot(close, tree)
         narratives_freeze(close)
+        followup_figures.write_snapshot(close, tree, copied)
     timings["snapshot"] = time.perf_counter() - started
     jobs.progress(close, 60)
     started = time.perf_counter()
@@ -112,6 +116,7 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
     timings["figures"] = time.perf_counter() - started
     if not jobs.finish(close, result=compute.compact(payload)):
         SnapshotRow.objects.filter(close=close).delete()
+        FollowUpSnapshotRow.objects.filter(close=close).delete()
         return None
     from reports.tasks import render_close_files
 

@@ -28,3 +28,12 @@ def format_count(number: int | str | None) -> str:
 def status_label(row: dict) -> str:
     """For the PDF (always Vietnamese): "Đã chốt (lần 2)" or "Chưa chốt"."""
     return exports.status_label(row)
+
+
+@register.filter
+def iso_date(value: str | None) -> str:
+    """``"2025-12-31"`` (as stored in a payload) → ``"31/12/2025"``."""
+    if not value:
+        return ""
+    year, month, day = str(value).split("-")
+    return f"{day}/{month}/{year}"

@@ -65,3 +65,17 @@ def figure_label(figure: str) -> str:
     from reports.explain import FIGURES
 
     return str(FIGURES.get(figure, figure))
+
+
+@register.simple_tag
+def followup_lines(payload: dict[str, Any]) -> dict[str, Any] | None:
+    """``{% followup_lines payload as followup %}``: the follow-up table's lines (None for
+    payloads built before follow-up figures existed)."""
+    return exports.followup_context(payload)["followup"]
+
+
+@register.simple_tag
+def explain_followup_url(source: dict[str, Any], row: dict[str, Any] | None, indicator: str, figure: str) -> str:
+    """The link from a follow-up figure to the items behind it (addressed like ``explain_url``)."""
+    url = explain_url(source, row, indicator, figure)
+    return url.replace(reverse("reports:explain"), reverse("reports:explain_followup"), 1)

@@ -185,3 +185,20 @@ def test_it_lets_only_editors_of_the_record_delete_an_item(client_as, world, per
     response = client_as(getattr(world, persona)).post(reverse("conferences:item_delete", args=[item.pk]))
     assert response.status_code == expected
     assert FollowUpItem.objects.filter(pk=item.pk).exists() == (persona != "chair_a")
+
+
+def test_a_new_dialogues_form_lists_the_units_open_items_only(world, client_as):
+    first = dialogue(world.unit_a, datetime.date(2025, 3, 1))
+    agreement(first, world.chair_a, text="Lắp máy lọc nước", due_on=datetime.date(2025, 6, 30))
+    done = agreement(first, world.chair_a, text="Sửa mái che")
+    services.item_report(item=done, by=world.chair_a, version=1, state="done", done_on=datetime.date(2025, 4, 1))
+    agreement(dialogue(world.unit_c, datetime.date(2025, 3, 1)), world.chair_c, text="Việc của đơn vị khác")
+    client = client_as(world.chair_a)
+    new_dialogue = reverse("conferences:record_create", args=[world.unit_a.pk, "dialogue_periodic"])
+    body = client.get(new_dialogue).content.decode()
+    assert 'id="open-items-notice"' in body and "Lắp máy lọc nước" in body
+    assert "Sửa mái che" not in body and "Việc của đơn vị khác" not in body
+    regulation = client.get(reverse("conferences:record_create", args=[world.unit_a.pk, "qcdc_regulation"]))
+    assert 'id="open-items-notice"' not in regulation.content.decode()
+    other_unit = reverse("conferences:record_create", args=[world.unit_c.pk, "dialogue_periodic"])
+    assert client.get(other_unit).status_code == 404

@@ -45,11 +45,35 @@ def test_it_takes_the_results_from_the_report_payload_and_the_counts_from_activi
 
 
 def test_it_counts_conferences_without_resolution_or_quorum(held):
-    assert formalism(held.district_x, 2025, Period.YEAR) == {
+    counted = formalism(held.district_x, 2025, Period.YEAR)
+    assert {k: counted[k] for k in ("conferences", "records", "without_resolution", "below_quorum")} == {
         "conferences": 2,
+        "records": 2,
         "without_resolution": 1,
         "below_quorum": 1,  # 70 of 120 is under the two-thirds quorum of the worker conference rule
     }
+
+
+def test_its_signals_are_the_per_node_lists_counts(held):
+    """One definition, one count: each signal counted in the annual figures is the length of
+    the "dấu hiệu hình thức" list filtered on it (the records here are all accepted)."""
+    RecordFactory(unit=held.unit_a, kind="dialogue_periodic", held_on=D(2025, 6, 1), status="accepted",
+                  invited=None, attended=None, agreements="")  # fmt: skip
+    counted = formalism(held.district_x, 2025, Period.YEAR)
+    from conferences.minutes.formalism import SIGNALS
+    from conferences.minutes.selectors import signal_records
+
+    for code in SIGNALS:
+        listed = signal_records(user=held.staff_x, filters={"year": 2025, "node": held.district_x, "signal": code})
+        assert counted["signals"][code] == listed.count(), code
+    assert counted["signals"]["no_resolution"] == counted["without_resolution"] == 1
+    assert counted["signals"]["no_agreement"] == 1
+    assert (
+        counted["signals"]["any"]
+        == signal_records(user=held.staff_x, filters={"year": 2025, "node": held.district_x}).count()
+    )
+    narrative = services.narrative_for(held.district_x, 2025, 2025, Period.YEAR)
+    assert "Đối thoại không có thỏa thuận: 1" in narrative.limitations
 
 
 def test_it_prefills_the_narrative_with_the_figures_it_cites(held):
