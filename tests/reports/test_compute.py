@@ -136,8 +136,8 @@ def test_it_turns_the_report_into_the_documented_json(tree, world):
     by_key = {(r["org_code"], r["indicator"]): r for r in exported["rows"]}
     assert by_key[("P", "worker_conference")] == {
         "org_code": "P", "indicator": "worker_conference", "expected": 5, "done": 2, "on_time": 2, "quality": 2,
-        "rate": 40.0, "on_time_rate": 40.0, "quality_rate": 100.0, "status": "provisional", "version": None,
-        "followup": None, "followup_on_time_rate": None,
+        "assessed": 2, "rate": 40.0, "on_time_rate": 40.0, "quality_rate": 100.0, "status": "provisional",
+        "version": None, "followup": None, "followup_on_time_rate": None,
     }  # fmt: skip
     assert by_key[("Y", "cbccvc_conference")]["rate"] is None
     assert len(exported["rows"]) == 3 * len(compute.INDICATORS)
