@@ -24,6 +24,7 @@ FIELDS_BY_KIND: dict[str, tuple[str, ...]] = {
             "place",
             "format",
             "convened_by",
+            "headcount",
             "invited",
             "attended",
             "contents",
@@ -74,7 +75,7 @@ SECTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
     "meeting": (_("Thời gian, địa điểm"), ("held_on", "place", "format", "convened_by", "trigger")),
     "people": (
         _("Thành phần"),
-        ("invited", "attended", "employer_reps", "employer_rep_names", "worker_reps", "worker_rep_names"),
+        ("headcount", "invited", "attended", "employer_reps", "employer_rep_names", "worker_reps", "worker_rep_names"),
     ),
     "board": (_("Ban thanh tra nhân dân"), ("members", "member_names")),
     "content": (_("Nội dung"), ("contents", "topics", "agreements", "follow_up")),

@@ -10,11 +10,12 @@ from django.db.models import Count, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from conferences.facts.build import window_q
 from conferences.models import Attachment, ObligationRule, Record, RecordQuerySet
-from conferences.obligations import STANDING_KINDS
 from conferences.quality import CHECK_FAILURES, CheckResult, quality_checks
 from conferences.rules import rules_for_unit, rules_for_year
 from units.models import Unit
+from units.periods import work_deadline
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -74,19 +75,25 @@ class Obligation:
         return STATE_STYLES[self.state]
 
 
-def _records_for_year(unit: Unit, year: int) -> RecordQuerySet:
-    """The unit's records that can count for ``year``: dated that year, or standing facts up to it."""
-    return Record.objects.filter(unit=unit).filter(
-        Q(year=year) | Q(kind__in=list(STANDING_KINDS), held_on__lte=datetime.date(year, 12, 31))
-    )
+def _records_for_year(unit: Unit, rules: list[ObligationRule], year: int) -> RecordQuerySet:
+    """The unit's records, whatever their status, that can count for ``year`` under
+    ``rules``: of that (work) year, or standing facts within their term."""
+    window = Q(pk__in=[])
+    for rule in rules:
+        window |= window_q(rule, year)
+    return Record.objects.filter(unit=unit).filter(window)
 
 
-def obligation_state(rule: ObligationRule, record: Record | None, today: datetime.date) -> str:
+def obligation_state(
+    rule: ObligationRule, record: Record | None, today: datetime.date, deadline: datetime.date | None = None
+) -> str:
+    """``deadline``: the rule's, moved with the unit's work year (the rule's when None)."""
+    deadline = deadline or rule.deadline
     if record is None:
-        overdue = rule.deadline is not None and today > rule.deadline
+        overdue = deadline is not None and today > deadline
         return ObligationState.OVERDUE if overdue else ObligationState.MISSING
     if record.status == Record.Status.ACCEPTED:
-        late = rule.deadline is not None and record.held_on > rule.deadline
+        late = deadline is not None and record.held_on > deadline
         return ObligationState.LATE if late else ObligationState.ACCEPTED
     return str(record.status)
 
@@ -95,13 +102,20 @@ def unit_year(unit: Unit, year: int) -> list[Obligation]:
     """Each obligation of ``unit`` in ``year`` with the record that answers it (three queries)."""
     rules = rules_for_unit(unit, year)
     best: dict[str, Record] = {}
-    for record in _records_for_year(unit, year).order_by("held_on", "pk"):
+    for record in _records_for_year(unit, rules, year).order_by("held_on", "pk"):
         current = best.get(record.kind)
         if current is None or _STATUS_RANK[record.status] >= _STATUS_RANK[current.status]:
             best[record.kind] = record
     today = timezone.localdate()
+    month = unit.work_year_start_month
     return [
-        Obligation(rule=rule, state=obligation_state(rule, best.get(rule.kind), today), record=best.get(rule.kind))
+        Obligation(
+            rule=rule,
+            state=obligation_state(
+                rule, best.get(rule.kind), today, work_deadline(rule.deadline, month) if rule.deadline else None
+            ),
+            record=best.get(rule.kind),
+        )
         for rule in sorted(rules, key=lambda r: (r.deadline is None, r.deadline or datetime.date.max))
     ]
 

@@ -32,6 +32,7 @@ RECORD_FIELDS = (
     "place",
     "convened_by",
     "format",
+    "headcount",
     "invited",
     "attended",
     "resolution_adopted",
@@ -145,7 +146,8 @@ def record_create(
 def record_update(
     *, record: Record, by: Actor, version: int, data: dict[str, Any], contents: list[ContentItem] | None = None
 ) -> Record:
-    """Save an edit unless the record changed since ``version`` was read (then StaleEdit)."""
+    """Save an edit unless the record changed since ``version`` was read (then StaleEdit).
+    An edit of imported history whose quality was not assessed makes it assessed."""
     current = _locked(record)
     if current.version != version:
         raise StaleEdit
@@ -163,6 +165,10 @@ def record_update(
             labels = dict(ContentItem.objects.filter(pk__in=before | after).values_list("pk", "label"))
             changes["contents"] = [sorted(labels[p] for p in before), sorted(labels[p] for p in after)]
             current.contents.set(contents)
+    if changes and not current.quality_assessed:
+        # Imported history completed in the form: from now on its quality is judged.
+        changes["quality_assessed"] = [False, True]
+        current.quality_assessed = True
     current.full_clean()
     if "held_on" in changes and permissions.is_frozen(current):
         raise ValidationError({"held_on": frozen_message(current)})

@@ -39,6 +39,10 @@ class Cell:
     done: int = 0
     on_time: int = 0
     quality: int = 0
+    # Units done whose quality could be judged (imported history without contents,
+    # resolution, format or headcount cannot be): the quality rate's denominator. None in
+    # figures stored before it was counted, whose rate was quality / done.
+    assessed: int | None = None
 
     @property
     def rate(self) -> float | None:
@@ -49,10 +53,17 @@ class Cell:
         return percent(self.on_time, self.expected)
 
     @property
+    def judged(self) -> int:
+        return self.done if self.assessed is None else self.assessed
+
+    @property
     def quality_rate(self) -> float | None:
-        return percent(self.quality, self.done)
+        """Quality among the units whose quality could be judged: never counts a unit
+        whose records were imported without the history that judges them as failing."""
+        return percent(self.quality, self.judged)
 
     def add(self, other: Cell) -> None:
+        self.assessed = self.judged + other.judged
         self.expected += other.expected
         self.done += other.done
         self.on_time += other.on_time
@@ -119,7 +130,7 @@ def build(
     return assemble(node, year, period, by_child, by_cat, tree=tree)
 
 
-def _cells(counted: Iterable[tuple[str, str, int, int, int, int]]) -> list[tuple[str, str, Cell]]:
+def _cells(counted: Iterable[tuple[str, str, int, int, int, int, int]]) -> list[tuple[str, str, Cell]]:
     return [(group, indicator, Cell(*figures)) for group, indicator, *figures in counted]
 
 
@@ -235,6 +246,7 @@ def cell_payload(cell: Cell) -> dict[str, Any]:
         "done": cell.done,
         "on_time": cell.on_time,
         "quality": cell.quality,
+        "assessed": cell.judged,
         "rate": cell.rate,
         "on_time_rate": cell.on_time_rate,
         "quality_rate": cell.quality_rate,
@@ -302,7 +314,7 @@ def to_payload(
 
 
 def _json_cell(cell: dict[str, Any]) -> dict[str, Any]:
-    keys = ("expected", "done", "on_time", "quality", "rate", "on_time_rate", "quality_rate")
+    keys = ("expected", "done", "on_time", "quality", "assessed", "rate", "on_time_rate", "quality_rate")
     return {k: cell.get(k) for k in keys}
 
 

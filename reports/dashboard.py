@@ -119,12 +119,13 @@ def _sums_by_child(
                 done_n=Sum("done"),
                 on_time_n=Sum("on_time"),
                 quality_n=Sum("quality"),
+                assessed_n=Sum("assessed"),
                 **{f"f_{code}": Sum(column) for code, column in FAILURE_COLUMNS.items()},
             )
         )
         for r in rows:
             failed = {code: r[f"f_{code}"] for code in FAILURE_COLUMNS if r[f"f_{code}"]}
-            cell = compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"])
+            cell = compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"], r["assessed_n"])
             found.setdefault(r["year"], []).append((r["group"], r["indicator"], cell, failed))
     return found
 

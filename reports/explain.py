@@ -29,9 +29,11 @@ FIGURES: dict[str, Any] = {
     "done": _("Đã thực hiện"),
     "on_time": _("Đúng hạn"),
     "quality": _("Đạt chất lượng"),
+    # The quality rate's denominator: units done whose quality could be judged.
+    "assessed": _("Đã đánh giá chất lượng"),
     "missing": _("Chưa thực hiện"),
 }
-COLUMNS = ("unit_id", "code", "name", "node_name", "category", "done", "on_time", "quality", "record_id")
+COLUMNS = ("unit_id", "code", "name", "node_name", "category", "done", "on_time", "quality", "record_id", "assessed")
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,8 @@ def _figure_q(figure: str, *, done: str = "done", on_time: str = "on_time", qual
         "done": Q(**{done: True}),
         "on_time": Q(**{on_time: True}),
         "quality": Q(**{quality: True}),
+        # Done too: snapshot rows of closes made before "assessed" was kept are all True.
+        "assessed": Q(**{done: True}, assessed=True),
         "missing": Q(**{done: False}),
     }[figure]
 

@@ -42,7 +42,11 @@ XLSX_CELL_COLUMNS: tuple[tuple[str, str, bool], ...] = (
     ("quality", "Đạt chất lượng", False),
     ("quality_rate", "Tỷ lệ đạt chất lượng", True),
 )
-QUALITY_NOTE = "Tỷ lệ đạt chất lượng tính trên số đơn vị đã thực hiện."
+QUALITY_NOTE = (
+    "Tỷ lệ đạt chất lượng tính trên số đơn vị đã thực hiện và đã đánh giá được chất lượng; "
+    "hồ sơ nhập từ lịch sử không kèm nội dung, nghị quyết, hình thức, số lao động là chưa đánh giá, "
+    "không tính là không đạt."
+)
 
 
 def format_rate(rate: float | None) -> str:
@@ -378,7 +382,7 @@ def explain_xlsx_bytes(units: Iterable[dict[str, Any]], *, title: str) -> bytes:
             str(labels.get(unit["category"], unit["category"])),
             yes_no[bool(unit["done"])],
             yes_no[bool(unit["on_time"])],
-            yes_no[bool(unit["quality"])],
+            yes_no[bool(unit["quality"])] if unit.get("assessed", True) or not unit["done"] else "Chưa đánh giá",
             unit["record_id"],
         ]
         xlsx.append(ws, [_cell(ws, value, "text") for value in values])

@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from conferences.facts import selectors as fact_selectors
+from conferences.facts.build import window_q
 from conferences.facts.maintain import ensure_current
 from conferences.models import ObligationRule, Record
-from conferences.obligations import STANDING_KINDS, Indicator
+from conferences.obligations import Indicator
 from conferences.rules import rules_for_year
 from reports import compute
 from reports.followup import queries as followup_queries
@@ -96,6 +97,7 @@ class GridCell:
     done: bool = False
     on_time: bool | None = None
     good: bool | None = None
+    assessed: bool = True
     record_id: int | None = None
     record_status: str | None = None
     held_on: datetime.date | None = None
@@ -112,6 +114,8 @@ class GridCell:
         if self.state == State.DONE:
             timing = _("Đúng hạn") if self.on_time else _("Trễ hạn")
             quality = _("đạt chất lượng") if self.good else _("chưa đạt chất lượng")
+            if not self.assessed:
+                quality = _("chất lượng chưa đánh giá")
             return f"{timing}; {quality}"
         if self.state == State.RETURNED:
             return _("Lý do: %(reason)s") % {"reason": self.return_reason} if self.return_reason else ""
@@ -171,15 +175,10 @@ def _rules(query: GridQuery) -> dict[str, ObligationRule]:
     return {code: rules[code] for code in codes if code in rules}
 
 
-def _window_q(rule: ObligationRule, year: int, period: str) -> Q:
-    window = Q(kind=rule.kind, held_on__lte=period_end(year, period))
-    return window if rule.kind in STANDING_KINDS else window & Q(year=year)
-
-
 def records_in_period(rule: ObligationRule, year: int, period: str) -> QuerySet[Record]:
     """Records of the rule's kind, whatever their status, that would count for the period
     once accepted: the window of ``compute``'s qualifying records (tested against it)."""
-    return Record.objects.filter(_window_q(rule, year, period))
+    return Record.objects.filter(window_q(rule, year, period))
 
 
 def _state_q(rule: ObligationRule, query: GridQuery, state: str) -> Q:
@@ -188,7 +187,7 @@ def _state_q(rule: ObligationRule, query: GridQuery, state: str) -> Q:
     if state == State.NOT_EXPECTED:
         return ~Q(fact(expected=True))
     if state in ("done", "late", "poor"):
-        extra = {"done": {}, "late": {"on_time": False}, "poor": {"quality": False}}[state]
+        extra = {"done": {}, "late": {"on_time": False}, "poor": {"quality": False, "assessed": True}}[state]
         return Q(fact(expected=True, done=True, **extra))
     owing = Q(fact(expected=True, done=False))
     if state == "not_done":
@@ -262,7 +261,7 @@ def _cells(
     facts = fact_selectors.unit_cells(ids, query.year, query.period, rules)
     window = Q(pk__in=[])
     for rule in rules.values():
-        window |= _window_q(rule, query.year, query.period)
+        window |= window_q(rule, query.year, query.period)
     records: dict[int, dict[str, Any]] = {}
     latest: dict[tuple[int, str], dict[str, Any]] = {}
     fields = ("pk", "unit_id", "kind", "status", "held_on", "return_reason")
@@ -287,6 +286,7 @@ def _cells(
                 done=True,
                 on_time=found["on_time"],
                 good=found["quality"],
+                assessed=found["assessed"],
                 record_id=found["record_id"],
                 record_status=Record.Status.ACCEPTED,
                 held_on=counted.get("held_on"),

@@ -126,6 +126,9 @@ class SnapshotRow(models.Model):
     done = models.BooleanField()
     on_time = models.BooleanField()
     quality = models.BooleanField()
+    # Whether the unit's quality could be judged (the quality rate's denominator); rows of
+    # closes made before it was kept are True, which gives their rates as they were.
+    assessed = models.BooleanField(default=True)
     record = models.ForeignKey(
         "conferences.Record",
         on_delete=models.DO_NOTHING,
@@ -146,6 +149,6 @@ class SnapshotRow(models.Model):
 
 # The work log's, the annual report's and the follow-up snapshot's models live in their
 # packages; Django finds them here.
-from reports.annual.models import AnnualNarrative, AnnualReportRun  # noqa: E402, F401
+from reports.annual.models import AnnualNarrative, AnnualReportRun, ClosedNarrative  # noqa: E402, F401
 from reports.followup.models import FollowUpSnapshotRow  # noqa: E402, F401
 from reports.worklog.models import WorkKind, WorkLogAttachment, WorkLogEntry  # noqa: E402, F401

@@ -34,6 +34,7 @@ UNIT_COLUMNS = (
     "chair_email",
     "chair_phone",
     "address",
+    "work_year_start_month",
 )
 
 
@@ -61,6 +62,7 @@ def units_workbook(units: Iterable[Unit]) -> bytes:
                 u.chair_email,
                 u.chair_phone,
                 u.address,
+                u.work_year_start_month,
             ],
         )
     return xlsx.to_bytes(wb)

@@ -47,9 +47,39 @@ def period_end(year: int, period: str) -> datetime.date:
     return datetime.date(year, 6, 30) if period == Period.HALF else datetime.date(year, 12, 31)
 
 
-def periods_covering(held_on: datetime.date) -> list[str]:
-    """The periods of ``held_on``'s year whose figures a record held that day counts in."""
-    return [Period.YEAR, Period.HALF] if held_on <= period_end(held_on.year, Period.HALF) else [Period.YEAR]
+def work_year(held_on: datetime.date, start_month: int = 1) -> int:
+    """The reporting year of an event held on ``held_on`` by a unit whose work year starts
+    in ``start_month``: the calendar year in which that work year begins.
+
+    Law 10/2022/QH15 Art. 51(1) has the cadre conference held after a work year ends and
+    at the latest three months into the next; schools hold it at the start of the school
+    year. A calendar unit's conference of January–March 2025 counts for 2025, due 31 March
+    2025; by the same reading a school (work year from September) holds the conference of
+    the school year September 2025–August 2026 by 30 November 2025, and it counts for
+    2025: the year's report (closed in January 2026) then counts the conferences held in
+    that calendar year, as the federations' yearly reports describe them, and every
+    deadline of year Y falls before Y's report is due. Events of January–August 2026
+    belong to the same school year, so also to 2025. The half-year period of 2025 (held by
+    30 June 2025) has not reached such a school's 2025 work year: it shows its conference
+    as not yet held."""
+    return held_on.year if held_on.month >= start_month else held_on.year - 1
+
+
+def work_deadline(deadline: datetime.date, start_month: int = 1) -> datetime.date:
+    """A rule's deadline of year Y (written for a calendar work year) moved to a unit whose
+    work year starts in ``start_month``: as many months later, the day kept or cut to the
+    month's end (31 March → 30 November for a school year starting in September)."""
+    months = deadline.month - 1 + start_month - 1
+    year, month = deadline.year + months // 12, months % 12 + 1
+    last = (datetime.date(year + month // 12, month % 12 + 1, 1) - datetime.timedelta(days=1)).day
+    return datetime.date(year, month, min(deadline.day, last))
+
+
+def periods_covering(held_on: datetime.date, year: int | None = None) -> list[str]:
+    """The periods of ``year`` (``held_on``'s, or the work year it counts in) whose figures a
+    record held that day counts in."""
+    year = held_on.year if year is None else year
+    return [Period.YEAR, Period.HALF] if held_on <= period_end(year, Period.HALF) else [Period.YEAR]
 
 
 def tree_for(year: int, period: str) -> TreeAsOf:
@@ -176,27 +206,31 @@ class PeriodClose(Job):
 # What a close holds ---------------------------------------------------------------------
 
 
-def frozen_q(node_paths: set[str], held_on: datetime.date, *, standing: bool) -> Q:
+def frozen_q(node_paths: set[str], held_on: datetime.date, *, standing: bool, year: int | None = None) -> Q:
     """Closes that freeze a record held on ``held_on`` by a unit whose node sat at one of
     ``node_paths`` (today, and on the period's last day): those of that node or any node
-    above it, for the periods the record counts in. A standing fact (a regulation, a
-    board) counts in every later year too."""
-    periods = Q(year=held_on.year, period__in=periods_covering(held_on))
+    above it, for the periods the record counts in (of ``year``, the unit's work year;
+    ``held_on``'s by default). A standing fact (a regulation, a board) counts in every
+    later year too."""
+    year = held_on.year if year is None else year
+    periods = Q(year=year, period__in=periods_covering(held_on, year))
     if standing:
-        periods |= Q(year__gt=held_on.year)
+        periods |= Q(year__gt=year)
     return periods & Q(node_id__in=ancestry(*node_paths))
 
 
-def _unit_paths(unit: Unit, held_on: datetime.date) -> set[str]:
-    """Where the unit sits today and where it sat at the end of ``held_on``'s year."""
-    return {unit.node.path, tree_for(held_on.year, Period.YEAR).unit_path(unit)}
+def _unit_paths(unit: Unit, year: int) -> set[str]:
+    """Where the unit sits today and where it sat at the end of ``year``."""
+    return {unit.node.path, tree_for(year, Period.YEAR).unit_path(unit)}
 
 
 def closed_for(unit: Unit, held_on: datetime.date, *, standing: bool) -> bool:
-    """Whether a closed (or closing) period holds a record of ``unit`` held on ``held_on``."""
-    paths = _unit_paths(unit, held_on)
+    """Whether a closed (or closing) period holds a record of ``unit`` held on ``held_on``
+    (counted in the unit's work year)."""
+    year = work_year(held_on, unit.work_year_start_month)
+    paths = _unit_paths(unit, year)
     holding = PeriodClose.objects.filter(status__in=PeriodClose.HOLDING)
-    return holding.filter(frozen_q(paths, held_on, standing=standing)).exists()
+    return holding.filter(frozen_q(paths, held_on, standing=standing, year=year)).exists()
 
 
 def predates_transfer(unit_id: int, held_on: datetime.date) -> bool:
@@ -232,29 +266,28 @@ def frozen_events(events: Iterable[Event]) -> dict[Hashable, str]:
         .annotate(last=Max("effective_on"))
         .values_list("unit_id", "last")
     )
+    years = {e.key: work_year(e.held_on, e.unit.work_year_start_month) for e in events}
     paths: dict[tuple[int | None, int], set[str]] = {}
-    for year in sorted({e.held_on.year for e in events}):
+    for year in sorted(set(years.values())):
         tree = tree_for(year, Period.YEAR)
         then = {}
         if tree.changed:
             then = dict(tree.units_under(None).filter(pk__in=unit_ids).values_list("pk", "hist_path"))
         for e in events:
-            if e.held_on.year == year:
+            if years[e.key] == year:
                 paths[(e.unit.pk, year)] = {e.unit.node.path, then.get(e.unit.pk, e.unit.node.path)}
     node_ids = ancestry(*(p for ps in paths.values() for p in ps))
     holding = set(
         PeriodClose.objects.filter(
-            node_id__in=node_ids, year__gte=min(e.held_on.year for e in events), status__in=PeriodClose.HOLDING
+            node_id__in=node_ids, year__gte=min(years.values()), status__in=PeriodClose.HOLDING
         ).values_list("node_id", "year", "period")
     )
     frozen: dict[Hashable, str] = {}
     for e in events:
-        mine = ancestry(*paths[(e.unit.pk, e.held_on.year)])
-        covering = periods_covering(e.held_on)
-        if any(
-            n in mine and ((y == e.held_on.year and p in covering) or (e.standing and y > e.held_on.year))
-            for n, y, p in holding
-        ):
+        year = years[e.key]
+        mine = ancestry(*paths[(e.unit.pk, year)])
+        covering = periods_covering(e.held_on, year)
+        if any(n in mine and ((y == year and p in covering) or (e.standing and y > year)) for n, y, p in holding):
             frozen[e.key] = "closed"
         elif (last := last_transfer.get(e.unit.pk)) is not None and last > e.held_on:
             frozen[e.key] = "transferred"

@@ -13,7 +13,9 @@ from typing import Any
 
 from django.db.models import (
     BooleanField,
+    Case,
     Count,
+    DateField,
     Exists,
     ExpressionWrapper,
     F,
@@ -23,14 +25,16 @@ from django.db.models import (
     QuerySet,
     Subquery,
     Value,
+    When,
 )
 from django.db.models.functions import Cast, Coalesce
+from django.db.models.lookups import GreaterThanOrEqual
 
 from conferences.models import Attachment, ObligationRule, Record
 from conferences.obligations import CONFERENCE_KINDS, STANDING_KINDS
 from conferences.quality import Check
 from units.models import Unit
-from units.periods import Period, period_end
+from units.periods import Period, period_end, work_deadline
 
 # The order of the columns of a fact row, as the INSERT … SELECT writes them.
 FACT_COLUMNS: tuple[str, ...] = (
@@ -45,6 +49,7 @@ FACT_COLUMNS: tuple[str, ...] = (
     "done",
     "on_time",
     "quality",
+    "assessed",
     "record_id",
     "quorum_failures",
     "contents_failures",
@@ -60,14 +65,36 @@ FAILURE_COLUMNS: dict[str, str] = {
 PERIODS: tuple[str, ...] = (Period.HALF, Period.YEAR)
 
 
+def window_q(rule: ObligationRule, year: int, period: str = Period.YEAR) -> Q:
+    """Records of the rule's kind, whatever their status, that count for ``year`` up to the
+    period's end once accepted (``conferences.quality.counts_for``): of that (work) year,
+    or, for a standing record, of that year or one before within the rule's term; for the
+    half-year, held by its last day."""
+    if rule.kind in STANDING_KINDS:
+        window = Q(kind=rule.kind, year__lte=year)
+        if rule.term_years is not None:
+            window &= Q(year__gt=year - rule.term_years)
+    else:
+        window = Q(kind=rule.kind, year=year)
+    return window if period == Period.YEAR else window & Q(held_on__lte=period_end(year, period))
+
+
 def qualifying_records(rule: ObligationRule, year: int, period: str = Period.YEAR) -> QuerySet[Record]:
     """Accepted records of the rule's kind that count for ``year`` up to the period's end."""
-    records = Record.objects.filter(kind=rule.kind, status=Record.Status.ACCEPTED)
-    until = period_end(year, period)
-    if rule.kind in STANDING_KINDS:
-        return records.filter(held_on__lte=until)
-    records = records.filter(year=year)
-    return records if period == Period.YEAR else records.filter(held_on__lte=until)
+    return Record.objects.filter(window_q(rule, year, period), status=Record.Status.ACCEPTED)
+
+
+def quorum_base() -> Coalesce:
+    """``quality.quorum_base`` in SQL: a full assembly's headcount when recorded, else those
+    convened; never NULL, so that a negated check (a failure) counts a record without numbers."""
+    return Coalesce(
+        Case(
+            When(format=Record.Format.FULL, headcount__isnull=False, then=F("headcount")),
+            default=F("invited"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
 
 
 def checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[Record], dict[str, Q]]:
@@ -78,11 +105,11 @@ def checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[R
     if rule.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
         # attended·100 >= (quorum − 0.005)·invited, i.e. the rate rounded half up to the
         # rule's two decimals reaches it; in integers, times 200.
-        annotated = annotated.annotate(attended_x20000=F("attended") * 20000)
+        annotated = annotated.annotate(attended_x20000=F("attended") * 20000, quorum_base=quorum_base())
         checks[Check.QUORUM] = Q(
-            invited__gt=0,
+            quorum_base__gt=0,
             attended__isnull=False,
-            attended_x20000__gte=F("invited") * (2 * int(rule.quorum_percent * 100) - 1),
+            attended_x20000__gte=F("quorum_base") * (2 * int(rule.quorum_percent * 100) - 1),
         )
     required = [c.pk for c in rule.contents.all() if c.is_active]
     if required:
@@ -107,7 +134,9 @@ def checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[R
 # The unit fields the facts read (here, in ``joined`` and through the tree): a unit save
 # that changes none of them leaves its facts as they are. A test compares this list with
 # the unit columns the fact SQL reads.
-UNIT_FIELDS_READ = frozenset({"node", "category", "employees", "established_on", "dissolved_on"})
+UNIT_FIELDS_READ = frozenset(
+    {"node", "category", "employees", "established_on", "dissolved_on", "work_year_start_month"}
+)
 
 
 def expected_q(rule: ObligationRule, year: int, period: str = Period.YEAR, prefix: str = "") -> Q:
@@ -126,16 +155,47 @@ def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int, perio
     return units.filter(expected_q(rule, year, period))
 
 
+def unit_deadline(deadline: datetime.date) -> Case:
+    """The deadline moved with each unit's work year (``units.periods.work_deadline``), as a
+    CASE over the unit's first month: one value per month, computed here."""
+    return Case(
+        *(When(work_year_start_month=month, then=Value(work_deadline(deadline, month))) for month in range(2, 13)),
+        default=Value(deadline),
+        output_field=DateField(),
+    )
+
+
+def at_least(records: QuerySet[Record], needed: int) -> Exists | GreaterThanOrEqual:
+    """True when ``records`` (correlated to one unit) number at least ``needed``."""
+    if needed == 1:
+        return Exists(records)
+    counted = records.order_by().values("unit_id").annotate(n=Count("pk")).values("n")
+    return GreaterThanOrEqual(Coalesce(Subquery(counted, output_field=IntegerField()), Value(0)), needed)
+
+
 def annotated_units(
     units: QuerySet[Unit], rule: ObligationRule, year: int, period: str = Period.YEAR, *, with_record: bool = False
 ) -> QuerySet[Unit]:
-    """``units`` with ``done``, ``in_time`` and ``good`` (each implies ``done``) and, when
-    asked, ``record_id``: the earliest qualifying record, the one the unit is counted by."""
+    """``units`` with ``held`` (any qualifying record), ``done`` (at least the rule's
+    ``min_per_year``), ``in_time``, ``assessed`` and ``good`` (that many on time, whose
+    quality can be judged, passing every check; each implies ``done``) and, when asked,
+    ``record_id``: the earliest qualifying record, the one the unit is counted by. The
+    conditions of ``quality.unit_standing``."""
     records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
-    on_time = records if rule.deadline is None else records.filter(held_on__lte=rule.deadline)
-    annotated, checks = checked(records, rule)
+    on_time = records
+    if rule.deadline is not None:
+        units = units.annotate(u_deadline=unit_deadline(rule.deadline))
+        on_time = records.filter(held_on__lte=OuterRef("u_deadline"))
+    annotated, checks = checked(records.filter(quality_assessed=True), rule)
     good = annotated.filter(*checks.values())
-    units = units.annotate(done=Exists(records), in_time=Exists(on_time), good=Exists(good))
+    needed = rule.min_per_year
+    units = units.annotate(
+        held=Exists(records),
+        done=at_least(records, needed),
+        in_time=at_least(on_time, needed),
+        assessed=at_least(records.filter(quality_assessed=True), needed),
+        good=at_least(good, needed),
+    )
     if with_record:
         first = records.order_by("held_on", "pk").values("pk")[:1]
         units = units.annotate(record_id=Subquery(first, output_field=IntegerField()))
@@ -146,7 +206,7 @@ def fact_rows(units: QuerySet[Unit], rule: ObligationRule, year: int, period: st
     """The fact rows of ``units`` (annotated with ``hist_node_id`` and ``hist_path``, their
     place on the period's last day) for one rule: those it binds and those with a
     qualifying record, as tuples in ``FACT_COLUMNS`` order."""
-    records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"))
+    records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"), quality_assessed=True)
     annotated, checks = checked(records, rule)
     failures: dict[str, Any] = {}
     for code, column in FAILURE_COLUMNS.items():
@@ -166,7 +226,7 @@ def fact_rows(units: QuerySet[Unit], rule: ObligationRule, year: int, period: st
         **failures,
     )
     return (
-        rows.filter(Q(expected_q(rule, year, period)) | Q(done=True))
+        rows.filter(Q(expected_q(rule, year, period)) | Q(held=True))
         .order_by()
         .values_list(
             "pk",
@@ -180,6 +240,7 @@ def fact_rows(units: QuerySet[Unit], rule: ObligationRule, year: int, period: st
             "done",
             "f_on_time",
             "f_quality",
+            "assessed",
             "record_id",
             *(f"f_{c}" for c in FAILURE_COLUMNS.values()),
         )

@@ -18,7 +18,8 @@ from conferences.facts.build import expected_q
 from conferences.models import Attachment, ObligationRule, Record
 from conferences.obligations import CONFERENCE_KINDS, STANDING_KINDS
 from units.history import TreeAsOf
-from units.periods import Period, period_end
+from units.models import Unit
+from units.periods import Period, period_end, work_deadline
 
 
 def _q(name: str) -> str:
@@ -45,19 +46,26 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
     table = _q(Record._meta.db_table)
     condition = f"{_q('kind')} = %s AND {_q('status')} = %s"
     records_params: list[Any] = [rule.kind, Record.Status.ACCEPTED.value]
-    until = period_end(year, period)
     if rule.kind in STANDING_KINDS:
-        condition += f" AND {_q('held_on')} <= %s"
-        records_params.append(until)
+        condition += f" AND {_q('year')} <= %s"
+        records_params.append(year)
+        if rule.term_years is not None:
+            condition += f" AND {_q('year')} > %s"
+            records_params.append(year - rule.term_years)
     else:
         condition += f" AND {_q('year')} = %s"
         records_params.append(year)
-        if period != Period.YEAR:
-            condition += f" AND {_q('held_on')} <= %s"
-            records_params.append(until)
+    if period != Period.YEAR:
+        condition += f" AND {_q('held_on')} <= %s"
+        records_params.append(period_end(year, period))
     records_sql = (
-        f"SELECT id AS r_id, {_q('unit_id')} AS r_unit, {_q('held_on')} AS r_day, {_q('invited')} AS r_invited, "  # noqa: S608
-        f"{_q('attended')} AS r_attended, {_q('resolution_adopted')} AS r_resolution FROM {table} WHERE {condition}"
+        f"SELECT id AS r_id, {_q('unit_id')} AS r_unit, {_q('held_on')} AS r_day, "  # noqa: S608
+        f"{_q('attended')} AS r_attended, {_q('resolution_adopted')} AS r_resolution, "
+        f"{_q('quality_assessed')} AS r_assessed, "
+        f"(SELECT u.{_q('work_year_start_month')} FROM {_q(Unit._meta.db_table)} u "
+        f"WHERE u.id = {table}.{_q('unit_id')}) AS r_month, "
+        f"CASE WHEN {_q('format')} = '{Record.Format.FULL}' AND {_q('headcount')} IS NOT NULL "
+        f"THEN {_q('headcount')} ELSE {_q('invited')} END AS r_base FROM {table} WHERE {condition}"
     )
 
     checks: dict[str, str] = {}
@@ -65,7 +73,7 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
     if rule.kind in CONFERENCE_KINDS and rule.quorum_percent is not None:
         factor = 2 * int(rule.quorum_percent * 100) - 1
         checks["quorum"] = (
-            f"(r.r_invited > 0 AND r.r_attended IS NOT NULL AND r.r_attended * 20000 >= r.r_invited * {factor})"
+            f"(r.r_base > 0 AND r.r_attended IS NOT NULL AND r.r_attended * 20000 >= r.r_base * {factor})"
         )
     required = [c.pk for c in rule.contents.all() if c.is_active]
     if required:
@@ -83,12 +91,21 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
         )
     if rule.requires_resolution:
         checks["resolution"] = "(r.r_resolution = TRUE)"
-    all_good = " AND ".join(checks.values()) or "1 = 1"
-    in_time = "1 = 1" if rule.deadline is None else "r.r_day <= %s"
+    # Only records whose quality can be judged pass or fail (``quality.unit_standing``).
+    all_good = " AND ".join(["r.r_assessed = TRUE", *checks.values()])
+    needed = int(rule.min_per_year)
+    # The deadline moved with the unit's work year (``build.unit_deadline``).
+    in_time = "1 = 1"
     if rule.deadline is not None:
+        months = range(2, 13)
+        in_time = f"r.r_day <= CASE r.r_month {' '.join('WHEN %s THEN %s' for _m in months)} ELSE %s END"
+        for month in months:
+            params += [month, work_deadline(rule.deadline, month)]
         params.append(rule.deadline)
     failures = ", ".join(
-        f"SUM(CASE WHEN {checks[code]} THEN 0 ELSE 1 END) AS f_{code}" if code in checks else f"NULL AS f_{code}"
+        f"SUM(CASE WHEN r.r_assessed = FALSE OR {checks[code]} THEN 0 ELSE 1 END) AS f_{code}"
+        if code in checks
+        else f"NULL AS f_{code}"
         for code in ("quorum", "contents", "minutes", "resolution")
     )
     failure_columns = ", ".join(
@@ -98,16 +115,19 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
     sql = f"""
         SELECT p.p_id, {int(year)}, '{period}', '{rule.indicator}', p.hist_node_id, p.hist_path, p.p_category,
                p.f_expected,
-               (a.unit_id IS NOT NULL),
-               (COALESCE(a.in_time, 0) = 1),
-               (COALESCE(a.good, 0) = 1),
+               (COALESCE(a.held, 0) >= {needed}),
+               (COALESCE(a.in_time, 0) >= {needed}),
+               (COALESCE(a.good, 0) >= {needed}),
+               (COALESCE(a.assessed, 0) >= {needed}),
                f.first_id,
                {failure_columns}
         FROM ({placed_sql}) p
         LEFT JOIN (
             SELECT r.r_unit AS unit_id,
-                   MAX(CASE WHEN {in_time} THEN 1 ELSE 0 END) AS in_time,
-                   MAX(CASE WHEN {all_good} THEN 1 ELSE 0 END) AS good,
+                   COUNT(*) AS held,
+                   SUM(CASE WHEN {in_time} THEN 1 ELSE 0 END) AS in_time,
+                   SUM(CASE WHEN {all_good} THEN 1 ELSE 0 END) AS good,
+                   SUM(CASE WHEN r.r_assessed = TRUE THEN 1 ELSE 0 END) AS assessed,
                    MIN(r.r_day) AS first_day,
                    {failures}
             FROM ({records_sql}) r

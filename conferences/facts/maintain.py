@@ -33,10 +33,10 @@ from units.periods import period_end
 PARTS_PER_STATEMENT = 40
 
 
-# The rule fields the facts read. Loading only these keeps the data migration that builds
-# the facts with this code (conferences 0004) working after later migrations add fields.
+# The rule fields the facts read.
 FACT_RULE_FIELDS = (
     "year", "indicator", "categories", "deadline", "quorum_percent", "min_employees", "requires_resolution",
+    "min_per_year", "term_years",
 )  # fmt: skip
 
 
@@ -62,6 +62,8 @@ def fingerprint(rules: dict[str, ObligationRule]) -> str:
             r.min_employees,
             r.requires_resolution,
             sorted(c.pk for c in r.contents.all() if c.is_active),
+            r.min_per_year,
+            r.term_years,
         ]
         for r in sorted(rules.values(), key=lambda r: r.indicator)
     ]
@@ -240,7 +242,7 @@ def compiled_parts(
 
 
 CUBE_KEY = ("year", "period", "node_path", "category", "indicator")
-CUBE_SUMS = ("expected", "done", "on_time", "quality", *FAILURE_COLUMNS.values())
+CUBE_SUMS = ("expected", "done", "on_time", "quality", "assessed", *FAILURE_COLUMNS.values())
 
 
 def cube_rows(facts: QuerySet[Fact], sign: int = 1) -> QuerySet[Any]:
@@ -251,6 +253,7 @@ def cube_rows(facts: QuerySet[Fact], sign: int = 1) -> QuerySet[Any]:
         "c_done": Count("pk", filter=expected & Q(done=True)),
         "c_on_time": Count("pk", filter=expected & Q(on_time=True)),
         "c_quality": Count("pk", filter=expected & Q(quality=True)),
+        "c_assessed": Count("pk", filter=expected & Q(assessed=True)),
     }
     for column in FAILURE_COLUMNS.values():
         sums[f"c_{column}"] = Coalesce(Sum(column, filter=expected), 0)
@@ -281,10 +284,30 @@ def rebuild_cube(years: list[int] | None) -> None:
     _add_to_cube(Fact.objects.all() if years is None else Fact.objects.filter(year__in=years), 1)
 
 
+_schema: dict[str, bool] = {}
+
+
+def schema_ready() -> bool:
+    """Whether the tables have every column this code reads and writes (asked once per
+    process once it is so). The data migration that first built the facts (conferences
+    0004) runs this code against the tables of its day: it then builds nothing, and the
+    migration that completes the tables (conferences 0012) builds the facts."""
+    if not _schema.get(connection.alias):
+        with connection.cursor() as cursor:
+            _schema[connection.alias] = all(
+                {f.column for f in model._meta.concrete_fields}
+                <= {c.name for c in connection.introspection.get_table_description(cursor, model._meta.db_table)}
+                for model in (Fact, FactCube, Record, ObligationRule, Unit)
+            )
+    return _schema[connection.alias]
+
+
 def rebuild_year(year: int, *, only_if_stale: bool = False) -> int:
     """Rewrite every fact of ``year`` and stamp it with the rules it was built from;
     returns the number of rows. Serialised per year by a lock on its stamp; with
     ``only_if_stale``, skipped when another rebuild did it while this one waited."""
+    if not schema_ready():
+        return 0
     with transaction.atomic():
         _own_year(year)
         FactYear.objects.get_or_create(year=year, defaults={"rules_fingerprint": "", "built_at": timezone.now()})

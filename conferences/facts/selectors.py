@@ -32,6 +32,7 @@ UNIT_ROW_COLUMNS: tuple[str, ...] = (
     "quality",
     "record_id",
     *FAILURE_COLUMNS.values(),
+    "assessed",
 )
 
 
@@ -67,8 +68,8 @@ def cube_in(scope: Scope) -> QuerySet[FactCube]:
     return rows
 
 
-def counts(scope: Scope, *, prefix_length: int | None = None) -> list[tuple[str, str, int, int, int, int]]:
-    """``(group, indicator, expected, done, on_time, quality)`` of the expected units, grouped
+def counts(scope: Scope, *, prefix_length: int | None = None) -> list[tuple[str, str, int, int, int, int, int]]:
+    """``(group, indicator, expected, done, on_time, quality, assessed)`` of the expected units, grouped
     by the first ``prefix_length`` characters of the node path (a child's path), or by
     category when None: one GROUP BY over the per-node sums, not over the units."""
     group = Left("node_path", prefix_length) if prefix_length is not None else F("category")
@@ -78,8 +79,14 @@ def counts(scope: Scope, *, prefix_length: int | None = None) -> list[tuple[str,
         .order_by()
         .annotate(group=group)
         .values("group", "indicator")
-        .annotate(n=Sum("expected"), done_n=Sum("done"), on_time_n=Sum("on_time"), quality_n=Sum("quality"))
-        .values_list("group", "indicator", "n", "done_n", "on_time_n", "quality_n")
+        .annotate(
+            n=Sum("expected"),
+            done_n=Sum("done"),
+            on_time_n=Sum("on_time"),
+            quality_n=Sum("quality"),
+            assessed_n=Sum("assessed"),
+        )
+        .values_list("group", "indicator", "n", "done_n", "on_time_n", "quality_n", "assessed_n")
     )
 
 
@@ -105,8 +112,10 @@ def check_failures(scope: Scope) -> dict[str, dict[str, int]]:
 
 # What a per-unit cell reads of its fact, in order; a unit the rule does not bind and
 # that has no counted record has no fact row, and reads ``NO_FACT``.
-CELL_COLUMNS: tuple[str, ...] = ("expected", "done", "on_time", "quality", "record_id")
-NO_FACT: dict[str, Any] = {"expected": False, "done": False, "on_time": False, "quality": False, "record_id": None}
+CELL_COLUMNS: tuple[str, ...] = ("expected", "done", "on_time", "quality", "assessed", "record_id")
+NO_FACT: dict[str, Any] = {
+    "expected": False, "done": False, "on_time": False, "quality": False, "assessed": True, "record_id": None,
+}  # fmt: skip
 
 
 def unit_cells(

@@ -18,6 +18,9 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, When
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.db.models.lookups import GreaterThanOrEqual
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from conferences.facts.build import UNIT_FIELDS_READ
@@ -94,13 +97,30 @@ def unit_deleted(sender: type[Unit], instance: Unit, **kwargs: Any) -> None:
     Fact.objects.filter(unit_id=instance.pk).delete()
 
 
+def recount_work_years(units: Any) -> int:
+    """Give the records of ``units`` (a queryset or ids) the reporting year of their unit's
+    work year as it stands (``units.periods.work_year``): after a unit's first month
+    changed. One UPDATE of the records whose year moves; returns how many did."""
+    ids = units if isinstance(units, list) else units.values("pk")
+    month = Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("work_year_start_month")[:1])
+    held = ExtractYear("held_on")
+    new_year = Case(
+        When(GreaterThanOrEqual(ExtractMonth("held_on"), month), then=held),
+        default=held - 1,
+        output_field=IntegerField(),
+    )
+    moved = Record.objects.filter(unit_id__in=ids).alias(new_year=new_year).exclude(year=F("new_year"))
+    return Record.objects.filter(pk__in=list(moved.values_list("pk", flat=True))).update(year=new_year)
+
+
 def units_were_changed(
     sender: Any, units: Any, since: datetime.date | None = None, fields: frozenset[str] | None = None, **kwargs: Any
 ) -> None:
     if fields is not None and not fields & UNIT_FIELDS_READ:
         return
+    moved = recount_work_years(units) if fields is None or "work_year_start_month" in fields else 0
     years = None
-    if since is not None:
+    if since is not None and not moved:
         years = [y for y in rule_years() if y >= since.year]
     refresh(units=units, years=years)
 

@@ -11,6 +11,7 @@ from conferences.importing.rows import (
     EVENT_IMPORT_COLUMNS,
     EventKey,
     _apply_history,
+    _assessable,
     _consistency,
     _parse,
     _parse_contents,
@@ -102,6 +103,7 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
         content_ids = _parse_contents(row, kind=record.kind if record else None, items=items, problems=problems)
         if record is not None:
             _apply_history(record, history)
+            record.quality_assessed = _assessable(history, content_ids)
             problems += _consistency(record)
         if record is None or problems:
             plan.errors += [RowError(row.number, message) for message in problems]

@@ -14,6 +14,7 @@ from conferences.obligations import CONFERENCE_KINDS
 from qcdc.validators import field_problems
 from units.importing.tables import Column, SheetRow, cell_date, read_count
 from units.models import Unit
+from units.periods import work_year
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -147,7 +148,7 @@ def _parse(
         unit=unit,
         kind=kind,
         held_on=held_on,
-        year=held_on.year,  # bulk_create skips Record.save(), which sets it
+        year=work_year(held_on, unit.work_year_start_month),  # bulk_create skips Record.save(), which sets it
         format=Record.Format.FULL if kind in CONFERENCE_KINDS else "",
         invited=counts["invited"],
         attended=counts["attended"],
@@ -191,6 +192,12 @@ def _parse_contents(
         )
         return ()
     return tuple(dict.fromkeys(items[(kind, code)] for code in codes))
+
+
+def _assessable(history: dict[str, object], content_ids: tuple[int, ...]) -> bool:
+    """Whether a row carries what judges a record's quality (format, headcount, contents or
+    resolution); without any, the record's quality is "not assessed", never failing."""
+    return bool(content_ids) or any(history.get(k) is not None for k in ("format", "headcount", "resolution_adopted"))
 
 
 def _apply_history(record: Record, history: dict[str, object]) -> None:

@@ -37,6 +37,9 @@ class Fact(models.Model):
     done = models.BooleanField()
     on_time = models.BooleanField()
     quality = models.BooleanField()
+    # At least the rule's number of records whose quality could be judged: the quality
+    # rate is quality / assessed (imported history without its details is never failing).
+    assessed = models.BooleanField(default=True)
     record = models.ForeignKey(
         Record, on_delete=models.DO_NOTHING, null=True, related_name="+", db_constraint=False, db_index=False
     )
@@ -92,6 +95,7 @@ class FactCube(models.Model):
     done = models.IntegerField()
     on_time = models.IntegerField()
     quality = models.IntegerField()
+    assessed = models.IntegerField(default=0)
     quorum_failures = models.IntegerField()
     contents_failures = models.IntegerField()
     minutes_failures = models.IntegerField()

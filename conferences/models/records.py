@@ -18,6 +18,7 @@ from conferences.models.obligation_rules import ContentItem
 from conferences.obligations import CONFERENCE_KINDS, DIALOGUE_KINDS, Kind
 from qcdc.validators import validate_event_day, validate_single_line
 from units.models import Unit, unit_scope_q
+from units.periods import work_year
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -83,6 +84,14 @@ class Record(models.Model):
     members = models.PositiveIntegerField(_("số thành viên"), null=True, blank=True)
     member_names = models.TextField(_("thành viên"), blank=True)
     notes = models.TextField(_("ghi chú"), blank=True)
+    quality_assessed = models.BooleanField(
+        _("đánh giá được chất lượng"),
+        default=True,
+        help_text=_(
+            "Không với hồ sơ nhập từ lịch sử không kèm nội dung, nghị quyết, hình thức, số lao động: "
+            "chất lượng của hồ sơ chưa đánh giá và không tính vào tỷ lệ đạt chất lượng."
+        ),
+    )
     # Workflow
     status = models.CharField(_("trạng thái"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -130,7 +139,8 @@ class Record(models.Model):
         return f"{self.get_kind_display()} – {self.unit.name} – {self.held_on:%d/%m/%Y}"
 
     def save(self, *args: object, **kwargs: object) -> None:
-        self.year = self.held_on.year
+        # The reporting year follows the unit's work year (``units.periods.work_year``).
+        self.year = work_year(self.held_on, self.unit.work_year_start_month)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "held_on" in update_fields:  # type: ignore[operator]
             kwargs["update_fields"] = {*update_fields, "year"}  # type: ignore[misc]

@@ -39,6 +39,34 @@ class AnnualNarrative(models.Model):
         return f"{self.node} {self.year_from}–{self.year_to} {self.period}"
 
 
+class ClosedNarrative(models.Model):
+    """A narrative as it stood when a period was closed: what the annual report of that
+    closed version says, whatever is written after a reopening."""
+
+    close = models.ForeignKey("units.PeriodClose", on_delete=models.CASCADE, related_name="+")
+    node = models.ForeignKey("units.OrgNode", on_delete=models.PROTECT, related_name="+")
+    year_from = models.PositiveSmallIntegerField(_("từ năm"))
+    year_to = models.PositiveSmallIntegerField(_("đến năm"))
+    period = models.CharField(_("kỳ báo cáo"), max_length=8, choices=Period.choices)
+    strengths = models.TextField(_("ưu điểm"), blank=True)
+    limitations = models.TextField(_("hạn chế"), blank=True)
+    causes = models.TextField(_("nguyên nhân"), blank=True)
+    next_tasks = models.TextField(_("nhiệm vụ năm tới"), blank=True)
+    version = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("nhận định đã chốt")
+        verbose_name_plural = _("nhận định đã chốt")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["close", "node", "year_from", "year_to", "period"], name="closednarrative_one_per_close"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node} {self.year_from}–{self.year_to} {self.period} (chốt {self.close_id})"
+
+
 def _annual_path(instance: AnnualReportRun, filename: str) -> str:
     return f"annual/{instance.year_to}/{instance.pk}-{filename}"
 

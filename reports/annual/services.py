@@ -10,7 +10,7 @@ from django.db.models import F
 
 from qcdc import jobs
 from reports.annual.compose import compose, figures, prefill
-from reports.annual.models import AnnualNarrative, AnnualReportRun
+from reports.annual.models import AnnualNarrative, AnnualReportRun, ClosedNarrative
 from reports.annual.render import docx_bytes, pdf_bytes
 from units.models import OrgNode, ancestry
 from units.periods import PeriodClose
@@ -33,6 +33,46 @@ def narrative_frozen(node: OrgNode, year_to: int, period: str) -> bool:
     return PeriodClose.objects.filter(
         node_id__in=ancestry(node.path), year=year_to, period=period, status__in=PeriodClose.HOLDING
     ).exists()
+
+
+def narratives_freeze(close: PeriodClose) -> int:
+    """Keep, with a close, the narratives it holds (those of its node and the nodes below
+    for its year and period) as they stand: the annual report of that closed version says
+    this text, even after a reopening lets staff write a new draft. Called in the close's
+    transaction (a retried close rewrites its copy)."""
+    held = AnnualNarrative.objects.filter(
+        node__path__startswith=close.node.path, year_to=close.year, period=close.period
+    ).values_list("node_id", "year_from", "year_to", "period", *NARRATIVE_FIELDS, "version")
+    ClosedNarrative.objects.filter(close=close).delete()
+    frozen = [
+        ClosedNarrative(
+            close=close,
+            **dict(zip(("node_id", "year_from", "year_to", "period", *NARRATIVE_FIELDS, "version"), row, strict=True)),
+        )
+        for row in held
+    ]
+    ClosedNarrative.objects.bulk_create(frozen)
+    return len(frozen)
+
+
+def closed_narrative(node: OrgNode, year_from: int, year_to: int, period: str) -> ClosedNarrative | None:
+    """The narrative frozen by the close that holds the period for the node now (its own
+    or an ancestor's, the latest), if one was saved when it closed."""
+    return (
+        ClosedNarrative.objects.filter(
+            close__node_id__in=ancestry(node.path),
+            close__year=year_to,
+            close__period=period,
+            close__status=PeriodClose.Status.CLOSED,
+            node=node,
+            year_from=year_from,
+            year_to=year_to,
+            period=period,
+        )
+        .select_related("close")
+        .order_by("-close__closed_at", "-close__pk")
+        .first()
+    )
 
 
 def narrative_for(node: OrgNode, year_from: int, year_to: int, period: str) -> AnnualNarrative:
@@ -91,7 +131,9 @@ def annual_build(run: AnnualReportRun) -> AnnualReportRun | None:
     """Build a claimed run: figures, text, DOCX and PDF (see ``qcdc.jobs`` for the lifecycle)."""
     data = figures(run.node, run.year_from, run.year_to, run.period)
     jobs.progress(run, 60)
-    narrative = narrative_for(run.node, run.year_from, run.year_to, run.period)
+    frozen = closed_narrative(run.node, run.year_from, run.year_to, run.period)
+    narrative = frozen or narrative_for(run.node, run.year_from, run.year_to, run.period)
+    data["narrative"] = {"closed": frozen is not None, "close_version": frozen.close.version if frozen else None}
     doc = compose(data, {k: getattr(narrative, k) for k in NARRATIVE_FIELDS})
     jobs.save_files(run, {"docx": docx_bytes(doc), "pdf": pdf_bytes(doc)})
     if not jobs.finish(run, docx=run.docx.name, pdf=run.pdf.name, result=data):

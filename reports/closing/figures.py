@@ -33,13 +33,16 @@ def _snapshot_counts(close: PeriodClose, prefix_length: int) -> tuple[compute.Gr
             done_n=Count("pk", filter=Q(done=True)),
             on_time_n=Count("pk", filter=Q(on_time=True)),
             quality_n=Count("pk", filter=Q(quality=True)),
+            # Done too: rows of closes made before "assessed" was kept are all True.
+            assessed_n=Count("pk", filter=Q(done=True, assessed=True)),
         )
     )
     by_child: list[tuple[str, str, compute.Cell]] = []
     by_category: list[tuple[str, str, compute.Cell]] = []
     for r in rows:
+        cell = compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"], r["assessed_n"])
         for group, grouped in ((r["group"], by_child), (r["category"], by_category)):
-            grouped.append((group, r["indicator"], compute.Cell(r["n"], r["done_n"], r["on_time_n"], r["quality_n"])))
+            grouped.append((group, r["indicator"], cell))
     return by_child, by_category
 
 

@@ -46,7 +46,7 @@ def closed_children(node: OrgNode, year: int, period: str, tree: TreeAsOf | None
 def _sum_cells(cells: list[dict[str, Any]]) -> dict[str, Any]:
     total = compute.Cell()
     for c in cells:
-        total.add(compute.Cell(c["expected"], c["done"], c["on_time"], c["quality"]))
+        total.add(compute.Cell(c["expected"], c["done"], c["on_time"], c["quality"], c.get("assessed")))
     return compute.cell_payload(total)
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from qcdc import jobs
 from reports import compute
+from reports.annual.services import narratives_freeze
 from reports.closing.figures import closed_payload
 from reports.closing.permissions import AlreadyClosed, NotClosed, can_close, can_read, can_reopen, held_above
 from reports.closing.snapshot import _write_snapshot
@@ -107,6 +108,7 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
         FollowUpSnapshotRow.objects.filter(close=close).delete()
         tree = compute.tree_for(close.year, close.period)
         copied = _write_snapshot(close, tree)
+        narratives_freeze(close)
         followup_figures.write_snapshot(close, tree, copied)
     timings["snapshot"] = time.perf_counter() - started
     jobs.progress(close, 60)

@@ -25,6 +25,7 @@ SNAPSHOT_COLUMNS = (
     "on_time",
     "quality",
     "record_id",
+    "assessed",
 )
 
 

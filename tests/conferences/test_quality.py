@@ -69,7 +69,7 @@ def test_it_passes_a_complete_conference_on_every_check(world, kind, unit_name):
     assert all(c.passed for c in checks)
     assert meets_quality(checks)
     details = {c.code: c.detail for c in checks}
-    assert details[Check.QUORUM] == "80/100"
+    assert details[Check.QUORUM] == "80/100 được triệu tập (chưa có số lao động của đơn vị)"
     assert details[Check.CONTENTS] == "7/7"
 
 
@@ -106,7 +106,7 @@ QUORUM_CASES = [
 )
 @pytest.mark.parametrize(("attended", "invited", "passed"), QUORUM_CASES)
 def test_it_requires_two_thirds_of_those_convened(world, kind, unit_name, attended, invited, passed):
-    record = complete_record(getattr(world, unit_name), kind, invited=invited, attended=attended)
+    record = complete_record(getattr(world, unit_name), kind, invited=invited, attended=attended, format="delegate")
     quorum = checks_of(record)[Check.QUORUM]
     assert quorum.passed is passed
     assert quorum.detail == f"{attended}/{invited}"

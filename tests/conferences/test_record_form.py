@@ -29,6 +29,7 @@ def test_it_orders_a_worker_conference_like_its_minutes(client_as, world):
         "place",
         "format",
         "convened_by",
+        "headcount",
         "invited",
         "attended",
         "contents",

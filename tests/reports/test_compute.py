@@ -128,15 +128,16 @@ def test_it_turns_the_report_into_the_documented_json(tree, world):
         "missing_total", "followup_as_of",
     }  # fmt: skip
     assert exported["period"] == "year" and exported["status"] == "provisional" and exported["version"] is None
-    figures = {"expected", "done", "on_time", "quality", "rate", "on_time_rate", "quality_rate"}
+    # "assessed": the quality rate's denominator (units done whose quality could be judged).
+    figures = {"expected", "done", "on_time", "quality", "assessed", "rate", "on_time_rate", "quality_rate"}
     # Follow-up figures are added by reports.followup (None in a payload built without them).
     fields = {"org_code", "indicator", "status", "version", "followup", "followup_on_time_rate"} | figures
     assert all(set(r) == fields for r in exported["rows"])
     by_key = {(r["org_code"], r["indicator"]): r for r in exported["rows"]}
     assert by_key[("P", "worker_conference")] == {
         "org_code": "P", "indicator": "worker_conference", "expected": 5, "done": 2, "on_time": 2, "quality": 2,
-        "rate": 40.0, "on_time_rate": 40.0, "quality_rate": 100.0, "status": "provisional", "version": None,
-        "followup": None, "followup_on_time_rate": None,
+        "assessed": 2, "rate": 40.0, "on_time_rate": 40.0, "quality_rate": 100.0, "status": "provisional",
+        "version": None, "followup": None, "followup_on_time_rate": None,
     }  # fmt: skip
     assert by_key[("Y", "cbccvc_conference")]["rate"] is None
     assert len(exported["rows"]) == 3 * len(compute.INDICATORS)

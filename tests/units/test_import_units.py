@@ -18,8 +18,9 @@ from units.models import Category, OrgNode, Unit
 
 pytestmark = pytest.mark.django_db
 
-# Files written before the chair's phone column: it is optional, like every non-required one.
-HEADER = ",".join(c for c in UNIT_COLUMNS if c != "chair_phone")
+# Files written before the chair's phone and work-year columns: they are optional, like
+# every non-required one.
+HEADER = ",".join(c for c in UNIT_COLUMNS if c not in ("chair_phone", "work_year_start_month"))
 
 
 def table_from(text, suffix=".csv"):

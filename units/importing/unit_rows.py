@@ -33,6 +33,7 @@ from units.importing.tables import (
     RowError,
     SheetRow,
     Table,
+    cell_count,
     cell_date,
     read_count,
 )
@@ -90,6 +91,12 @@ UNIT_IMPORT_COLUMNS: tuple[Column, ...] = (
         help=gettext_lazy("Chủ tịch có email hoặc điện thoại được tạo tài khoản khi nhập."),
     ),
     Column("address", gettext_lazy("Địa chỉ"), ("địa chỉ",)),
+    Column(
+        "work_year_start_month",
+        gettext_lazy("Tháng bắt đầu năm công tác"),
+        ("tháng bắt đầu năm công tác", "tháng bắt đầu năm học"),
+        help=gettext_lazy("1 đến 12; trống là 1 (năm dương lịch), trường học theo năm học thường là 9."),
+    ),
 )
 _LABELS = {c.name: c.label for c in UNIT_IMPORT_COLUMNS} | {"node": gettext_lazy("Mã công đoàn cấp trên")}
 _TEXT_LIMITS = {"code": 32, "name": 255, "chair_name": 120, "chair_email": 254, "chair_phone": 32, "address": 255}
@@ -322,10 +329,28 @@ def _parse(
                     _("%(label)s «%(value)s» không hợp lệ; hãy ghi dd/mm/yyyy hoặc YYYY-MM-DD.")
                     % {"label": _LABELS[name], "value": row.text(name)}
                 )
+    if "work_year_start_month" in columns:
+        values["work_year_start_month"] = month = _month(row)
+        if month is None:
+            problems.append(
+                _("%(label)s phải là số từ 1 đến 12 (đang là «%(value)s»).")
+                % {"label": _LABELS["work_year_start_month"], "value": row.text("work_year_start_month")}
+            )
     # The model's own validators: one line of text, dates in range (as in the form).
     checked = ("code", "name", "chair_name", "address", *_DATES)
     problems += field_problems(Unit, {name: values[name] for name in checked if name in values})
     return values
+
+
+def _month(row: SheetRow) -> int | None:
+    """The work year's first month (1 when blank), None when not a month."""
+    if not row.text("work_year_start_month"):
+        return 1
+    try:
+        month = cell_count(row.values["work_year_start_month"])
+    except ValueError:
+        return None
+    return month if 1 <= month <= 12 else None
 
 
 def _merge(number: int, unit: Unit | None, values: dict[str, Any]) -> PlannedUnit:
