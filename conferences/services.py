@@ -16,7 +16,7 @@ from conferences import permissions
 from conferences.minutes.services import reading_queue
 from conferences.models import Attachment, AuditEntry, ContentItem, Record
 from conferences.selectors import has_minutes, minutes_required
-from conferences.uploads import check_upload
+from conferences.uploads import check_upload, removed_unless_written, store_checked
 from qcdc import jobs
 from units.periods import frozen_reason_message
 
@@ -313,33 +313,15 @@ def attachment_add(*, record: Record, by: Actor, upload: UploadedFile, purpose: 
     if not permissions.can_edit(by, record):
         raise PermissionDenied
     checked = check_upload(upload)
-    attachment = Attachment(
-        record=record,
-        purpose=purpose,
-        original_name=checked.original_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=by if by.is_authenticated else None,
-    )
-    attachment.file.save(checked.original_name, upload, save=False)
-    try:
-        with transaction.atomic():
-            current = _locked(record)
-            if not permissions.can_edit(by, current):
-                raise PermissionDenied
-            attachment.save()
-            Record.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now())
-            _audit(
-                current,
-                by,
-                AuditEntry.Action.FILE_ADDED,
-                changes={"file": checked.original_name, "purpose": purpose},
-            )
-            reading_queue(attachment=attachment)
-    except BaseException:
-        attachment.file.delete(save=False)
-        raise
+    attachment = Attachment(record=record, purpose=purpose, uploaded_by=by if by.is_authenticated else None)
+    with removed_unless_written(attachment.file.storage, store_checked(attachment, upload, checked)):
+        current = _locked(record)
+        if not permissions.can_edit(by, current):
+            raise PermissionDenied
+        attachment.save()
+        Record.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        _audit(current, by, AuditEntry.Action.FILE_ADDED, changes={"file": checked.original_name, "purpose": purpose})
+        reading_queue(attachment=attachment)
     return attachment
 
 

@@ -1,4 +1,5 @@
-"""Checking uploaded minutes by what they contain, not by what they are called."""
+"""Checking uploaded files by what they contain, not by what they are called, and
+storing them so that no file outlives a failed write."""
 
 from __future__ import annotations
 
@@ -8,12 +9,16 @@ import unicodedata
 import zipfile
 import zlib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.storage import Storage
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
@@ -50,6 +55,33 @@ _PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _PDF_ACTIVE = re.compile(rb"/(?:JavaScript|JS|Launch|AA|SubmitForm|ImportData)(?![A-Za-z0-9])|/OpenAction(?!\s*\[)")
 _PDF_STREAM = re.compile(rb"stream\r?\n")
 _CHUNK = 64 * 1024
+
+
+def store_checked(attachment: Any, upload: UploadedFile, checked: CheckedUpload) -> str:
+    """Give ``attachment`` (a model with ``file``, ``original_name``, ``content_type``,
+    ``size`` and ``sha256``, not yet saved) what ``check_upload`` found and store the file
+    under its random name; returns the stored name. The row is written by the caller,
+    inside ``removed_unless_written``."""
+    attachment.original_name = checked.original_name
+    attachment.content_type = checked.content_type
+    attachment.size = checked.size
+    attachment.sha256 = checked.sha256
+    attachment.file.save(checked.original_name, upload, save=False)
+    return str(attachment.file.name)
+
+
+@contextmanager
+def removed_unless_written(storage: Storage, name: str) -> Iterator[None]:
+    """Around the database write that records a file already stored as ``name`` (blank:
+    none): the block runs in one transaction, and if it fails the file is deleted again,
+    so a refused or failed write leaves no file behind."""
+    try:
+        with transaction.atomic():
+            yield
+    except BaseException:
+        if name:
+            storage.delete(name)
+        raise
 
 
 def _sniff(upload: UploadedFile) -> str | None:

@@ -16,7 +16,7 @@ from conferences import permissions
 from conferences.followup.models import FollowUpItem, evidence_path
 from conferences.models import AuditEntry, Record
 from conferences.services import StaleEdit
-from conferences.uploads import CheckedUpload, check_upload
+from conferences.uploads import CheckedUpload, check_upload, removed_unless_written
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -93,13 +93,8 @@ def item_report(
     stored = ""
     if checked is not None and evidence is not None:
         stored = item.evidence.storage.save(evidence_path(item, checked.original_name), evidence)
-    try:
-        with transaction.atomic():
-            return _report(item, by, version, state, done_on, drop_reason, evidence_note, followed_in, stored, checked)
-    except BaseException:
-        if stored:
-            item.evidence.storage.delete(stored)
-        raise
+    with removed_unless_written(item.evidence.storage, stored):
+        return _report(item, by, version, state, done_on, drop_reason, evidence_note, followed_in, stored, checked)
 
 
 def _report(

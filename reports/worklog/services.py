@@ -9,7 +9,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from conferences.uploads import check_upload
+from conferences.uploads import check_upload, removed_unless_written, store_checked
 from reports.worklog.models import WorkLogAttachment, WorkLogEntry
 from units.audit import audit_record
 from units.models import AuditLog, OrgNode, Unit
@@ -113,33 +113,21 @@ def worklog_attach(*, entry: WorkLogEntry, by: Actor, upload: UploadedFile) -> W
     if not can_write(by, entry.node, entry.held_on):
         raise PermissionDenied
     checked = check_upload(upload)
-    attachment = WorkLogAttachment(
-        entry=entry,
-        original_name=checked.original_name,
-        content_type=checked.content_type,
-        size=checked.size,
-        sha256=checked.sha256,
-        uploaded_by=by if by.is_authenticated else None,
-    )
-    attachment.file.save(checked.original_name, upload, save=False)
-    try:
-        with transaction.atomic():
-            current = WorkLogEntry.objects.select_for_update().select_related("node").get(pk=entry.pk)
-            if not can_write(by, current.node, current.held_on):
-                raise PermissionDenied
-            attachment.save()
-            WorkLogEntry.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now())
-            audit_record(
-                by=by,
-                action=AuditLog.Action.WORK_FILE_ADDED,
-                target=current,
-                before=None,
-                after={"file": checked.original_name, "sha256": checked.sha256},
-                node=current.node,
-            )
-    except BaseException:
-        attachment.file.delete(save=False)
-        raise
+    attachment = WorkLogAttachment(entry=entry, uploaded_by=by if by.is_authenticated else None)
+    with removed_unless_written(attachment.file.storage, store_checked(attachment, upload, checked)):
+        current = WorkLogEntry.objects.select_for_update().select_related("node").get(pk=entry.pk)
+        if not can_write(by, current.node, current.held_on):
+            raise PermissionDenied
+        attachment.save()
+        WorkLogEntry.objects.filter(pk=current.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        audit_record(
+            by=by,
+            action=AuditLog.Action.WORK_FILE_ADDED,
+            target=current,
+            before=None,
+            after={"file": checked.original_name, "sha256": checked.sha256},
+            node=current.node,
+        )
     return attachment
 
 

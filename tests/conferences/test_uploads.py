@@ -11,12 +11,14 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conferences import services
 from conferences.models import Attachment, AuditEntry, Record
-from conferences.uploads import DOCX, JPEG, PDF, PNG, check_upload, display_name
+from conferences.uploads import DOCX, JPEG, PDF, PNG, check_upload, display_name, removed_unless_written
 from tests.factories import pdf_bytes
 
 pytestmark = pytest.mark.django_db
@@ -541,3 +543,35 @@ def test_it_locks_the_files_of_an_accepted_record_even_for_its_chair(client_as, 
         assert response.status_code == 403
     assert Attachment.objects.filter(pk=attachment.pk).exists()
     assert len(media_files()) == 1
+
+
+# --- Storing: no file outlives a failed write ----------------------------------------------
+
+
+def test_a_file_stored_before_a_write_that_fails_is_removed_again(world):
+    name = default_storage.save("minutes/left-behind.pdf", ContentFile(pdf_bytes()))
+    with pytest.raises(RuntimeError), removed_unless_written(default_storage, name):
+        Record.objects.filter(unit=world.unit_a).update(notes="changed")
+        raise RuntimeError("the write failed")
+    assert not default_storage.exists(name)
+    assert not Record.objects.filter(notes="changed").exists()  # the block's writes rolled back
+
+
+def test_a_file_whose_write_commits_stays(world):
+    name = default_storage.save("minutes/kept.pdf", ContentFile(pdf_bytes()))
+    with removed_unless_written(default_storage, name):
+        pass
+    assert default_storage.exists(name)
+
+
+def test_an_attachment_whose_row_cannot_be_written_leaves_no_file(world, record_a, monkeypatch):
+    def broken_queue(**kwargs):
+        raise RuntimeError("the reading queue is down")
+
+    monkeypatch.setattr(services, "reading_queue", broken_queue)
+    before = media_files()
+    with pytest.raises(RuntimeError):
+        add_file(record_a, world.chair_a)
+    assert media_files() == before
+    assert not Attachment.objects.filter(record=record_a).exists()
+    assert not AuditEntry.objects.filter(record=record_a, action=AuditEntry.Action.FILE_ADDED).exists()
