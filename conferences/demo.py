@@ -90,6 +90,7 @@ RECORD_COLUMNS = (
     "resolution_adopted", "resolution_text", "trigger", "employer_reps", "employer_rep_names", "worker_reps",
     "worker_rep_names", "topics", "agreements", "follow_up", "members", "member_names", "notes", "status",
     "version", "on_paper", "return_reason", "created_at", "updated_at", "submitted_at", "reviewed_at",
+    "quality_assessed",
 )  # fmt: skip
 
 
@@ -183,8 +184,9 @@ def _flush(pending: list[tuple], contents: dict[str, list[int]], minutes_name: s
         status = fields[22]
         submitted = now if status != "draft" else None
         reviewed = now if status in ("accepted", "returned") else None
+        # Filed in the app with every detail: assessed (only bare imported history is not).
         records.append((record_id, *fields[:25], "Thiếu biên bản" if status == "returned" else "", now, now,
-                        submitted, reviewed))  # fmt: skip
+                        submitted, reviewed, True))  # fmt: skip
         kind = fields[1]
         if kind in contents:
             items = contents[kind] if not formal_only else contents[kind][: len(contents[kind]) // 2]

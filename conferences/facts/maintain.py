@@ -284,22 +284,18 @@ def rebuild_cube(years: list[int] | None) -> None:
     _add_to_cube(Fact.objects.all() if years is None else Fact.objects.filter(year__in=years), 1)
 
 
-_schema: dict[str, bool] = {}
-
-
 def schema_ready() -> bool:
-    """Whether the tables have every column this code reads and writes (asked once per
-    process once it is so). The data migration that first built the facts (conferences
-    0004) runs this code against the tables of its day: it then builds nothing, and the
-    migration that completes the tables (conferences 0012) builds the facts."""
-    if not _schema.get(connection.alias):
-        with connection.cursor() as cursor:
-            _schema[connection.alias] = all(
-                {f.column for f in model._meta.concrete_fields}
-                <= {c.name for c in connection.introspection.get_table_description(cursor, model._meta.db_table)}
-                for model in (Fact, FactCube, Record, ObligationRule, Unit)
-            )
-    return _schema[connection.alias]
+    """Whether the tables have every column this code reads and writes. The data
+    migration that first built the facts (conferences 0004) runs this code against the
+    tables of its day: it then builds nothing, and the migration that completes the
+    tables (conferences 0012) builds the facts. Asked afresh on every rebuild (five
+    catalogue reads beside seconds of work): a cached answer outlived a migration back."""
+    with connection.cursor() as cursor:
+        return all(
+            {f.column for f in model._meta.concrete_fields}
+            <= {c.name for c in connection.introspection.get_table_description(cursor, model._meta.db_table)}
+            for model in (Fact, FactCube, Record, ObligationRule, Unit)
+        )
 
 
 def rebuild_year(year: int, *, only_if_stale: bool = False) -> int:

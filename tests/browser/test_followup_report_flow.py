@@ -39,7 +39,7 @@ def test_the_officer_follows_the_overdue_figure_to_its_items_and_units(browser: 
     sign_in(page, live_server.url, "staff_x")
 
     page.goto(f"{live_server.url}{run.get_absolute_url()}")
-    total = page.locator('#followup-table tr[data-org="total"]')
+    total = page.locator('#followup-table tr[data-followup-org="total"]')
     worker = 'a[href*="indicator=worker_conference"]'
     expect(total.locator(f'{worker}[data-figure="agreed"]')).to_have_text("3")
     overdue = total.locator(f'{worker}[data-figure="overdue"]')
