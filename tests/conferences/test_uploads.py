@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -548,7 +547,16 @@ def test_it_locks_the_files_of_an_accepted_record_even_for_its_chair(client_as, 
 # --- Storing: no file outlives a failed write ----------------------------------------------
 
 
+def storage():
+    """The default storage, looked up when a test runs: a module-level ``default_storage``
+    would be set up during collection, before the suite's storage settings apply."""
+    from django.core.files.storage import default_storage
+
+    return default_storage
+
+
 def test_a_file_stored_before_a_write_that_fails_is_removed_again(world):
+    default_storage = storage()
     name = default_storage.save("minutes/left-behind.pdf", ContentFile(pdf_bytes()))
     with pytest.raises(RuntimeError), removed_unless_written(default_storage, name):
         Record.objects.filter(unit=world.unit_a).update(notes="changed")
@@ -558,6 +566,7 @@ def test_a_file_stored_before_a_write_that_fails_is_removed_again(world):
 
 
 def test_a_file_whose_write_commits_stays(world):
+    default_storage = storage()
     name = default_storage.save("minutes/kept.pdf", ContentFile(pdf_bytes()))
     with removed_unless_written(default_storage, name):
         pass
