@@ -102,8 +102,8 @@ class RecordAdmin(admin.ModelAdmin):
 class MinutesReadingAdmin(admin.ModelAdmin):
     """What the worker read from each file: for checking failures, never edited by hand."""
 
-    list_display = ["attachment", "state", "why", "method", "pages", "seconds", "finished_at"]
-    list_filter = ["state", "why", "method"]
+    list_display = ["attachment", "status", "why", "method", "pages", "attempts", "seconds", "finished_at"]
+    list_filter = ["status", "why", "method"]
     exclude = ["search_text"]
     readonly_fields = [f.name for f in MinutesReading._meta.fields if f.name != "search_text"]
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import OperationalError
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from conferences.models import Record
+from qcdc import jobs
 from qcdc.mail import email_subject
 from units.models import OrgNode, Role
 
@@ -71,10 +71,11 @@ def facts_rebuild_year(*, year: int | None = None, force: bool = False) -> None:
         ensure_current(year, rules_for_year(year))
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def read_minutes(*, attachment_id: int) -> str:
-    """Read one uploaded file's text (text layer, DOCX or OCR) and what it says; returns the state."""
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def read_minutes(self: Task, *, job_id: int) -> None:
+    """Read one uploaded file's text (text layer, DOCX or OCR) and what it says, as a job
+    (see ``qcdc.jobs.run``: claim, heartbeat, retries, failure with its reason)."""
+    from conferences.minutes.models import MinutesReading
     from conferences.minutes.services import minutes_read
 
-    reading = minutes_read(attachment_id=attachment_id)
-    return reading.state if reading is not None else "deleted"
+    jobs.run(self, MinutesReading, job_id, minutes_read)

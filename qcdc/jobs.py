@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar, TypeVar
 
+from django.apps import apps
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import (
@@ -195,8 +196,9 @@ def heartbeat(model: type[Job], job_id: int) -> Iterator[None]:
 
 
 def finish(job: J, **fields: Any) -> bool:
-    """Record the result if this attempt still holds the job (it was not swept meanwhile)."""
-    fields |= {"status": job.DONE, "progress": 100, job.FINISHED_FIELD: timezone.now()}
+    """Record the result if this attempt still holds the job (it was not swept meanwhile).
+    The job ends ``DONE`` unless ``fields`` name another outcome of its own (``status``)."""
+    fields = {"status": job.DONE, "progress": 100, job.FINISHED_FIELD: timezone.now()} | fields
     return bool(type(job).objects.filter(pk=job.pk, status=job.RUNNING, worker=job.worker).update(**fields))
 
 
@@ -230,6 +232,16 @@ def save_files(job: Job, files: dict[str, bytes]) -> None:
         for name in saved:
             getattr(job, name).delete(save=False)
         raise
+
+
+def job_models() -> list[type[Job]]:
+    """Every concrete job model of the installed apps."""
+    return [model for model in apps.get_models() if issubclass(model, Job)]
+
+
+def sweep_all() -> int:
+    """``sweep`` every kind of job; returns how many jobs it touched."""
+    return sum(sweep(model) for model in job_models())
 
 
 def sweep(model: type[Job]) -> int:

@@ -14,9 +14,8 @@ from qcdc import jobs
 from reports import compute
 from reports.followup import figures as followup_figures
 from reports.missing import MissingList
-from reports.models import AnnualReportRun, ReportRun
+from reports.models import ReportRun
 from reports.permissions import can_request_report
-from units.invitations import InvitationBatch
 from units.models import OrgNode
 from units.periods import Period, PeriodClose
 
@@ -24,13 +23,6 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def runs_sweep() -> int:
-    """Re-queue or fail the jobs (report runs, annual reports, closes, invitation batches)
-    whose worker died, and resend the messages of those queued too long (see
-    ``qcdc.jobs.sweep``); return how many."""
-    return sum(jobs.sweep(model) for model in (ReportRun, PeriodClose, AnnualReportRun, InvitationBatch))
 
 
 def report_request(
@@ -51,7 +43,7 @@ def report_request(
         raise ValueError(year)
     if by is not None and not can_request_report(by, node):
         raise PermissionDenied
-    runs_sweep()
+    jobs.sweep_all()
     params = {"node": node, "year": year, "period": period, "by_category": by_category}
     active = ReportRun.objects.filter(**params, status__in=ReportRun.ACTIVE).first()
     if active is not None:

@@ -57,8 +57,9 @@ def render_close_files(self: Task, *, close_id: int) -> None:
 
 @shared_task(ignore_result=True)
 def sweep_jobs() -> int:
-    """Every minute: re-queue or fail jobs whose worker died, resend lost messages."""
-    return services.runs_sweep()
+    """Every minute: re-queue or fail jobs (of every kind) whose worker died, resend lost
+    messages (see ``qcdc.jobs.sweep``)."""
+    return jobs.sweep_all()
 
 
 @shared_task(ignore_result=True)

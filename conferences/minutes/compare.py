@@ -61,7 +61,7 @@ def compare(record: Record, readings: Sequence[MinutesReading], checklist: Itera
     ``readings`` are the record's read files in upload order; the first value found wins
     and contents found in any file count. Empty when nothing has been read.
     """
-    read = [r for r in readings if r.state == MinutesReading.State.READ]
+    read = [r for r in readings if r.status == MinutesReading.Status.READ]
     if not read:
         return []
     held_on = next((r.held_on for r in read if r.held_on), None)

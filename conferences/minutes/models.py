@@ -9,19 +9,29 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from conferences.minutes.extract import Failure, Method
+from qcdc.jobs import Job
 
 
-class MinutesReading(models.Model):
-    """The text of one attachment and what the parser found in it.
+class MinutesReading(Job):
+    """The text of one attachment and what the parser found in it: a job like the
+    reports' (claimed, kept alive by its heartbeat, retried, swept; see ``qcdc.jobs``).
 
-    Created as "reading" in the upload's transaction; the worker fills it in. Its state
-    never gates submission or review: it is information for the reviewer.
+    Queued in the upload's transaction; the worker fills it in. It ends "read", or
+    "unreadable" with ``why`` (the file holds no text the machine can read), or "failed"
+    with ``error`` (the reading itself broke). Its status never gates submission or
+    review: it is information for the reviewer.
     """
 
-    class State(models.TextChoices):
-        READING = "reading", _("Đang đọc")
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Đang chờ đọc")
+        RUNNING = "running", _("Đang đọc")
         READ = "read", _("Đã đọc")
         UNREADABLE = "unreadable", _("Không đọc được")
+        FAILED = "failed", _("Lỗi khi đọc")
+
+    DONE = Status.READ
+    TASK = "conferences.tasks.read_minutes"
+    FILE_FIELDS = ()
 
     class Why(models.TextChoices):
         CORRUPT = Failure.CORRUPT, _("tệp hỏng hoặc không mở được")
@@ -40,7 +50,7 @@ class MinutesReading(models.Model):
     attachment = models.OneToOneField(
         "conferences.Attachment", on_delete=models.CASCADE, related_name="reading", verbose_name=_("tệp")
     )
-    state = models.CharField(_("trạng thái đọc"), max_length=16, choices=State.choices, default=State.READING)
+    status = models.CharField(_("trạng thái đọc"), max_length=16, choices=Status.choices, default=Status.QUEUED)
     why = models.CharField(_("lý do không đọc được"), max_length=16, choices=Why.choices, blank=True)
     method = models.CharField(_("cách đọc"), max_length=16, choices=How.choices, blank=True)
     pages = models.PositiveIntegerField(_("số trang"), default=0)
@@ -53,16 +63,15 @@ class MinutesReading(models.Model):
     contents = models.JSONField(_("nội dung tìm thấy"), default=list, blank=True)
     resolution = models.BooleanField(_("có nhắc thông qua nghị quyết"), default=False)
     seconds = models.FloatField(_("thời gian đọc (giây)"), default=0)
-    queued_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("kết quả đọc biên bản")
         verbose_name_plural = _("kết quả đọc biên bản")
-        indexes = [models.Index(fields=["state", "queued_at"], name="reading_state")]
+        indexes = [models.Index(fields=["status", "queued_at"], name="reading_status")]
 
     def __str__(self) -> str:
-        return f"{self.attachment_id}: {self.get_state_display()}"
+        return f"{self.attachment_id}: {self.get_status_display()}"
 
 
 class MinutesShingle(models.Model):

@@ -41,7 +41,7 @@ class MinutesPanel:
 
     @property
     def reading_now(self) -> bool:
-        return any(r.state == MinutesReading.State.READING for r in self.readings)
+        return any(r.is_active for r in self.readings)
 
 
 def content_keywords(kind: str | None = None) -> dict[str, list[str]]:
@@ -113,7 +113,7 @@ def search_readings(*, user: Actor, query: str, filters: dict[str, Any]) -> Any:
         records = records.filter(unit__node__path__startswith=node.path)
     return (
         MinutesReading.objects.filter(
-            state=MinutesReading.State.READ,
+            status=MinutesReading.Status.READ,
             search_text__contains=needle,
             attachment__record__in=records,
         )

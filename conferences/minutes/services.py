@@ -19,21 +19,29 @@ from conferences.minutes.extract import Extraction, Failure, extract
 from conferences.minutes.models import MinutesReading, MinutesShingle, MinutesSimilarity
 from conferences.minutes.selectors import content_keywords
 from conferences.models import Attachment
+from qcdc import jobs
 
 
 def reading_queue(*, attachment: Attachment) -> MinutesReading:
-    """Mark ``attachment`` as being read and send it to the worker once the upload commits.
+    """Queue the reading of ``attachment``: its job's message leaves once the upload commits.
 
-    Called inside the upload's transaction; the reading never blocks anything else.
+    Called inside the upload's transaction; the reading never blocks anything else (a
+    broker that does not answer fails the reading with its reason, not the upload).
     """
-    from conferences.tasks import read_minutes
-
     reading, _ = MinutesReading.objects.update_or_create(
         attachment=attachment,
-        defaults={"state": MinutesReading.State.READING, "why": "", "queued_at": timezone.now()},
+        defaults={
+            "status": MinutesReading.Status.QUEUED,
+            "why": "",
+            "error": "",
+            "progress": 0,
+            "attempts": 0,
+            "worker": "",
+            "queued_at": timezone.now(),
+            "finished_at": None,
+        },
     )
-    # Robust: a broker that is down must not fail the upload; read_pending_minutes requeues.
-    transaction.on_commit(lambda: read_minutes.delay(attachment_id=attachment.pk), robust=True)
+    jobs.enqueue(reading)
     return reading
 
 
@@ -53,42 +61,41 @@ def _local_copy(attachment: Attachment) -> Iterator[Path]:
         yield Path(copy.name)
 
 
-def minutes_read(*, attachment_id: int) -> MinutesReading | None:
-    """Extract and parse one attachment's text and store the result (None if it was deleted).
+def minutes_read(reading: MinutesReading) -> None:
+    """Extract and parse the text of a claimed reading's file and store what was found.
 
     The extraction runs outside any transaction (it can take minutes); the result, the
-    sketch and the near-copy pairs are written together. Running it again re-reads.
+    sketch and the near-copy pairs are written together, and only while this attempt
+    still holds the reading (a file deleted meanwhile took its reading with it).
     """
-    attachment = Attachment.objects.select_related("record").filter(pk=attachment_id).first()
+    attachment = Attachment.objects.select_related("record").filter(pk=reading.attachment_id).first()
     if attachment is None:
-        return None
+        return
     try:
         with _local_copy(attachment) as path:
             extraction = extract(path)
     except OSError:  # the stored file is gone
         extraction = Extraction(failure=Failure.CORRUPT)
+    jobs.progress(reading, 80)
     findings = parse.read(extraction.text, content_keywords(attachment.record.kind)) if extraction.ok else None
     with transaction.atomic():
-        if not Attachment.objects.select_for_update().filter(pk=attachment_id).exists():
-            return None
-        reading, _ = MinutesReading.objects.get_or_create(attachment=attachment)
-        reading.state = MinutesReading.State.READ if extraction.ok else MinutesReading.State.UNREADABLE
-        reading.why = extraction.failure
-        reading.method = extraction.method
-        reading.pages = extraction.pages
-        reading.text = extraction.text
-        reading.search_text = parse.search_form(extraction.text)
-        reading.seconds = round(extraction.seconds, 2)
-        reading.finished_at = timezone.now()
-        reading.held_on = findings.held_on if findings else None
-        reading.invited = findings.invited if findings else None
-        reading.attended = findings.attended if findings else None
-        reading.contents = findings.contents if findings else []
-        reading.resolution = findings.resolution if findings else False
-        reading.full_clean()
-        reading.save()
-        _store_sketch(reading, similarity.sketch(extraction.text), unit_id=attachment.record.unit_id)
-    return reading
+        finished = jobs.finish(
+            reading,
+            status=MinutesReading.Status.READ if extraction.ok else MinutesReading.Status.UNREADABLE,
+            why=extraction.failure,
+            method=extraction.method,
+            pages=extraction.pages,
+            text=extraction.text,
+            search_text=parse.search_form(extraction.text),
+            seconds=round(extraction.seconds, 2),
+            held_on=findings.held_on if findings else None,
+            invited=findings.invited if findings else None,
+            attended=findings.attended if findings else None,
+            contents=findings.contents if findings else [],
+            resolution=findings.resolution if findings else False,
+        )
+        if finished:
+            _store_sketch(reading, similarity.sketch(extraction.text), unit_id=attachment.record.unit_id)
 
 
 def _store_sketch(reading: MinutesReading, sketch: list[int], *, unit_id: int) -> None:

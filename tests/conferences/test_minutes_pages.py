@@ -25,7 +25,7 @@ def read_minutes(record, text: str, sha: str = "") -> MinutesReading:
         size=10,
         sha256=sha or f"{record.pk:064x}",
     )
-    return MinutesReading.objects.create(attachment=attachment, state="read", text=text, search_text=search_form(text))
+    return MinutesReading.objects.create(attachment=attachment, status="read", text=text, search_text=search_form(text))
 
 
 def formal(unit, **fields):

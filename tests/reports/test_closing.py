@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from conferences import services as record_services
 from conferences.models import Record
 from conferences.permissions import is_frozen
+from qcdc import jobs
 from reports import closing, compute, services
 from reports.exports import json_bytes
 from reports.models import SnapshotRow
@@ -268,7 +269,7 @@ def test_a_close_whose_worker_died_is_built_again_by_the_sweep(tree, world):
         node=world.district_x, year=2025, period=Period.YEAR, version=1, status=PeriodClose.Status.RUNNING,
         attempts=1, worker="dead-task", heartbeat_at=timezone.now() - dt.timedelta(seconds=61),
     )  # fmt: skip
-    assert services.runs_sweep() == 1
+    assert jobs.sweep_all() == 1
     stuck.refresh_from_db()
     assert stuck.status == PeriodClose.Status.CLOSED and stuck.attempts == 2 and stuck.rows.exists()
 
@@ -288,7 +289,7 @@ def test_a_close_whose_workers_kept_dying_fails_and_releases_the_period(tree, wo
     )  # fmt: skip
     record = Record.objects.get(unit=world.unit_a, kind="worker_conference")
     assert is_frozen(record)
-    services.runs_sweep()
+    jobs.sweep_all()
     stuck.refresh_from_db()
     assert stuck.status == PeriodClose.Status.FAILED and "dừng giữa chừng 3 lần" in stuck.error
     assert not stuck.rows.exists()  # its snapshot went with it
@@ -302,7 +303,7 @@ def test_a_close_with_a_fresh_heartbeat_is_left_alone(tree, world):
         node=world.district_x, year=2025, period=Period.YEAR, version=1, status=PeriodClose.Status.RUNNING,
         attempts=1, heartbeat_at=timezone.now(),
     )  # fmt: skip
-    assert services.runs_sweep() == 0
+    assert jobs.sweep_all() == 0
     running.refresh_from_db()
     assert running.status == PeriodClose.Status.RUNNING
 

@@ -4,7 +4,6 @@ does not answer)."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime
 import os
 import signal
@@ -20,32 +19,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qcdc import jobs
-from qcdc.celery import app
 from reports import closing, services
 from reports.models import ReportRun
 from tests.conftest import ROOT
+from tests.support import broker_down
 from units.periods import Period, PeriodClose
 
 pytestmark = pytest.mark.django_db
-
-
-@contextlib.contextmanager
-def broker_down():
-    """Point the app at a port where no broker answers (as when Redis is stopped)."""
-    saved = app.conf.broker_write_url, app.conf.task_always_eager
-
-    def fresh_pools() -> None:  # connections are made again from the URL in force
-        app._pool = None
-        app.amqp._producer_pool = None
-
-    fresh_pools()
-    # Messages are sent through the write connection, which takes this URL first.
-    app.conf.broker_write_url, app.conf.task_always_eager = "redis://127.0.0.1:1/0", False
-    try:
-        yield
-    finally:
-        fresh_pools()
-        app.conf.broker_write_url, app.conf.task_always_eager = saved
 
 
 def test_a_job_is_claimed_once_and_its_own_attempt_may_claim_it_again(world) -> None:
@@ -130,7 +110,7 @@ def test_an_email_the_broker_cannot_take_is_sent_from_the_request(world, django_
 def test_the_sweep_resends_a_job_queued_too_long(world, settings) -> None:
     run = ReportRun.objects.create(node=world.district_x, year=2025)
     ReportRun.objects.filter(pk=run.pk).update(queued_at=timezone.now() - jobs.QUEUE_PATIENCE * 2)
-    assert services.runs_sweep() == 1
+    assert jobs.sweep_all() == 1
     run.refresh_from_db()
     assert run.status == "done"  # in-process here: the resent message built it
 

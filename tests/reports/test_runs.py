@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from qcdc import jobs
 from reports import services
 from reports.models import ReportRun
 from tests.factories import RecordFactory
@@ -142,7 +143,7 @@ def test_it_fails_a_run_whose_workers_died_three_times_with_the_reason(world):
     stuck = ReportRun.objects.create(
         node=world.district_x, year=2025, status="running", attempts=3, started_at=stale, heartbeat_at=stale
     )
-    services.runs_sweep()
+    jobs.sweep_all()
     stuck.refresh_from_db()
     assert stuck.status == "failed" and "dừng giữa chừng 3 lần" in stuck.error and stuck.finished_at
 

@@ -9,7 +9,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from reports.services import runs_sweep
+from qcdc.jobs import sweep_all
 from units.invitations import InvitationBatch
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +22,7 @@ def test_the_sweep_resumes_a_batch_whose_worker_died_where_it_stopped(world):
         unit_ids=[world.unit_a.pk, world.unit_b.pk], total=2, sent=1, created_by=world.staff_x,
         status="running", attempts=1, worker="dead-attempt", started_at=silent, heartbeat_at=silent,
     )  # fmt: skip
-    assert runs_sweep() == 1
+    assert sweep_all() == 1
     batch.refresh_from_db()
     assert (batch.status, batch.attempts, batch.sent, batch.progress) == ("done", 2, 2, 100)
     assert [m.to for m in mail.outbox] == [[world.unit_b.chair_email]]
@@ -34,7 +34,7 @@ def test_the_sweep_fails_a_batch_that_died_three_times_with_the_reason(world):
         unit_ids=[world.unit_a.pk], total=1, created_by=world.staff_x,
         status="running", attempts=3, worker="dead-attempt", started_at=silent, heartbeat_at=silent,
     )  # fmt: skip
-    runs_sweep()
+    sweep_all()
     batch.refresh_from_db()
     assert batch.status == "failed" and "3" in batch.error and batch.finished_at is not None
     assert mail.outbox == []
