@@ -11,7 +11,7 @@ from conferences.followup.models import FollowUpItem
 from conferences.forms import RuleForm
 from conferences.minutes.models import MinutesReading
 from conferences.models import Attachment, AuditEntry, ContentItem, ObligationRule, Record
-from conferences.rules import rule_facts, rules_copy_year
+from conferences.rules import VALUE_TERMS, rule_facts, rules_copy_year
 from units.audit import audit_record
 from units.models import AuditLog
 
@@ -19,17 +19,7 @@ from units.models import AuditLog
 @admin.register(ObligationRule)
 class ObligationRuleAdmin(admin.ModelAdmin):
     form = RuleForm
-    list_display = [
-        "year",
-        "indicator",
-        "deadline",
-        "quorum_percent",
-        "min_employees",
-        "min_per_year",
-        "term_years",
-        "requires_resolution",
-        "legal_basis",
-    ]
+    list_display = [*ObligationRule.KEY, *VALUE_TERMS]
     list_filter = ["year", "indicator"]
     actions = ["copy_to_next_year"]
 

@@ -7,28 +7,20 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from conferences.forms import RuleForm, RulesCopyForm
 from conferences.models import ObligationRule
 from conferences.rules import rule_update, rules_copy_year
+from qcdc.years import year_param
 from units.permissions import can_manage_units, require, scope_for
-
-
-def _year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
 
 
 @require(can_manage_units)
 def rules(request: HttpRequest) -> HttpResponse:
     """A year's rules with their legal basis; administrators edit and copy them."""
-    year = _year(request)
+    year = year_param(request)
     year_rules = ObligationRule.objects.filter(year=year).prefetch_related("contents").order_by("indicator")
     years = list(ObligationRule.objects.order_by("-year").values_list("year", flat=True).distinct())
     return render(

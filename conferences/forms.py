@@ -13,6 +13,7 @@ from conferences.models import ContentItem, ObligationRule, Record
 from conferences.obligations import CONFERENCE_KINDS, Kind
 from conferences.uploads import check_upload
 from qcdc.validators import validate_event_day
+from qcdc.years import MAX_YEAR, MIN_YEAR
 from units.forms import DateInput
 from units.models import Category
 
@@ -259,20 +260,7 @@ class RuleForm(forms.ModelForm):
 
     class Meta:
         model = ObligationRule
-        fields = [
-            "year",
-            "indicator",
-            "categories",
-            "deadline",
-            "quorum_percent",
-            "min_employees",
-            "min_per_year",
-            "term_years",
-            "requires_resolution",
-            "requires_minutes",
-            "contents",
-            "legal_basis",
-        ]
+        fields = [*ObligationRule.KEY, *ObligationRule.TERMS]
         widgets = {
             "deadline": DateInput(),
             "contents": forms.CheckboxSelectMultiple,
@@ -289,8 +277,8 @@ class RuleForm(forms.ModelForm):
 
 
 class RulesCopyForm(forms.Form):
-    from_year = forms.IntegerField(label=_("Từ năm"), min_value=2000, max_value=2100)
-    to_year = forms.IntegerField(label=_("Sang năm"), min_value=2000, max_value=2100)
+    from_year = forms.IntegerField(label=_("Từ năm"), min_value=MIN_YEAR, max_value=MAX_YEAR)
+    to_year = forms.IntegerField(label=_("Sang năm"), min_value=MIN_YEAR, max_value=MAX_YEAR)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()

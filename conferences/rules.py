@@ -68,23 +68,14 @@ def seed_rules(*, year: int, content_model: Any = ContentItem, rule_model: Any =
     return created
 
 
-RULE_FIELDS = (
-    "categories",
-    "deadline",
-    "quorum_percent",
-    "min_employees",
-    "min_per_year",
-    "term_years",
-    "requires_resolution",
-    "requires_minutes",
-    "legal_basis",
-)
+# The terms that are plain values (``contents`` is a many-to-many set, kept by its codes).
+VALUE_TERMS = tuple(name for name in ObligationRule.TERMS if name != "contents")
 
 
 def rule_facts(rule: ObligationRule) -> dict[str, Any]:
     """What the audit log keeps of a rule, before and after an edit."""
     return {
-        **{name: getattr(rule, name) for name in RULE_FIELDS},
+        **{name: getattr(rule, name) for name in VALUE_TERMS},
         "contents": sorted(rule.contents.values_list("code", flat=True)),
     }
 
@@ -98,7 +89,7 @@ def rule_update(
         raise PermissionDenied
     current = ObligationRule.objects.select_for_update().get(pk=rule.pk)
     before = rule_facts(current)
-    for name in RULE_FIELDS:
+    for name in VALUE_TERMS:
         if name in data:
             setattr(current, name, data[name])
     current.full_clean()
@@ -121,19 +112,11 @@ def rules_copy_year(*, from_year: int, to_year: int, by: AbstractBaseUser | Anon
         deadline = rule.deadline
         if deadline is not None:
             deadline = _shift_year(deadline, to_year - from_year)
-        copy = ObligationRule.objects.create(
-            year=to_year,
-            indicator=rule.indicator,
-            categories=list(rule.categories),
-            deadline=deadline,
-            quorum_percent=rule.quorum_percent,
-            min_employees=rule.min_employees,
-            min_per_year=rule.min_per_year,
-            term_years=rule.term_years,
-            requires_resolution=rule.requires_resolution,
-            requires_minutes=rule.requires_minutes,
-            legal_basis=rule.legal_basis,
-        )
+        terms = {name: getattr(rule, name) for name in VALUE_TERMS} | {
+            "categories": list(rule.categories),
+            "deadline": deadline,
+        }
+        copy = ObligationRule.objects.create(year=to_year, indicator=rule.indicator, **terms)
         copy.contents.set(rule.contents.all())
         audit_record(
             by=by,

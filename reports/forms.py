@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from reports.services import MAX_YEAR, MIN_YEAR
+from qcdc.years import MAX_YEAR, MIN_YEAR
 from units.models import OrgNode
 from units.periods import Period
 

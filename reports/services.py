@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from qcdc import jobs
+from qcdc.years import MAX_YEAR, MIN_YEAR
 from reports import compute
 from reports.followup import figures as followup_figures
 from reports.missing import MissingList
@@ -21,8 +22,6 @@ from units.periods import Period, PeriodClose
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-MIN_YEAR, MAX_YEAR = 2000, 2100
 
 
 def report_request(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -41,6 +43,22 @@ class ContentItem(models.Model):
 
 class ObligationRule(models.Model):
     """What a year requires of which categories: editable, because the law changes."""
+
+    # Which rule it is, and what it requires in the order it is edited: the rule form, the
+    # admin's list, the copy to another year and the audit log all read these two lists.
+    KEY: ClassVar[tuple[str, ...]] = ("year", "indicator")
+    TERMS: ClassVar[tuple[str, ...]] = (
+        "categories",
+        "deadline",
+        "quorum_percent",
+        "min_employees",
+        "min_per_year",
+        "term_years",
+        "requires_resolution",
+        "requires_minutes",
+        "contents",
+        "legal_basis",
+    )
 
     year = models.PositiveSmallIntegerField(_("năm"))
     indicator = models.CharField(_("chỉ tiêu"), max_length=32, choices=Indicator.choices)

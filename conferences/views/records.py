@@ -16,6 +16,7 @@ from conferences import permissions, selectors, services
 from conferences.forms import AttachmentForm, ReasonForm, RecordForm
 from conferences.models import Attachment, AuditEntry, Record
 from conferences.obligations import Kind
+from qcdc.years import year_param
 from units.models import Unit
 
 STALE_MESSAGE = _(
@@ -32,18 +33,10 @@ def _visible_record_or_404(request: HttpRequest, pk: int) -> Record:
     return get_object_or_404(Record.objects.visible_to(request.user).select_related("unit__node"), pk=pk)
 
 
-def _year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if 2000 <= year <= 2100 else timezone.localdate().year
-
-
 def unit_year(request: HttpRequest, unit_pk: int) -> HttpResponse:
     """The chair's "this year": each obligation, its deadline, its state, one tap to start."""
     unit = _visible_unit_or_404(request, unit_pk)
-    year = _year(request)
+    year = year_param(request)
     return render(
         request,
         "conferences/unit_year.html",

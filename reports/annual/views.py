@@ -16,9 +16,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from qcdc.years import MAX_YEAR, MIN_YEAR
 from reports.annual import services
 from reports.annual.models import AnnualNarrative, AnnualReportRun
-from reports.services import MAX_YEAR, MIN_YEAR
 from units.models import OrgNode
 from units.periods import Period
 from units.permissions import can_manage_node, can_read_tree, require

@@ -7,13 +7,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from qcdc.years import MAX_YEAR, MIN_YEAR, year_param
 from reports import deadlines as service
-from reports.services import MAX_YEAR, MIN_YEAR
 from units.forms import DateInput
 from units.periods import Period, PeriodDeadline
 from units.permissions import can_manage_units, require, scope_for
@@ -30,21 +29,13 @@ class DeadlineForm(forms.Form):
         self.fields["depth"].choices = list(levels.items())
 
 
-def _year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or "")
-    except ValueError:
-        return timezone.localdate().year
-    return year if MIN_YEAR <= year <= MAX_YEAR else timezone.localdate().year
-
-
 def _page(year: int) -> str:
     return f"{reverse('reports:deadlines')}?year={year}"
 
 
 @require(can_manage_units)
 def deadlines(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
+    year = year_param(request)
     levels = service.level_names()
     is_admin = scope_for(request.user).is_admin
     form = DeadlineForm(request.POST or None, levels=levels, initial={"year": year})

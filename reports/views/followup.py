@@ -11,7 +11,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from reports import compute, services
+from qcdc.years import MAX_YEAR, MIN_YEAR
+from reports import compute
 from reports.filters import filter_bar
 from reports.followup import figures
 from reports.followup.files import FOLLOWUP_INDICATORS
@@ -64,7 +65,7 @@ def explain_followup(request: HttpRequest) -> HttpResponse:
     else:
         node = node_from_request(request)
         year, period = _year_and_period(request)
-        if not services.MIN_YEAR <= year <= services.MAX_YEAR:
+        if not MIN_YEAR <= year <= MAX_YEAR:
             raise Http404
         items = figures.live(node, year, period, indicator=indicator, figure=figure, row=row)
     row_name = node.name

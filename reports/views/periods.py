@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from conferences import selectors as record_selectors
 from conferences.models import Record
 from qcdc.downloads import XLSX, file_response
-from reports import closing, compute, explain, services
+from qcdc.years import MAX_YEAR, MIN_YEAR
+from reports import closing, compute, explain
 from reports.filters import ExplainFilterForm, period_picker
 from reports.forms import PeriodForm, ReopenForm
 from reports.views.runs import node_from_request, report_url
@@ -235,7 +236,7 @@ def explain_view(request: HttpRequest) -> HttpResponse:
     else:
         node = node_from_request(request)
         year, period = _year_and_period(request)
-        if not services.MIN_YEAR <= year <= services.MAX_YEAR:
+        if not MIN_YEAR <= year <= MAX_YEAR:
             raise Http404
         units = explain.live(node, year, period, address)
     row_name = node.name

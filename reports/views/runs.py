@@ -17,6 +17,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from qcdc import jobs
+from qcdc.years import year_param
 from reports import dashboard, services
 from reports.filters import RunFilter
 from reports.forms import RunForm
@@ -123,18 +124,10 @@ def node_from_request(request: HttpRequest) -> OrgNode:
     return node
 
 
-def _dashboard_year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year") or request.POST.get("year") or dashboard.default_year())
-    except ValueError:
-        return dashboard.default_year()
-    return year if services.MIN_YEAR <= year <= services.MAX_YEAR else dashboard.default_year()
-
-
 @require(can_read_tree)
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     node = node_from_request(request)
-    year = _dashboard_year(request)
+    year = year_param(request, default=dashboard.default_year())
     years = dashboard.years_to_show(year)
     payloads = dashboard.latest_payloads(node, years)
     # The figures are live; only the year shown needs a run, for its list of missing units.
@@ -209,7 +202,7 @@ def _drill_url(node_id: int | None, year: int, indicator: str) -> str | None:
 def dashboard_remind(request: HttpRequest) -> HttpResponse:
     """Remind now the chairs of the overdue units the dashboard shows (a Celery job)."""
     node = node_from_request(request)
-    year = _dashboard_year(request)
+    year = year_param(request, default=dashboard.default_year())
     payload = dashboard.latest_payloads(node, [year]).get(year)
     overdue = dashboard.overdue_units(payload, year, timezone.localdate()) if payload else []
     # Only units the user manages: a leader's view may list more than staff may act on.

@@ -8,12 +8,11 @@ from django.core.paginator import Paginator
 from django.db.models import Count, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qcdc.downloads import scoped_download
-from reports.services import MAX_YEAR, MIN_YEAR
+from qcdc.years import year_param
 from reports.worklog import services
 from reports.worklog.forms import WorkLogEntryForm, WorkLogFileForm, WorkLogImportForm
 from reports.worklog.importing import WORKLOG_COLUMNS, WORKLOG_EXAMPLE, plan_worklog_upload, worklog_import
@@ -29,17 +28,9 @@ def entries_visible_to(request: HttpRequest) -> QuerySet[WorkLogEntry]:
     return WorkLogEntry.objects.filter(node__in=OrgNode.objects.visible_to(request.user)).select_related("node")
 
 
-def _year(request: HttpRequest) -> int:
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        return timezone.localdate().year
-    return year if MIN_YEAR <= year <= MAX_YEAR else timezone.localdate().year
-
-
 @require(can_read_tree)
 def worklog_list(request: HttpRequest) -> HttpResponse:
-    year = _year(request)
+    year = year_param(request)
     kind = request.GET.get("kind", "")
     entries = entries_visible_to(request).filter(year=year)
     if kind in WorkKind.values:

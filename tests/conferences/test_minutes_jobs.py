@@ -40,9 +40,7 @@ def stale() -> datetime.datetime:
     return timezone.now() - datetime.timedelta(seconds=61)
 
 
-def test_it_claims_a_reading_once_and_lets_its_own_redelivery_claim_it_again(
-    world, django_capture_on_commit_callbacks
-):
+def test_it_claims_a_reading_once_and_lets_its_own_redelivery_claim_it_again(world, django_capture_on_commit_callbacks):
     reading = queued_reading(world, django_capture_on_commit_callbacks)
     assert jobs.claim(MinutesReading, reading.pk, "attempt-1") is not None
     read_minutes.apply(kwargs={"job_id": reading.pk}, task_id="a-duplicate-message")
