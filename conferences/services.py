@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -97,6 +98,18 @@ def frozen_message(record: Record) -> str:
 def _locked(record: Record) -> Record:
     """Re-read the record under a row lock, so two transitions cannot interleave."""
     return Record.objects.select_for_update().select_related("unit__node").get(pk=record.pk)
+
+
+def _transition_from(
+    record: Record, by: Actor, statuses: tuple[str, ...], may: Callable[[Actor, Record], bool]
+) -> Record:
+    """Lock the record for a transition out of one of ``statuses`` that ``may`` allows ``by``."""
+    current = _locked(record)
+    if current.status not in statuses:
+        raise TransitionNotAllowed
+    if not may(by, current):
+        raise PermissionDenied
+    return current
 
 
 @transaction.atomic
@@ -203,11 +216,7 @@ def _delete_files(names: list[str]) -> None:
 @transaction.atomic
 def record_submit(*, record: Record, by: Actor) -> Record:
     """Send a draft or returned record to the direct-superior union for review."""
-    current = _locked(record)
-    if current.status not in (Record.Status.DRAFT, Record.Status.RETURNED):
-        raise TransitionNotAllowed
-    if not permissions.can_submit(by, current):
-        raise PermissionDenied
+    current = _transition_from(record, by, (Record.Status.DRAFT, Record.Status.RETURNED), permissions.can_submit)
     if not has_minutes(current) and minutes_required(current):
         raise MinutesRequired
     current.status = Record.Status.SUBMITTED
@@ -284,11 +293,7 @@ def _send_back(current: Record, by: Actor, *, reason: str, action: str, review: 
 def record_return(*, record: Record, by: Actor, reason: str) -> Record:
     """Send a submitted record back to the chair with what to fix."""
     reason = _require_reason(reason)
-    current = _locked(record)
-    if current.status != Record.Status.SUBMITTED:
-        raise TransitionNotAllowed
-    if not permissions.can_review(by, current):
-        raise PermissionDenied
+    current = _transition_from(record, by, (Record.Status.SUBMITTED,), permissions.can_review)
     return _send_back(current, by, reason=reason, action=AuditEntry.Action.RETURNED, review=True)
 
 
@@ -296,11 +301,7 @@ def record_return(*, record: Record, by: Actor, reason: str) -> Record:
 def record_reopen(*, record: Record, by: Actor, reason: str) -> Record:
     """Unlock an accepted record (staff only); it goes back to the chair as returned."""
     reason = _require_reason(reason)
-    current = _locked(record)
-    if current.status != Record.Status.ACCEPTED:
-        raise TransitionNotAllowed
-    if not permissions.can_reopen(by, current):
-        raise PermissionDenied
+    current = _transition_from(record, by, (Record.Status.ACCEPTED,), permissions.can_reopen)
     return _send_back(current, by, reason=reason, action=AuditEntry.Action.REOPENED, review=False)
 
 

@@ -42,6 +42,8 @@ from django.db import (
     transaction,
 )
 from django.db.models import F, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -298,6 +300,15 @@ def run(task: Any, model: type[J], job_id: int, work: Callable[[J], object]) -> 
             task.apply(kwargs={"job_id": job_id}, retries=retries + 1, task_id=token)
             return
         raise task.retry(exc=exc, countdown=countdown, max_retries=len(DATABASE_BACKOFF)) from exc
+
+
+def status_response(request: HttpRequest, context: dict[str, Any]) -> HttpResponse:
+    """The progress fragment every job's page polls (``context`` holds the ``job``, its
+    ``status_url`` and, failed, the ``rebuild`` form); once the job ends the page reloads."""
+    response = render(request, "_job_status.html", context)
+    if not context["job"].is_active:
+        response["HX-Refresh"] = "true"
+    return response
 
 
 def _database_down(exc: BaseException) -> bool:

@@ -83,7 +83,7 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
     the records those units already have.
     """
     plan = EventImportPlan(errors=list(table.errors))
-    if any(e.row == 1 for e in table.errors):
+    if not table.header_ok:
         return plan  # without the right header the rows cannot be read
     allowed = path_checker(by)
     units = load_by_code(Unit.objects.select_related("node"), (r.text("unit_code") for r in table.rows))
@@ -93,10 +93,7 @@ def plan_events_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | N
     formats = choice_lookup(Record.Format)
     items = {(kind, code.lower()): pk for pk, kind, code in ContentItem.objects.values_list("pk", "kind", "code")}
     first_row: dict[EventKey, int] = {}
-    unreadable = {e.row for e in table.errors}  # its cells are shifted: more errors would be noise
-    for row in table.rows:
-        if row.number in unreadable:
-            continue
+    for row in table.readable_rows():
         problems: list[str] = []
         record = _parse(row, units=units, kinds=kinds, statuses=statuses, allowed=allowed, problems=problems)
         history = _parse_history(row, formats=formats, problems=problems)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 
+from qcdc import jobs
 from qcdc.downloads import DOCX, JSON, PDF, XLSX, file_response, stored_file_response
 from qcdc.jobs import Job
 from reports import closing
@@ -98,11 +98,7 @@ def status_context(request: HttpRequest, job: Any, kind: str) -> dict[str, Any]:
 @require(can_read_tree)
 def job_status(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """The progress fragment htmx polls; once the job ends it tells the page to reload."""
-    job = KINDS[kind].get(request, pk)
-    response = render(request, "reports/_job_status.html", status_context(request, job, kind))
-    if not job.is_active:
-        response["HX-Refresh"] = "true"
-    return response
+    return jobs.status_response(request, status_context(request, KINDS[kind].get(request, pk), kind))
 
 
 @require(can_read_tree)

@@ -66,7 +66,7 @@ def plan_worklog_upload(*, upload: Upload, by: AbstractBaseUser | AnonymousUser)
     """Read an uploaded file and check every row; write nothing."""
     table = read_table(data=upload.data, suffix=upload.suffix, columns=WORKLOG_COLUMNS, max_rows=MAX_UPLOAD_ROWS)
     plan = WorkLogPlan(errors=list(table.errors))
-    if any(e.row == 1 for e in table.errors):
+    if not table.header_ok:
         return plan
     allowed = path_checker(by)
     nodes = load_by_code(OrgNode.objects.all(), (r.text("node_code") for r in table.rows))
@@ -78,10 +78,7 @@ def plan_worklog_upload(*, upload: Upload, by: AbstractBaseUser | AnonymousUser)
         PeriodClose.objects.filter(status__in=PeriodClose.HOLDING).values_list("node__path", "year", "period")
     )
     kinds = choice_lookup(WorkKind)
-    unreadable = {e.row for e in table.errors}
-    for row in table.rows:
-        if row.number in unreadable:
-            continue
+    for row in table.readable_rows():
         problems: list[str] = []
         entry = _parse(row, nodes=nodes, kinds=kinds, allowed=allowed, problems=problems)
         row_units = _units(row, entry.node if entry else None, units, problems)

@@ -81,7 +81,7 @@ def plan_org_import(*, table: Table) -> OrgImportPlan:
     depth, and a chain of parents that loops back is reported on every row in the loop.
     """
     plan = OrgImportPlan(errors=list(table.errors))
-    if any(e.row == 1 for e in table.errors):
+    if not table.header_ok:
         return plan
     file_codes = {r.text("code") for r in table.rows}
     plan.existing = existing = load_by_code(
@@ -89,10 +89,7 @@ def plan_org_import(*, table: Table) -> OrgImportPlan:
     )
     new: dict[str, PlannedNode] = {}
     first_row: dict[str, int] = {}
-    unreadable = {e.row for e in table.errors}
-    for row in table.rows:
-        if row.number in unreadable:
-            continue
+    for row in table.readable_rows():
         planned = PlannedNode(row.number, row.text("code"), row.text("name"), row.text("parent_code"))
         problems = _row_problems(planned, first_row)
         try:

@@ -68,6 +68,17 @@ class Table:
     rows: list[SheetRow] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
 
+    @property
+    def header_ok(self) -> bool:
+        """Whether the header was read: without it no row can be checked."""
+        return not any(e.row == 1 for e in self.errors)
+
+    def readable_rows(self) -> list[SheetRow]:
+        """The rows an import checks: not those the reader already refused (their cells
+        are shifted, so more errors about them would be noise)."""
+        refused = {e.row for e in self.errors}
+        return [row for row in self.rows if row.number not in refused]
+
 
 @dataclass(frozen=True)
 class FieldChange:

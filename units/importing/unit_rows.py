@@ -145,17 +145,14 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
     of 5,000).
     """
     plan = UnitImportPlan(errors=list(table.errors))
-    if any(e.row == 1 for e in table.errors):
+    if not table.header_ok:
         return plan  # without the right header the rows cannot be read
     allowed = path_checker(by)
     nodes = load_by_code(OrgNode.objects.all(), (r.text("federation_code") for r in table.rows))
     existing = load_by_code(Unit.objects.select_related("node"), (r.text("code") for r in table.rows))
     categories = _category_lookup()
     first_row: dict[str, int] = {}
-    unreadable = {e.row for e in table.errors}  # its cells are shifted: more errors would be noise
-    for row in table.rows:
-        if row.number in unreadable:
-            continue
+    for row in table.readable_rows():
         problems: list[str] = []
         values = _parse(row, table.columns, nodes=nodes, categories=categories, allowed=allowed, problems=problems)
         code = values["code"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from qcdc import jobs
 from qcdc.downloads import PDF, file_response
 from units import chairs, onboarding
 from units.exports import chairs_workbook_response
@@ -93,11 +94,7 @@ def chair_batch(request: HttpRequest, pk: int) -> HttpResponse:
 def chair_batch_status(request: HttpRequest, pk: int) -> HttpResponse:
     """The progress fragment htmx polls; when the job ends it reloads the page."""
     batch = _own_batch_or_404(request, pk)
-    status_url = reverse("units:chair_batch_status", args=[batch.pk])
-    response = render(request, "reports/_job_status.html", {"job": batch, "status_url": status_url})
-    if not batch.is_active:
-        response["HX-Refresh"] = "true"
-    return response
+    return jobs.status_response(request, {"job": batch, "status_url": reverse("units:chair_batch_status", args=[pk])})
 
 
 @require(can_manage_units)
