@@ -7,7 +7,6 @@ import time
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import TestCase
 from django.urls import reverse
@@ -134,6 +133,8 @@ def test_a_reading_redelivered_to_its_own_task_id_is_finished_by_the_redelivery(
     """The message of an attempt that died is delivered again with the same task id: that
     delivery re-claims the reading it had begun (its heartbeat is still fresh) and reads it."""
     record = RecordFactory(unit=world.unit_a)
+    from django.core.files.storage import default_storage
+
     name = default_storage.save("minutes/redelivered.pdf", ContentFile(files.text_pdf()))
     attachment = Attachment.objects.create(
         record=record, purpose="minutes", file=name, original_name="bien-ban.pdf",
