@@ -56,6 +56,12 @@ def can_submit(user: AbstractBaseUser | AnonymousUser, record: Record) -> bool:
     return can_edit(user, record)
 
 
+def can_reread(user: AbstractBaseUser | AnonymousUser, record: Record) -> bool:
+    """Have a file whose reading failed read again: the unit's chair or staff above it (the
+    reading is information beside the record, so neither its status nor a close holds it)."""
+    return can_file_for(user, record.unit) or can_manage_node(user, record.unit.node)
+
+
 def can_review(user: AbstractBaseUser | AnonymousUser, record: Record) -> bool:
     """Accept or return: staff of the unit's direct-superior node (or above)."""
     return (

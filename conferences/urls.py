@@ -13,6 +13,7 @@ urlpatterns = [
     path("signals/", minutes_views.signal_list, name="signal_list"),
     path("minutes/search/", minutes_views.minutes_search, name="minutes_search"),
     path("records/<int:pk>/minutes/", minutes_views.minutes_panel, name="minutes_panel"),
+    path("readings/<int:pk>/retry/", minutes_views.reading_retry, name="reading_retry"),
     path("records/<int:pk>/items/", followup_views.item_add, name="item_add"),
     path("items/<int:pk>/report/", followup_views.item_report, name="item_report"),
     path("items/<int:pk>/delete/", followup_views.item_delete, name="item_delete"),

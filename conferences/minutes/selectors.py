@@ -10,6 +10,7 @@ from conferences.minutes.formalism import SIGNAL_EXPLANATIONS, SIGNAL_LABELS, an
 from conferences.minutes.models import MinutesReading, MinutesSimilarity
 from conferences.minutes.parse import search_form
 from conferences.models import Attachment, ContentItem, ObligationRule, Record, RecordQuerySet
+from conferences.permissions import can_reread
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -38,6 +39,7 @@ class MinutesPanel:
     readings: list[MinutesReading]
     lines: list[Line]
     signals: list[SignalView]
+    may_reread: bool = False  # a failed reading offers to read its file again
 
     @property
     def reading_now(self) -> bool:
@@ -85,7 +87,12 @@ def minutes_panel(*, record: Record, rule: ObligationRule | None, user: Actor) -
             )
             related = list(visible.filter(pk__in=others))
         signals.append(SignalView(code, related[:RELATED_SHOWN]))
-    return MinutesPanel(readings=readings, lines=compare(record, readings, _checklist(record, rule)), signals=signals)
+    return MinutesPanel(
+        readings=readings,
+        lines=compare(record, readings, _checklist(record, rule)),
+        signals=signals,
+        may_reread=can_reread(user, record),
+    )
 
 
 def signal_records(*, user: Actor, filters: dict[str, Any]) -> RecordQuerySet:

@@ -8,8 +8,10 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
@@ -19,7 +21,11 @@ from conferences.minutes.extract import Extraction, Failure, extract
 from conferences.minutes.models import MinutesReading, MinutesShingle, MinutesSimilarity
 from conferences.minutes.selectors import content_keywords
 from conferences.models import Attachment
+from conferences.permissions import can_reread
 from qcdc import jobs
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 
 def reading_queue(*, attachment: Attachment) -> MinutesReading:
@@ -43,6 +49,19 @@ def reading_queue(*, attachment: Attachment) -> MinutesReading:
     )
     jobs.enqueue(reading)
     return reading
+
+
+@transaction.atomic
+def reading_retry(*, reading: MinutesReading, by: AbstractBaseUser | AnonymousUser) -> MinutesReading:
+    """Queue again the reading of a file whose reading failed; any other reading stays as it is."""
+    current = (
+        MinutesReading.objects.select_for_update().select_related("attachment__record__unit__node").get(pk=reading.pk)
+    )
+    if not can_reread(by, current.attachment.record):
+        raise PermissionDenied
+    if current.status != MinutesReading.Status.FAILED:
+        return current
+    return reading_queue(attachment=current.attachment)
 
 
 @contextmanager

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 
-from conferences.minutes import selectors
+from conferences.minutes import selectors, services
 from conferences.minutes.formalism import signals_of
 from conferences.minutes.forms import MinutesSearchForm, SignalFilterForm
+from conferences.minutes.models import MinutesReading
 from conferences.models import Record
 from conferences.selectors import record_with_checks
 from units.models import OrgNode
@@ -26,6 +30,16 @@ def minutes_panel(request: HttpRequest, pk: int) -> HttpResponse:
     rule, _checks = record_with_checks(record)
     panel = selectors.minutes_panel(record=record, rule=rule, user=request.user)
     return render(request, "conferences/_minutes_panel.html", {"record": record, "panel": panel})
+
+
+@require_POST
+def reading_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read again a file whose reading failed (its unit's chair or staff above it)."""
+    records = Record.objects.visible_to(request.user)
+    reading = get_object_or_404(MinutesReading.objects.filter(attachment__record__in=records), pk=pk)
+    services.reading_retry(reading=reading, by=request.user)
+    messages.success(request, _("Đã đưa tệp vào hàng đợi đọc lại."))
+    return redirect(f"{reverse('conferences:record_detail', args=[reading.attachment.record_id])}#minutes-reading")
 
 
 def _query_without_page(request: HttpRequest) -> str:

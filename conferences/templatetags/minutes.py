@@ -15,4 +15,4 @@ register = template.Library()
 def minutes_reading(context: template.Context, record: Any, rule: Any) -> dict[str, Any]:
     """What the record's files say against what was typed, and its formalism signals."""
     panel = minutes_panel(record=record, rule=rule, user=context["request"].user)
-    return {"record": record, "panel": panel}
+    return {"record": record, "panel": panel, "csrf_token": context.get("csrf_token")}

@@ -1,4 +1,5 @@
-"""A reading whose worker died three times says so on the record page, on a phone."""
+"""A reading whose worker died three times says so on the record page, on a phone, and
+the chair has the file read again."""
 
 import datetime
 
@@ -17,7 +18,7 @@ from tests.factories import RecordFactory
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_the_chair_sees_why_the_minutes_were_not_read(browser: Browser, live_server, world):
+def test_the_chair_sees_why_the_minutes_were_not_read_and_has_them_read_again(browser: Browser, live_server, world):
     record = RecordFactory(unit=world.unit_a, created_by=world.chair_a)
     from django.core.files.storage import default_storage
 
@@ -42,4 +43,8 @@ def test_the_chair_sees_why_the_minutes_were_not_read(browser: Browser, live_ser
     expect(reading).to_contain_text("dừng giữa chừng 3 lần")
     page.locator("#minutes-reading").scroll_into_view_if_needed()
     page.screenshot(path="test-artifacts/minutes-failed-phone-chair.png")
+    reading.get_by_role("button", name="Đọc lại").click()
+    expect(page.locator('#minutes-reading [data-reading="read"]')).to_contain_text("chữ có sẵn trong PDF")
+    page.locator("#minutes-reading").scroll_into_view_if_needed()
+    page.screenshot(path="test-artifacts/minutes-reread-phone-chair.png")
     assert errors == []

@@ -127,6 +127,54 @@ def test_it_reads_again_the_files_whose_reading_failed_on_request(world, django_
     assert (reading.status, reading.error, reading.attempts) == ("read", "", 1)
 
 
+def failed_reading(world, django_capture_on_commit_callbacks) -> MinutesReading:
+    reading = queued_reading(world, django_capture_on_commit_callbacks)
+    jobs.fail(MinutesReading, reading.pk, reason="hết bộ nhớ")
+    return reading
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"),
+    [(None, 302), ("leader_p", 403), ("staff_y", 404), ("chair_c", 404), ("staff_x", 302), ("chair_a", 302)],
+)
+def test_it_lets_the_chair_and_the_staff_above_read_a_failed_file_again(
+    client_as, world, django_capture_on_commit_callbacks, persona, expected
+):
+    reading = failed_reading(world, django_capture_on_commit_callbacks)
+    client = client_as(getattr(world, persona) if persona else None)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        response = client.post(reverse("conferences:reading_retry", args=[reading.pk]))
+    assert response.status_code == expected
+    reading.refresh_from_db()
+    if persona in ("staff_x", "chair_a"):
+        assert response["Location"].endswith(f"{reading.attachment.record.get_absolute_url()}#minutes-reading")
+        assert (reading.status, reading.error, reading.held_on) == ("read", "", datetime.date(2025, 3, 15))
+    else:
+        assert (reading.status, reading.error) == ("failed", "hết bộ nhớ")
+
+
+def test_it_offers_to_read_again_only_a_failed_file_and_only_to_those_who_may(
+    client_as, world, django_capture_on_commit_callbacks
+):
+    reading = failed_reading(world, django_capture_on_commit_callbacks)
+    url = reverse("conferences:minutes_panel", args=[reading.attachment.record_id])
+    button = f'id="reading-retry-{reading.pk}"'
+    assert button in client_as(world.chair_a).get(url).content.decode()
+    assert button not in client_as(world.leader_p).get(url).content.decode()
+    MinutesReading.objects.filter(pk=reading.pk).update(status="read")
+    assert button not in client_as(world.chair_a).get(url).content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client_as(world.chair_a).post(reverse("conferences:reading_retry", args=[reading.pk]))
+    current = MinutesReading.objects.get(pk=reading.pk)
+    assert (current.status, current.attempts) == ("read", 0)  # a finished reading is not read again
+
+
+def test_it_refuses_to_read_again_on_a_get(client_as, world, django_capture_on_commit_callbacks):
+    reading = failed_reading(world, django_capture_on_commit_callbacks)
+    response = client_as(world.chair_a).get(reverse("conferences:reading_retry", args=[reading.pk]))
+    assert response.status_code == 405
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_reading_redelivered_to_its_own_task_id_is_finished_by_the_redelivery(real_worker, world):
