@@ -103,6 +103,12 @@ class Job(models.Model):
         self.discard_files()
 
 
+def one_active(*fields: str, name: str) -> models.UniqueConstraint:
+    """At most one active (queued or running) job with the same ``fields``: a second
+    identical request is given the first one (see the ``*_request`` services)."""
+    return models.UniqueConstraint(fields=list(fields), condition=Q(status__in=list(Job.ACTIVE)), name=name)
+
+
 def _dead_after() -> datetime.timedelta:
     return datetime.timedelta(seconds=settings.JOB_DEAD_AFTER_SECONDS)
 

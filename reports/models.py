@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from qcdc.jobs import Job
+from qcdc.jobs import Job, one_active
 from units.periods import Period, close_file_path
 
 
@@ -68,11 +67,7 @@ class ReportRun(Job):
         verbose_name_plural = _("các lần lập báo cáo")
         constraints = [
             # Identical parameters while one is queued or running reuse it (see services).
-            models.UniqueConstraint(
-                fields=["node", "year", "period", "by_category"],
-                condition=Q(status__in=["queued", "running"]),
-                name="reportrun_one_active_per_parameters",
-            ),
+            one_active("node", "year", "period", "by_category", name="reportrun_one_active_per_parameters"),
         ]
         indexes = [models.Index(fields=["node", "year", "status"], name="reportrun_node_year")]
 

@@ -2,7 +2,9 @@
 
 import contextlib
 import os
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -35,3 +37,13 @@ def broker_down() -> Iterator[None]:
     finally:
         fresh_pools()
         app.conf.broker_write_url, app.conf.task_always_eager = saved
+
+
+def wait_for_status(model: Any, pk: int, status: str, *, seconds: float = 60) -> Any:
+    """Poll a job row (moved on by a real worker) until it reaches ``status``; fail with its
+    error, or the status it is stuck in, after ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while (current := model.objects.get(pk=pk)).status != status:
+        assert time.monotonic() < deadline, current.error or current.status
+        time.sleep(0.2)
+    return current

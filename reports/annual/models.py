@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from qcdc.jobs import Job
+from qcdc.jobs import Job, one_active
 from units.periods import Period
 
 
@@ -102,11 +102,7 @@ class AnnualReportRun(Job):
         verbose_name = _("lần lập báo cáo năm")
         verbose_name_plural = _("các lần lập báo cáo năm")
         constraints = [
-            models.UniqueConstraint(
-                fields=["node", "year_from", "year_to", "period"],
-                condition=Q(status__in=["queued", "running"]),
-                name="annualrun_one_active_per_parameters",
-            ),
+            one_active("node", "year_from", "year_to", "period", name="annualrun_one_active_per_parameters"),
         ]
 
     def __str__(self) -> str:

@@ -3,7 +3,6 @@ conditional UPDATE, swept when its worker dies, failed with a reason, and shown 
 the record page."""
 
 import datetime
-import time
 
 import pytest
 from django.core.files.base import ContentFile
@@ -20,7 +19,7 @@ from conferences.tasks import read_minutes
 from qcdc import jobs
 from tests.conferences import minutes_files as files
 from tests.factories import RecordFactory
-from tests.support import broker_down
+from tests.support import broker_down, wait_for_status
 
 pytestmark = pytest.mark.django_db
 
@@ -193,8 +192,5 @@ def test_a_reading_redelivered_to_its_own_task_id_is_finished_by_the_redelivery(
         heartbeat_at=timezone.now(), started_at=timezone.now(),
     )  # fmt: skip
     read_minutes.apply_async(kwargs={"job_id": reading.pk}, task_id="attempt-7")
-    deadline = time.monotonic() + 60
-    while (current := MinutesReading.objects.get(pk=reading.pk)).status != "read":
-        assert time.monotonic() < deadline, current.error or current.status
-        time.sleep(0.2)
+    current = wait_for_status(MinutesReading, reading.pk, "read")
     assert current.attempts == 2 and current.held_on == datetime.date(2025, 3, 15)

@@ -22,7 +22,7 @@ from qcdc import jobs
 from reports import closing, services
 from reports.models import ReportRun
 from tests.conftest import ROOT
-from tests.support import broker_down
+from tests.support import broker_down, wait_for_status
 from units.periods import Period, PeriodClose
 
 pytestmark = pytest.mark.django_db
@@ -230,8 +230,5 @@ def test_a_close_redelivered_to_its_own_task_id_is_finished_by_the_redelivery(re
         worker="attempt-7", heartbeat_at=timezone.now(), started_at=timezone.now(),
     )  # fmt: skip
     build_close.apply_async(kwargs={"job_id": close.pk}, task_id="attempt-7")
-    deadline = time.monotonic() + 60
-    while (current := PeriodClose.objects.get(pk=close.pk)).status != "closed":
-        assert time.monotonic() < deadline, current.error or current.status
-        time.sleep(0.2)
+    current = wait_for_status(PeriodClose, close.pk, "closed")
     assert current.attempts == 2 and current.rows.exists()
