@@ -204,9 +204,13 @@ class GridPage:
         return (self.number - 1) * self.per_page + len(self.rows)
 
 
-def _rules(query: GridQuery) -> dict[str, ObligationRule]:
-    rules = rules_for_year(query.year)
-    ensure_current(query.year, rules)
+def _rules(query: GridQuery, known: dict[str, ObligationRule] | None = None) -> dict[str, ObligationRule]:
+    """The year's rules of the grid's columns: ``known`` (the year's rules, whose facts the
+    caller already made current) or read here."""
+    rules = known
+    if rules is None:
+        rules = rules_for_year(query.year)
+        ensure_current(query.year, rules)
     codes = [query.indicator] if query.indicator else list(compute.INDICATORS)
     return {code: rules[code] for code in codes if code in rules}
 
@@ -379,11 +383,17 @@ def _indicators(rules: dict[str, ObligationRule]) -> list[tuple[str, str]]:
 
 
 def grid_page(
-    query: GridQuery, *, page: int = 1, per_page: int = PAGE_SIZES[0], count_up_to: int | None = None
+    query: GridQuery,
+    *,
+    page: int = 1,
+    per_page: int = PAGE_SIZES[0],
+    count_up_to: int | None = None,
+    rules: dict[str, ObligationRule] | None = None,
 ) -> GridPage:
     """One page of the grid with the number of units the filters keep: exact, or, with
-    ``count_up_to``, counted only that far (``count`` None past it)."""
-    rules = _rules(query)
+    ``count_up_to``, counted only that far (``count`` None past it). ``rules``: the year's
+    rules when the caller has read them and made their facts current."""
+    rules = _rules(query, rules)
     units = filtered_units(query, rules)
     count: int | None
     if count_up_to is None:
@@ -402,7 +412,7 @@ def grid_page(
     found = list(_ordered(_with_node_name(units), query, rules)[start : start + per_page + 1].values(*UNIT_FIELDS))
     if not found and number > 1:
         # Past the end of a long list: the exact count says where the last page is.
-        return grid_page(query, page=page, per_page=per_page)
+        return grid_page(query, page=page, per_page=per_page, rules=rules)
     return GridPage(
         rows=_rows_of(found[:per_page], query, rules),
         count=None,

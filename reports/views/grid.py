@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from conferences.models import ObligationRule
 from conferences.obligations import Indicator
 from qcdc.downloads import JSON, PDF, XLSX, file_response
 from reports import dashboard, grid
@@ -88,14 +89,16 @@ def grid_context(request: HttpRequest, node: OrgNode, query: grid.GridQuery, per
     }
 
 
-def grid_preview(node: OrgNode, year: int, period: str = Period.YEAR) -> dict[str, Any]:
+def grid_preview(
+    node: OrgNode, year: int, period: str = Period.YEAR, *, rules: dict[str, ObligationRule] | None = None
+) -> dict[str, Any]:
     """The grid's first page for a page that shows it in place of a lone total row (the
     dashboard and the report of a node whose children are units); its links lead to the
-    grid page itself."""
+    grid page itself. ``rules``: the year's, when the page has read them already."""
     query = grid.GridQuery(node=node, year=year, period=period)
     params = QueryDict(mutable=True)
     params.update({"node": str(node.pk), "year": str(year), "period": period})
-    page = grid.grid_page(query, per_page=grid.PAGE_SIZES[0], count_up_to=grid.COUNT_INLINE_UP_TO)
+    page = grid.grid_page(query, per_page=grid.PAGE_SIZES[0], count_up_to=grid.COUNT_INLINE_UP_TO, rules=rules)
     return {
         "grid": with_links(page, year),
         "grid_query": query,
