@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from conferences.facts.build import FAILURE_COLUMNS
 from conferences.facts.maintain import ensure_current_years, rules_by_year
-from conferences.models import FactCube
+from conferences.models import FactCube, ObligationRule
 from conferences.quality import CHECK_FAILURES
 from conferences.rules import rules_for_year
 from reports import compute
@@ -38,11 +38,14 @@ LAGGARDS = 5
 OVERDUE_UNITS = 10
 
 
-def latest_payloads(node: OrgNode, years: list[int]) -> dict[int, dict[str, Any]]:
+def latest_payloads(
+    node: OrgNode, years: list[int], *, rules: dict[int, dict[str, ObligationRule]] | None = None
+) -> dict[int, dict[str, Any]]:
     """The live payload of ``node`` per year with something expected: a closed year is its
     closed figures, otherwise the facts' sums with each closed child from its closed
-    version (marked closed, the rest provisional). A constant number of queries."""
-    rules = rules_by_year(years)
+    version (marked closed, the rest provisional). A constant number of queries.
+    ``rules``: the years' rules (``rules_by_year``) when the caller has them."""
+    rules = rules if rules is not None else rules_by_year(years)
     ensure_current_years({year: rules.get(year, {}) for year in years})
     trees = trees_as_of([period_end(y, Period.YEAR) for y in years])
     closes = {
@@ -223,9 +226,13 @@ def trend(payloads: dict[int, dict[str, Any]], years: list[int]) -> dict[str, li
     return series
 
 
-def overdue_units(payload: dict[str, Any], year: int, today: datetime.date) -> list[dict[str, Any]]:
-    """Units missing obligations whose deadline has passed, longest overdue first."""
-    deadlines = {code: rule.deadline for code, rule in rules_for_year(year).items()}
+def overdue_units(
+    payload: dict[str, Any], year: int, today: datetime.date, *, rules: dict[str, ObligationRule] | None = None
+) -> list[dict[str, Any]]:
+    """Units missing obligations whose deadline has passed, longest overdue first
+    (``rules``: the year's, when the caller has read them)."""
+    year_rules = rules if rules is not None else rules_for_year(year)
+    deadlines = {code: rule.deadline for code, rule in year_rules.items()}
     units = []
     for unit in payload["missing"]:
         passed = [deadlines[c] for c in unit["missing"] if deadlines.get(c) and deadlines[c] < today]

@@ -14,13 +14,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from qcdc import xlsx
+from qcdc import pdf, xlsx
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -235,6 +234,15 @@ def _write_missing(ws: WriteOnlyWorksheet, payload: dict[str, Any]) -> None:
     ws.freeze_panes = "A2"
     xlsx.append(ws, [_cell(ws, heading, "header") for heading, _width in headings])
     indicators = payload["indicators"]
+    # A hundred thousand units share a few dozen combinations of what they lack.
+    labels: dict[tuple[str, ...], str] = {}
+
+    def lacking(codes: Iterable[str]) -> str:
+        key = tuple(codes)
+        if (text := labels.get(key)) is None:
+            text = labels[key] = indicator_labels(key, indicators)
+        return text
+
     # A filter over the header; ``stream_rows`` stretches it over the streamed units.
     ws.auto_filter.ref = _range(1, 1, len(headings), 1)
     # Plain values, written straight into the sheet: this list can run to a hundred
@@ -247,7 +255,7 @@ def _write_missing(ws: WriteOnlyWorksheet, payload: dict[str, Any]) -> None:
                 unit["code"],
                 unit["name"],
                 unit["node"],
-                indicator_labels(unit["missing"], indicators),
+                lacking(unit["missing"]),
                 unit["chair_name"],
                 unit["chair_email"],
                 unit["chair_phone"],
@@ -335,15 +343,7 @@ def pdf_html(payload: dict[str, Any]) -> str:
 def pdf_bytes(payload: dict[str, Any]) -> bytes:
     """The report as an A4 landscape PDF, ready to sign: the summary, the total, at most
     ``PDF_MISSING_LIMIT`` units still missing an event (the XLSX lists them all)."""
-    # Imported here: WeasyPrint loads Pango when imported, which pages that only format
-    # rates (the template filters import this module) should not pay for.
-    from weasyprint import HTML, URLFetcher
-
-    # Inline data only: a report needs nothing from outside, and no text in a payload may
-    # ever make the renderer open a file or a URL.
-    fetcher = URLFetcher(allowed_protocols=("data",))
-    html = HTML(string=pdf_html(payload), base_url=str(settings.BASE_DIR), url_fetcher=fetcher)
-    return html.write_pdf()
+    return pdf.write_pdf(pdf_html(payload))
 
 
 # Explanation lists ------------------------------------------------------------------------

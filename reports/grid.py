@@ -5,7 +5,11 @@ This module is the grid's only data source: the page, the exports and the JSON's
 report facts (``conferences.facts.selectors``), so a unit counted as done in a report's
 figure is done in its cell; records are read only for what facts do not hold (a draft,
 a return). A page costs a fixed number of queries whatever the number of units: the
-count, the page of units, one for the page's facts and one for its records.
+count, the page of units, one for the page's facts and one for its records. The page
+counts its units only up to ``COUNT_INLINE_UP_TO`` (a count reads every unit under the
+node: 200,000 index entries at a province's root); past that it says "more than", reads
+one row beyond the page to know whether there is a next one, and the exact count is
+asked for separately (``grid_count``), so the rows do not wait for it.
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ from units.periods import Period, period_end, tree_for
 
 PAGE_SIZES = (50, 100, 500)
 EXPORT_CHUNK = 2000
+# A page counts its units itself up to this many (a district's, in a few milliseconds).
+COUNT_INLINE_UP_TO = 10_000
 
 
 class State:
@@ -103,25 +109,47 @@ class GridCell:
     held_on: datetime.date | None = None
     return_reason: str = ""
     why_not: str = ""
+    # The state and its detail in words (on time or late and the quality, why returned
+    # or exempt), in the active language: set by ``_cells``, which translates them once a page.
+    label: str = ""
+    note: str = ""
+    # Where the cell leads (the record, or the unit's year page): set by the page's view.
+    href: str = ""
 
     @property
-    def label(self) -> str:
-        return str(STATE_LABELS[self.state])
+    def late_or_poor(self) -> bool:
+        """Done, but late or short of the quality checks (shown in amber)."""
+        return self.state == State.DONE and not (self.on_time and self.good)
 
     @property
-    def note(self) -> str:
-        """The detail in words: on time or late and the quality, why returned or exempt."""
-        if self.state == State.DONE:
-            timing = _("Đúng hạn") if self.on_time else _("Trễ hạn")
-            quality = _("đạt chất lượng") if self.good else _("chưa đạt chất lượng")
-            if not self.assessed:
-                quality = _("chất lượng chưa đánh giá")
-            return f"{timing}; {quality}"
-        if self.state == State.RETURNED:
-            return _("Lý do: %(reason)s") % {"reason": self.return_reason} if self.return_reason else ""
-        if self.state == State.NOT_EXPECTED:
-            return self.why_not
+    def held_on_text(self) -> str:
+        return self.held_on.strftime("%d/%m/%Y") if self.held_on else ""
+
+
+class _Words:
+    """What cells say, translated once for a page instead of once a cell."""
+
+    def __init__(self) -> None:
+        self.states = {state: str(label) for state, label in STATE_LABELS.items()}
+        self.timing = {True: _("Đúng hạn"), False: _("Trễ hạn")}
+        self.quality = {True: _("đạt chất lượng"), False: _("chưa đạt chất lượng")}
+        self.unassessed = _("chất lượng chưa đánh giá")
+        self.categories = {value: str(label) for value, label in Category.choices}
+
+    def note(self, cell: GridCell) -> str:
+        if cell.state == State.DONE:
+            quality = self.quality[bool(cell.good)] if cell.assessed else self.unassessed
+            return f"{self.timing[bool(cell.on_time)]}; {quality}"
+        if cell.state == State.RETURNED:
+            return _("Lý do: %(reason)s") % {"reason": cell.return_reason} if cell.return_reason else ""
+        if cell.state == State.NOT_EXPECTED:
+            return cell.why_not
         return ""
+
+    def worded(self, cell: GridCell) -> GridCell:
+        cell.label = self.states[cell.state]
+        cell.note = self.note(cell)
+        return cell
 
 
 @dataclass
@@ -133,23 +161,29 @@ class GridRow:
     node_name: str
     cells: list[GridCell] = field(default_factory=list)
     overdue: int = 0
-
-    @property
-    def category_label(self) -> str:
-        return str(Category(self.category).label) if self.category in Category.values else self.category
+    category_label: str = ""
+    # The unit's page and its year page: set by the page's view.
+    href: str = ""
+    year_href: str = ""
 
 
 @dataclass
 class GridPage:
+    """One page of rows. ``count`` is exact, or None when the filters keep more than
+    ``more_than`` units and the page did not count them all (``has_more`` then says
+    whether a next page exists)."""
+
     rows: list[GridRow]
-    count: int
+    count: int | None
     indicators: list[tuple[str, str]]
     number: int
     per_page: int
+    more_than: int = 0
+    has_more: bool = False
 
     @property
-    def num_pages(self) -> int:
-        return max(1, -(-self.count // self.per_page))
+    def num_pages(self) -> int | None:
+        return None if self.count is None else max(1, -(-self.count // self.per_page))
 
     @property
     def has_previous(self) -> bool:
@@ -157,20 +191,26 @@ class GridPage:
 
     @property
     def has_next(self) -> bool:
-        return self.number < self.num_pages
+        if self.count is None:
+            return self.has_more
+        return self.number < (self.num_pages or 1)
 
     @property
     def start_index(self) -> int:
-        return (self.number - 1) * self.per_page + 1 if self.count else 0
+        return (self.number - 1) * self.per_page + 1 if self.rows else 0
 
     @property
     def end_index(self) -> int:
-        return min(self.number * self.per_page, self.count)
+        return (self.number - 1) * self.per_page + len(self.rows)
 
 
-def _rules(query: GridQuery) -> dict[str, ObligationRule]:
-    rules = rules_for_year(query.year)
-    ensure_current(query.year, rules)
+def _rules(query: GridQuery, known: dict[str, ObligationRule] | None = None) -> dict[str, ObligationRule]:
+    """The year's rules of the grid's columns: ``known`` (the year's rules, whose facts the
+    caller already made current) or read here."""
+    rules = known
+    if rules is None:
+        rules = rules_for_year(query.year)
+        ensure_current(query.year, rules)
     codes = [query.indicator] if query.indicator else list(compute.INDICATORS)
     return {code: rules[code] for code in codes if code in rules}
 
@@ -237,11 +277,11 @@ def _ordered(units: QuerySet[Unit], query: GridQuery, rules: dict[str, Obligatio
     return units.order_by(f"-{field_name}" if descending else field_name, "code")
 
 
-def _why_not(row: dict[str, Any], rule: ObligationRule, year: int, period: str) -> str:
+def _why_not(row: dict[str, Any], rule: ObligationRule, year: int, period: str, words: _Words) -> str:
     """Why a rule does not bind a unit, in words (the SQL decided that it does not)."""
     if row["category"] not in rule.categories:
         return _("Loại hình %(category)s không thuộc diện") % {
-            "category": Category(row["category"]).label if row["category"] in Category.values else row["category"]
+            "category": words.categories.get(row["category"], row["category"])
         }
     if rule.min_employees is not None and row["employees"] < rule.min_employees:
         return _("Dưới %(n)d lao động") % {"n": rule.min_employees}
@@ -253,7 +293,7 @@ def _why_not(row: dict[str, Any], rule: ObligationRule, year: int, period: str) 
 
 
 def _cells(
-    rows: list[dict[str, Any]], query: GridQuery, rules: dict[str, ObligationRule]
+    rows: list[dict[str, Any]], query: GridQuery, rules: dict[str, ObligationRule], words: _Words
 ) -> dict[tuple[int, str], GridCell]:
     """The cells of the given units: one query for their facts, one for their records."""
     ids = [row["pk"] for row in rows]
@@ -272,39 +312,36 @@ def _cells(
         latest.setdefault((record["unit_id"], record["kind"]), record)
     cells: dict[tuple[int, str], GridCell] = {}
     for unit_id, (code, rule) in product(ids, rules.items()):
-        found = facts.get((unit_id, code), fact_selectors.NO_FACT)
-        if not found["expected"]:
-            why = _why_not(by_id[unit_id], rule, query.year, query.period)
-            cells[(unit_id, code)] = GridCell(code, State.NOT_EXPECTED, expected=False, done=found["done"], why_not=why)
-            continue
-        if found["done"]:
-            counted = records.get(found["record_id"], {})
-            cells[(unit_id, code)] = GridCell(
+        fact = facts.get((unit_id, code), fact_selectors.NO_FACT)
+        if not fact["expected"]:
+            why = _why_not(by_id[unit_id], rule, query.year, query.period, words)
+            cell = GridCell(code, State.NOT_EXPECTED, expected=False, done=fact["done"], why_not=why)
+        elif fact["done"]:
+            cell = GridCell(
                 code,
                 State.DONE,
                 expected=True,
                 done=True,
-                on_time=found["on_time"],
-                good=found["quality"],
-                assessed=found["assessed"],
-                record_id=found["record_id"],
+                on_time=fact["on_time"],
+                good=fact["quality"],
+                assessed=fact["assessed"],
+                record_id=fact["record_id"],
                 record_status=Record.Status.ACCEPTED,
-                held_on=counted.get("held_on"),
+                held_on=records.get(fact["record_id"], {}).get("held_on"),
             )
-            continue
-        last = latest.get((unit_id, rule.kind))
-        if last is None:
-            cells[(unit_id, code)] = GridCell(code, State.MISSING, expected=True)
-            continue
-        cells[(unit_id, code)] = GridCell(
-            code,
-            last["status"],
-            expected=True,
-            record_id=last["pk"],
-            record_status=last["status"],
-            held_on=last["held_on"],
-            return_reason=last["return_reason"] if last["status"] == Record.Status.RETURNED else "",
-        )
+        elif (last := latest.get((unit_id, rule.kind))) is None:
+            cell = GridCell(code, State.MISSING, expected=True)
+        else:
+            cell = GridCell(
+                code,
+                last["status"],
+                expected=True,
+                record_id=last["pk"],
+                record_status=last["status"],
+                held_on=last["held_on"],
+                return_reason=last["return_reason"] if last["status"] == Record.Status.RETURNED else "",
+            )
+        cells[(unit_id, code)] = words.worded(cell)
     return cells
 
 
@@ -315,7 +352,12 @@ def _read_rows(
     units: QuerySet[Unit], query: GridQuery, rules: dict[str, ObligationRule], start: int, stop: int
 ) -> list[GridRow]:
     found = list(_ordered(units, query, rules)[start:stop].values(*UNIT_FIELDS))
-    cells = _cells(found, query, rules)
+    return _rows_of(found, query, rules)
+
+
+def _rows_of(found: list[dict[str, Any]], query: GridQuery, rules: dict[str, ObligationRule]) -> list[GridRow]:
+    words = _Words()
+    cells = _cells(found, query, rules, words)
     overdue = followup_queries.overdue_by_unit([row["pk"] for row in found], query.year, query.period)
     return [
         GridRow(
@@ -326,6 +368,7 @@ def _read_rows(
             node_name=row["node_name"] or "",
             cells=[cells[(row["pk"], code)] for code in rules],
             overdue=overdue.get(row["pk"], 0),
+            category_label=words.categories.get(row["category"], row["category"]),
         )
         for row in found
     ]
@@ -339,20 +382,54 @@ def _indicators(rules: dict[str, ObligationRule]) -> list[tuple[str, str]]:
     return [(code, str(Indicator(code).label)) for code in rules]
 
 
-def grid_page(query: GridQuery, *, page: int = 1, per_page: int = PAGE_SIZES[0]) -> GridPage:
-    """One page of the grid with the number of units the filters keep."""
-    rules = _rules(query)
+def grid_page(
+    query: GridQuery,
+    *,
+    page: int = 1,
+    per_page: int = PAGE_SIZES[0],
+    count_up_to: int | None = None,
+    rules: dict[str, ObligationRule] | None = None,
+) -> GridPage:
+    """One page of the grid with the number of units the filters keep: exact, or, with
+    ``count_up_to``, counted only that far (``count`` None past it). ``rules``: the year's
+    rules when the caller has read them and made their facts current."""
+    rules = _rules(query, rules)
     units = filtered_units(query, rules)
-    count = units.count()
-    number = max(1, min(page, max(1, -(-count // per_page))))
+    count: int | None
+    if count_up_to is None:
+        count = units.count()
+    else:
+        seen = units.order_by().values("pk")[: count_up_to + 1].count()
+        count = seen if seen <= count_up_to else None
+    if count is not None:
+        number = max(1, min(page, max(1, -(-count // per_page))))
+        start = (number - 1) * per_page
+        rows = _read_rows(_with_node_name(units), query, rules, start, start + per_page) if count else []
+        return GridPage(rows=rows, count=count, indicators=_indicators(rules), number=number, per_page=per_page)
+    number = max(1, page)
     start = (number - 1) * per_page
-    rows = _read_rows(_with_node_name(units), query, rules, start, start + per_page) if count else []
-    return GridPage(rows=rows, count=count, indicators=_indicators(rules), number=number, per_page=per_page)
+    # One row more than the page: whether a next page exists, without counting.
+    found = list(_ordered(_with_node_name(units), query, rules)[start : start + per_page + 1].values(*UNIT_FIELDS))
+    if not found and number > 1:
+        # Past the end of a long list: the exact count says where the last page is.
+        return grid_page(query, page=page, per_page=per_page, rules=rules)
+    return GridPage(
+        rows=_rows_of(found[:per_page], query, rules),
+        count=None,
+        indicators=_indicators(rules),
+        number=number,
+        per_page=per_page,
+        more_than=count_up_to or 0,
+        has_more=len(found) > per_page,
+    )
 
 
-def grid_count(query: GridQuery) -> int:
-    """How many units the filters keep."""
-    return filtered_units(query, _rules(query)).count()
+def grid_count(query: GridQuery, *, up_to: int | None = None) -> int:
+    """How many units the filters keep (with ``up_to``: counted no further than one past it)."""
+    units = filtered_units(query, _rules(query))
+    if up_to is None:
+        return units.count()
+    return units.order_by().values("pk")[: up_to + 1].count()
 
 
 def grid_rows(query: GridQuery) -> tuple[list[tuple[str, str]], Iterator[GridRow]]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from openpyxl import Workbook
@@ -20,6 +19,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from qcdc import xlsx
+from qcdc.pdf import write_pdf
 from reports.exports import REPORT_TIMEZONE
 from reports.grid import GridCell, GridRow, State
 
@@ -117,8 +117,6 @@ def grid_xlsx_bytes(title: str, indicators: list[tuple[str, str]], rows: Iterabl
 
 def grid_pdf_bytes(title: str, indicators: list[tuple[str, str]], rows: Iterable[GridRow]) -> bytes:
     """The grid on A4 landscape pages, the header row repeated on each page."""
-    from weasyprint import HTML, URLFetcher
-
     lines = [
         {
             "row": row,
@@ -132,5 +130,4 @@ def grid_pdf_bytes(title: str, indicators: list[tuple[str, str]], rows: Iterable
     html = render_to_string(
         "reports/grid_pdf.html", {"title": title, "indicators": indicators, "lines": lines, "made": made}
     )
-    fetcher = URLFetcher(allowed_protocols=("data",))
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf()
+    return write_pdf(html)

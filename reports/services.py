@@ -63,18 +63,32 @@ def report_build(run: ReportRun) -> ReportRun | None:
 
     The result lands only if this attempt still holds the run (see ``qcdc.jobs``).
     """
-    from reports.exports import pdf_bytes, xlsx_bytes
-
     if not MIN_YEAR <= run.year <= MAX_YEAR:
         raise ValueError(_("Năm %(year)s nằm ngoài phạm vi báo cáo.") % {"year": run.year})
     payload = _run_payload(run)
     jobs.progress(run, 70)
-    jobs.save_files(run, {"xlsx": xlsx_bytes(payload), "pdf": pdf_bytes(payload)})
+    report_files_save(job=run, payload=payload)
     if not jobs.finish(run, xlsx=run.xlsx.name, pdf=run.pdf.name, result=compute.compact(payload)):
         run.discard_partial()
         return None
     run.refresh_from_db()
     return run
+
+
+def report_files_save(*, job: ReportRun | PeriodClose, payload: dict[str, Any]) -> None:
+    """Store a report's XLSX, then its PDF, all or none (a failed PDF deletes the XLSX).
+
+    One after the other, so that the workbook's bytes (about 10 MB for a root report) are
+    stored and let go before WeasyPrint lays out the PDF, the job's largest moment; the
+    PDF reads the count and the first units the workbook's pass over the list kept."""
+    from reports.exports import pdf_bytes, xlsx_bytes
+
+    jobs.save_files(job, {"xlsx": xlsx_bytes(payload)})
+    try:
+        jobs.save_files(job, {"pdf": pdf_bytes(payload)})
+    except BaseException:
+        job.xlsx.delete(save=False)
+        raise
 
 
 def _run_payload(run: ReportRun) -> dict[str, Any]:

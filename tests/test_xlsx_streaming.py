@@ -44,3 +44,13 @@ def test_it_writes_an_empty_stream_as_the_header_alone():
 def test_it_refuses_a_value_it_cannot_write_as_a_plain_cell():
     with pytest.raises(TypeError):
         streamed_workbook([[1, datetime.date(2025, 1, 1), ""]])
+
+
+def test_it_drops_every_character_xml_cannot_hold_and_escapes_markup():
+    # Carriage returns aside: an XML reader reads them back as line feeds.
+    controls = "".join(chr(c) for c in range(32) if c != 13)
+    kept = "".join(c for c in controls if c in "\t\n")
+
+    sheet = streamed_workbook([[1, f"a{controls}&<>ạ", f"b{kept}"]])["Danh sách"]
+
+    assert [c.value for c in sheet[2]] == [1, f"a{kept}&<>ạ", f"b{kept}"]

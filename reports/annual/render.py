@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import io
 
-from django.conf import settings
 from django.template.loader import render_to_string
 
+from qcdc import pdf
 from reports.annual.compose import Document
 
 FONT = "Times New Roman"  # what Vietnamese administrative documents use (Decree 30/2020)
@@ -55,8 +55,4 @@ def docx_bytes(doc: Document) -> bytes:
 
 def pdf_bytes(doc: Document) -> bytes:
     """The same text as an A4 PDF in DejaVu Sans (every Vietnamese glyph)."""
-    from weasyprint import HTML, URLFetcher
-
-    html = render_to_string("reports/annual/report_pdf.html", {"doc": doc})
-    fetcher = URLFetcher(allowed_protocols=("data",))
-    return HTML(string=html, base_url=str(settings.BASE_DIR), url_fetcher=fetcher).write_pdf()
+    return pdf.write_pdf(render_to_string("reports/annual/report_pdf.html", {"doc": doc}))

@@ -131,13 +131,12 @@ def close_files(*, close_id: int) -> PeriodClose | None:
     """The XLSX and PDF of a closed version, with every missing unit read off the snapshot.
     They follow the close, since they only render figures already frozen; all or none
     are kept (a full disk leaves no half)."""
-    from reports.exports import pdf_bytes, xlsx_bytes
+    from reports.services import report_files_save
 
     close = PeriodClose.objects.select_related("node").get(pk=close_id)
     if not close.result or (close.xlsx and close.pdf):
         return None
-    payload = {**close.result, "missing": MissingList(closes=[close])}
-    jobs.save_files(close, {"xlsx": xlsx_bytes(payload), "pdf": pdf_bytes(payload)})
+    report_files_save(job=close, payload={**close.result, "missing": MissingList(closes=[close])})
     close.save(update_fields=["xlsx", "pdf"])
     return close
 

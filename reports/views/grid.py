@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from conferences.models import ObligationRule
 from conferences.obligations import Indicator
 from qcdc.downloads import JSON, PDF, XLSX, file_response
 from reports import dashboard, grid
@@ -44,20 +45,43 @@ def grid_query(request: HttpRequest, node: OrgNode) -> tuple[grid.GridQuery, Gri
     return query, form
 
 
+def _page_number(request: HttpRequest) -> int:
+    try:
+        return int(request.GET.get("page") or 1)
+    except ValueError:
+        return 1
+
+
+def with_links(page: grid.GridPage, year: int) -> grid.GridPage:
+    """Set where each row and cell of ``page`` leads: three URLs reversed per page and
+    filled in per row, rather than hundreds reversed by the template."""
+    marker = 987654321
+    unit_url, year_url, record_url = (
+        reverse(name, args=[marker]).replace(str(marker), "{}")
+        for name in ("units:unit_detail", "conferences:unit_year", "conferences:record_detail")
+    )
+    year_query = f"?year={year}"
+    for row in page.rows:
+        row.href = unit_url.format(row.unit_id)
+        row.year_href = year_url.format(row.unit_id) + year_query
+        for cell in row.cells:
+            if cell.record_id:
+                cell.href = record_url.format(cell.record_id)
+            elif cell.state == grid.State.MISSING:
+                cell.href = row.year_href
+    return page
+
+
 def grid_context(request: HttpRequest, node: OrgNode, query: grid.GridQuery, per_page: int) -> dict[str, Any]:
     """What the grid's template needs: shared by the grid page, the dashboard and the report."""
-    try:
-        number = int(request.GET.get("page") or 1)
-    except ValueError:
-        number = 1
-    page = grid.grid_page(query, page=number, per_page=per_page)
+    page = grid.grid_page(query, page=_page_number(request), per_page=per_page, count_up_to=grid.COUNT_INLINE_UP_TO)
     params = request.GET.copy()
     params.pop("page", None)
     params["node"] = str(node.pk)
     sorting = params.copy()
     sorting.pop("sort", None)
     return {
-        "grid": page,
+        "grid": with_links(page, query.year),
         "grid_query": query,
         "grid_params": params.urlencode(),
         "grid_sort_params": sorting.urlencode(),
@@ -65,20 +89,34 @@ def grid_context(request: HttpRequest, node: OrgNode, query: grid.GridQuery, per
     }
 
 
-def grid_preview(node: OrgNode, year: int, period: str = Period.YEAR) -> dict[str, Any]:
+def grid_preview(
+    node: OrgNode, year: int, period: str = Period.YEAR, *, rules: dict[str, ObligationRule] | None = None
+) -> dict[str, Any]:
     """The grid's first page for a page that shows it in place of a lone total row (the
     dashboard and the report of a node whose children are units); its links lead to the
-    grid page itself."""
+    grid page itself. ``rules``: the year's, when the page has read them already."""
     query = grid.GridQuery(node=node, year=year, period=period)
     params = QueryDict(mutable=True)
     params.update({"node": str(node.pk), "year": str(year), "period": period})
+    page = grid.grid_page(query, per_page=grid.PAGE_SIZES[0], count_up_to=grid.COUNT_INLINE_UP_TO, rules=rules)
     return {
-        "grid": grid.grid_page(query, per_page=grid.PAGE_SIZES[0]),
+        "grid": with_links(page, year),
         "grid_query": query,
         "grid_params": params.urlencode(),
         "grid_sort_params": params.urlencode(),
         "grid_url": reverse("reports:grid"),
     }
+
+
+def _count_fragment(request: HttpRequest, query: grid.GridQuery, per_page: int) -> HttpResponse:
+    """The exact number of units the filters keep, for a page that could not wait for it:
+    the count line and the pager's page number (swapped in by htmx)."""
+    count = grid.grid_count(query)
+    num_pages = max(1, -(-count // per_page))
+    number = max(1, min(_page_number(request), num_pages))
+    first = (number - 1) * per_page + 1 if count else 0
+    context = {"n": count, "first": first, "last": min(number * per_page, count), "number": number}
+    return render(request, "reports/_grid_count.html", context | {"num_pages": num_pages})
 
 
 @require(can_read_tree)
@@ -99,6 +137,8 @@ def grid_view(request: HttpRequest) -> HttpResponse:
     if fmt in ("xlsx", "pdf", "json"):
         return _export(node, query, fmt)
     per_page = form.value("per_page", grid.PAGE_SIZES[0])
+    if request.GET.get("part") == "count":
+        return _count_fragment(request, query, per_page)
     context = {"node": node, "form": form, **grid_context(request, node, query, per_page)}
     return render(request, "reports/grid.html", context)
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from conferences.facts.maintain import rules_by_year
 from qcdc import jobs
 from qcdc.years import year_param
 from reports import dashboard, services
@@ -129,12 +130,14 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     node = node_from_request(request)
     year = year_param(request, default=dashboard.default_year())
     years = dashboard.years_to_show(year)
-    payloads = dashboard.latest_payloads(node, years)
+    # Read once for the figures, the grid and the deadlines of the overdue units.
+    rules = rules_by_year(years)
+    payloads = dashboard.latest_payloads(node, years, rules=rules)
     # The figures are live; only the year shown needs a run, for its list of missing units.
     requested, building = dashboard.payloads_requested(node, [year], payloads)
     if requested > len(building):
         # Some were built just now, in-process (no broker): read them.
-        payloads = dashboard.latest_payloads(node, years)
+        payloads = dashboard.latest_payloads(node, years, rules=rules)
     payload = payloads.get(year)
     indicator = request.GET.get("indicator") or "worker_conference"
     context: dict[str, Any] = {
@@ -152,12 +155,12 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         # A district's dashboard: its children are units, so it shows them one by one.
         from reports.views.grid import grid_preview
 
-        context |= grid_preview(node, year)
+        context |= grid_preview(node, year, rules=rules.get(year, {}))
     if payload:
         if indicator not in payload["total"]["cells"]:
             indicator = context["indicator"] = payload["indicators"][0]["code"]
         children = dashboard.child_rates(payload, indicator)
-        overdue = dashboard.overdue_units(payload, year, timezone.localdate())
+        overdue = dashboard.overdue_units(payload, year, timezone.localdate(), rules=rules.get(year, {}))
         own_close = payload.get("close")
         context |= {
             "explain_source": {"close": own_close["id"]}

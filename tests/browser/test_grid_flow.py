@@ -77,3 +77,30 @@ def test_it_filters_the_grid_to_missing_worker_conferences_and_exports_them(
     assert sheet.cell(row=row, column=6).value == "Bị trả lại"
     assert "chưa có chữ ký" in sheet.cell(row=row, column=8).value
     assert problems == []
+
+
+def test_a_long_grid_shows_its_rows_first_then_its_exact_count(browser: Browser, live_server, world, monkeypatch):
+    from reports import grid
+
+    # As a province's root at 200,000 units: the page counts no further than this.
+    monkeypatch.setattr(grid, "COUNT_INLINE_UP_TO", 20)
+    for n in range(60):
+        UnitFactory(code=f"Z{n:03d}", name=f"Công ty Đông Người {n}", node=world.district_x)
+    problems: list[str] = []
+    page = browser.new_context(**LAPTOP).new_page()
+    page.on("pageerror", lambda e: problems.append(str(e)))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Tên đăng nhập").fill("staff_x")
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_role("link", name="Từng đơn vị").click()
+    expect(page.locator("#grid tbody tr")).to_have_count(50)
+    # htmx asks for the exact count once the rows are there and swaps it in, pager too.
+    expect(page.locator("#grid-count")).to_have_text(re.compile(r"^\s*62 đơn vị · đang xem 1–50\s*$"))
+    expect(page.locator("#grid-page-label")).to_have_text("Trang 1/2")
+    page.get_by_role("link", name="Sau").click()
+    expect(page.locator("#grid tbody tr")).to_have_count(12)
+    expect(page.locator("#grid-count")).to_contain_text("62 đơn vị · đang xem 51–62")
+    expect(page.locator("#grid-page-label")).to_have_text("Trang 2/2")
+    assert problems == []

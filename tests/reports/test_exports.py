@@ -329,3 +329,15 @@ def test_it_says_so_when_no_unit_is_missing_an_event():
 
     assert "Đơn vị chưa thực hiện (0)" in html
     assert "Không có đơn vị nào còn thiếu." in html
+
+
+def test_it_puts_a_chairs_address_and_phone_on_two_lines_of_one_cell(tmp_path):
+    html = pdf_html(payload())
+    text, _info = pdf_text(tmp_path, payload())
+
+    assert '<td class="contact">hong.nt@hungthinh.vn\n0912 345 678</td>' in html
+    assert '<td class="contact">024 3825 1234</td>' in html
+    assert "<br>" not in html[html.index('id="missing"') :]
+    lines = text.splitlines()
+    address = next(n for n, line in enumerate(lines) if "hong.nt@hungthinh.vn" in line)
+    assert "0912 345 678" in lines[address + 1] and "0912 345 678" not in lines[address]

@@ -79,6 +79,35 @@ def test_files_are_kept_all_or_none(world, monkeypatch, settings) -> None:
     assert written == [] and not run.xlsx
 
 
+def test_a_report_keeps_no_xlsx_when_its_pdf_cannot_be_made(world, monkeypatch, settings) -> None:
+    """The XLSX is stored before the PDF is laid out (so that its bytes are let go), and
+    deleted again when the PDF fails."""
+    from reports import exports
+
+    run = ReportRun.objects.create(node=world.district_x, year=2025)
+    payload = services.report_payload(world.district_x, 2025, Period.YEAR, by_category=False)
+    stored_before_the_pdf = []
+
+    def pdf_fails(data: dict) -> bytes:
+        stored_before_the_pdf.extend(p for p in (settings.MEDIA_ROOT / "reports").rglob("*.xlsx") if p.is_file())
+        raise RuntimeError("Pango could not load a font")
+
+    monkeypatch.setattr(exports, "pdf_bytes", pdf_fails)
+    with pytest.raises(RuntimeError):
+        services.report_files_save(job=run, payload=payload)
+    written = [p for p in (settings.MEDIA_ROOT / "reports").rglob("*") if p.is_file()]
+    assert len(stored_before_the_pdf) == 1 and written == [] and not run.xlsx
+
+
+def test_a_report_stores_its_xlsx_and_pdf(world, settings) -> None:
+    run = ReportRun.objects.create(node=world.district_x, year=2025)
+    payload = services.report_payload(world.district_x, 2025, Period.YEAR, by_category=False)
+
+    services.report_files_save(job=run, payload=payload)
+
+    assert run.xlsx.read(2) == b"PK" and run.pdf.read(5) == b"%PDF-"
+
+
 def test_a_job_the_broker_cannot_take_fails_with_a_reason_and_a_rebuild_button(
     world, client_as, django_capture_on_commit_callbacks
 ) -> None:
