@@ -42,7 +42,13 @@ def grid_query(request: HttpRequest, node: OrgNode) -> tuple[grid.GridQuery, Gri
         search=form.value("q", "").strip(),
         sort=sort,
     )
-    return query, form
+    # The filters show what the page counts: a missing or refused value shows its default
+    # (an unbound select would show its first choice, "6 tháng đầu năm", over a year's figures).
+    shown = request.GET.copy()
+    shown["per_page"] = form.value("per_page", grid.PAGE_SIZES[0])
+    for name in ("year", "period", "indicator", "category", "state", "sort"):
+        shown[name] = getattr(query, name)
+    return query, GridForm(shown)
 
 
 def _page_number(request: HttpRequest) -> int:

@@ -271,3 +271,16 @@ def test_its_pdf_refuses_more_rows_than_a_printout_can_hold(client_as, tree, wor
     assert response.redirect_chain and "PDF in được tối đa 3 đơn vị (đang lọc 6)" in response.content.decode()
     filtered = client_as(world.staff_x).get(grid_url(world.district_x, format="pdf", q="F1"))
     assert b"".join(filtered.streaming_content).startswith(b"%PDF")
+
+
+def test_its_filters_show_the_period_and_year_the_page_counts(client_as, tree, world):
+    """Without ``period`` (or with a refused one) the page counts the whole year, and its
+    select says so rather than showing its first choice, the half-year."""
+    client = client_as(world.staff_x)
+    for params in ({"year": 2025}, {"year": 2025, "period": "q3"}):
+        response = client.get(grid_url(world.district_x, **params))
+        assert response.context["grid_query"].period == Period.YEAR
+        body = response.content.decode()
+        assert re.search(r'<option value="year" selected>', body), "the whole year is the selected period"
+        assert '<option value="h1" selected>' not in body
+        assert '<option value="2025" selected>' in body
