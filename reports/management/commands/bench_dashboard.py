@@ -1,20 +1,18 @@
 from __future__ import annotations
 
 import os
-import statistics
 import time
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
-from django.db.models import Count
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from reports import demo, tasks
+from reports.management.commands._timing import largest_district, time_page
 from reports.models import ReportRun
 from units.models import OrgNode, Unit
 
@@ -58,24 +56,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"report of the root for {year} built in {time.perf_counter() - started:.1f} s")
         client = Client(HTTP_HOST="localhost")
         client.force_login(get_user_model().objects.get(username="quantri"))
-        # The district-level node with the most units: its dashboard shows them one by one.
-        district = OrgNode.objects.filter(units__isnull=False).annotate(n=Count("units")).order_by("-n", "pk").first()
-        assert district is not None
+        district = largest_district()
         medians = {}
         for label, node in (("root", root), (f"district {district.code}", district)):
             url = reverse("reports:dashboard") + f"?node={node.pk}&year={last}"
-            assert client.get(url, secure=True).status_code == 200
-            times = []
-            for _ in range(options["requests"]):
-                started = time.perf_counter()
-                client.get(url, secure=True)
-                times.append(time.perf_counter() - started)
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url, secure=True)
-            medians[label] = statistics.median(times)
+            page = time_page(client, url, options["requests"])
+            medians[label] = page.median
             self.stdout.write(
                 f"dashboard of the {label} at {size:,} units: median {medians[label] * 1000:.1f} ms, p95 "
-                f"{sorted(times)[int(len(times) * 0.95) - 1] * 1000:.1f} ms, {len(queries.captured_queries)} queries; "
+                f"{sorted(page.times)[int(len(page.times) * 0.95) - 1] * 1000:.1f} ms, {page.queries} queries; "
                 f"load average {os.getloadavg()[0]:.1f}"
             )
         return medians["root"]

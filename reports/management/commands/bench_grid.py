@@ -1,20 +1,18 @@
 from __future__ import annotations
 
 import os
-import statistics
 import time
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import connection
-from django.db.models import Count
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from reports import compute, demo
+from reports.management.commands._timing import largest_district, time_page
 from units.models import OrgNode, Unit
 
 
@@ -47,9 +45,7 @@ class Command(BaseCommand):
         client = Client(HTTP_HOST="localhost")
         client.force_login(get_user_model().objects.get(username="quantri"))
         base = reverse("reports:grid") + f"?node={root.pk}&year={last}"
-        # The district-level node with the most units: its dashboard shows this grid too.
-        district = OrgNode.objects.filter(units__isnull=False).annotate(n=Count("units")).order_by("-n", "pk").first()
-        assert district is not None
+        district = largest_district()  # its dashboard shows this grid too
         cases = {
             "first page (50)": base,
             "exact count (the page's htmx request)": base + "&part=count",
@@ -60,18 +56,10 @@ class Command(BaseCommand):
             "search 'may'": base + "&q=may",
         }
         for label, url in cases.items():
-            assert client.get(url, secure=True).status_code == 200
-            times = []
-            for _ in range(options["requests"]):
-                started = time.perf_counter()
-                client.get(url, secure=True)
-                times.append(time.perf_counter() - started)
-            with CaptureQueriesContext(connection) as queries:
-                client.get(url, secure=True)
-            median = statistics.median(times)
+            page = time_page(client, url, options["requests"])
             self.stdout.write(
-                f"grid, {label}: median {median * 1000:.0f} ms, max {max(times) * 1000:.0f} ms, "
-                f"{len(queries.captured_queries)} queries; ratio to the report {median / report:.2f} (target ≤ 2); "
+                f"grid, {label}: median {page.median * 1000:.0f} ms, max {max(page.times) * 1000:.0f} ms, "
+                f"{page.queries} queries; ratio to the report {page.median / report:.2f} (target ≤ 2); "
                 f"load average {os.getloadavg()[0]:.1f}"
             )
         if options["no_exports"]:
