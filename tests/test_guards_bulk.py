@@ -284,3 +284,49 @@ def test_only_an_administrator_edits_checklist_lines_in_the_list(
     browser = client_as({"anonymous": None, "desk": desk, "clerk": clerk}[who])
     assert_refused(browser.post(url(ContentItem, "changelist") + f"?kind__exact={item.kind}", data), who)
     assert ContentItem.objects.get(pk=item.pk).is_active and counts(ContentItem) == before
+
+
+# --- A unit put back as it was, from its history --------------------------------------------
+
+
+def history_url(unit: Unit) -> str:
+    first = unit.history.order_by("history_id").first()
+    return reverse("admin:units_unit_simple_history", args=[unit.pk, first.history_id])
+
+
+def revert_post(client, unit: Unit) -> dict[str, Any]:
+    """The history page's form as the browser sends it back (the version it was opened at)."""
+    form = client.get(history_url(unit)).context["adminform"].form
+    return {name: "" if form[name].value() is None else form[name].value() for name in form.fields}
+
+
+def test_putting_a_unit_back_from_its_history_checks_the_version_and_keeps_the_node(
+    world, client_as, superuser
+) -> None:
+    from units import regrouping, services
+
+    unit = world.unit_a
+    services.unit_update(unit=unit, by=None, version=unit.version, name="Tên sau")
+    client = client_as(superuser)
+    opened = revert_post(client, unit)
+    services.unit_update(unit=unit, by=None, version=unit.version, employees=200)
+    stale = client.post(history_url(unit), opened)
+    assert stale.status_code == 200 and "vừa được người khác cập nhật" in stale.content.decode()
+    assert Unit.objects.get(pk=unit.pk).name == "Tên sau"
+    regrouping.unit_transfer(unit=unit, to_node=world.district_y, effective_on=datetime.date.today(), by=None)
+    assert client.post(history_url(unit), revert_post(client, unit)).status_code == 302
+    unit = Unit.objects.get(pk=unit.pk)
+    assert (unit.name, unit.node) == ("Công ty May Alpha", world.district_y)  # a node changes by transfer only
+    assert unit.history.first().node_id == world.district_y.pk and unit.transfers.count() == 1
+
+
+@pytest.mark.parametrize("who", ["anonymous", "desk"])
+def test_putting_a_unit_back_is_closed_to_visitors_and_staff_without_permissions(
+    world, client_as, superuser, desk, who: str
+) -> None:
+    from units import services
+
+    unit = services.unit_update(unit=world.unit_a, by=None, version=world.unit_a.version, name="Tên sau")
+    data = revert_post(client_as(superuser), unit)
+    assert_refused(client_as(desk if who == "desk" else None).post(history_url(unit), data), who)
+    assert Unit.objects.get(pk=unit.pk).name == "Tên sau"

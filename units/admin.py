@@ -130,6 +130,11 @@ class UnitAdmin(NeverDeleted, SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Unit, form: forms.ModelForm, change: bool) -> None:
         if change:
+            # Only the form's fields change: a unit put back from its history (whose every
+            # field is the old one) keeps its node and the other read-only fields as stored.
+            kept = [f.attname for f in Unit._meta.concrete_fields if f.name not in form.fields]
+            for attname, value in Unit.objects.filter(pk=obj.pk).values(*kept).get().items():
+                setattr(obj, attname, value)
             # A staff member who opened the unit before this save is refused as stale,
             # as after any other edit, instead of overwriting it (and so is an admin:
             # UnitAdminForm).
