@@ -182,6 +182,15 @@ def test_the_admin_edits_a_closed_years_rule_through_the_service_and_says_what_i
     assert any(m.startswith("Năm 2025 đã có số liệu chốt: số liệu đã chốt giữ nguyên") for m in said(response))
 
 
+def test_the_back_office_says_the_same_of_a_closed_years_rule(world, client_as) -> None:
+    closed_year(world, 2025)
+    rule = a_rule(world)
+    data = {k: v for k, v in rule_post(rule, min_employees=30).items() if k not in ObligationRule.KEY}
+    response = client_as(world.admin).post(reverse("conferences:rule_edit", args=[rule.pk]), data)
+    assert response.status_code == 302 and ObligationRule.objects.get(pk=rule.pk).min_employees == 30
+    assert any(m.startswith("Năm 2025 đã có số liệu chốt") for m in said(response))
+
+
 def test_the_admin_adds_a_rule_through_the_service(world, client_as, superuser) -> None:
     rule = ObligationRule.objects.get(year=2030, indicator="dialogue_periodic")
     data = rule_post(rule)
