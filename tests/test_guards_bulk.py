@@ -283,6 +283,35 @@ def test_switching_a_checklist_line_off_in_the_list_goes_through_the_service_and
     assert any(m.startswith("Năm 2025 đã có số liệu chốt") for m in said(response))
 
 
+def test_a_closed_version_keeps_its_figures_through_rule_and_checklist_edits(
+    world, client_as, superuser, django_capture_on_commit_callbacks
+) -> None:
+    from reports import closing
+    from reports.models import SnapshotRow
+
+    RecordFactory(unit=world.unit_a, held_on=datetime.date(2025, 3, 10), status="accepted")
+    with django_capture_on_commit_callbacks(execute=True):
+        close, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
+
+    def figures() -> tuple:
+        close.refresh_from_db()
+        return close.status, close.result, list(SnapshotRow.objects.filter(close=close).order_by("pk").values())
+
+    before = figures()
+    assert before[0] == PeriodClose.Status.CLOSED and before[2]
+    client = client_as(superuser)
+    rule = a_rule(world)
+    client.post(url(rule, "change", rule.pk), rule_post(rule, min_employees=500, requires_resolution=True))
+    item = a_checklist_line(world)
+    client.post(
+        url(ContentItem, "changelist") + f"?kind__exact={item.kind}",
+        checklist_post(client, item.kind, **{str(item.pk): {"is_active": False}}),
+    )
+    assert ObligationRule.objects.get(pk=rule.pk).min_employees == 500
+    assert not ContentItem.objects.get(pk=item.pk).is_active
+    assert figures() == before
+
+
 @pytest.mark.parametrize("who", ["anonymous", "desk", "clerk"])
 def test_only_an_administrator_edits_checklist_lines_in_the_list(
     world, client_as, superuser, desk, clerk, who: str
