@@ -96,10 +96,11 @@ RECORD_COLUMNS = (
 
 @transaction.atomic
 def build_records(*, first_year: int, last_year: int, seed: int) -> int:
-    """Records for every unit and year in the range; returns how many were written."""
+    """Records for every unit and year in the range; returns how many were written. The
+    facts are not built: ``build_facts`` does, once every demo row is written."""
     rng = random.Random(seed * 7919)
     skip_fk_checks()
-    with deferred_rebuilds():  # the facts of every year are built once, at the end
+    with deferred_rebuilds():  # the facts are built once, at the end (``build_facts``)
         for year in range(first_year, last_year + 1):
             seed_rules(year=year)
     minutes_name = _demo_minutes(sample_pdf("Bien ban hoi nghi (mau)"))
@@ -132,20 +133,21 @@ def build_records(*, first_year: int, last_year: int, seed: int) -> int:
             written += _flush(pending, contents, minutes_name, now)
             pending = []
     written += _flush(pending, contents, minutes_name, now)
-    build_facts()
     return written
 
 
-def build_facts() -> None:
-    """The report facts of every year with rules, from the units and records just written
-    in bulk (no signals), with fresh planner statistics first on PostgreSQL."""
-    from conferences.facts.maintain import rebuild_year, rule_years
+def build_facts() -> dict[int, int]:
+    """The report facts of the years to build (``facts.years.years_to_build``: those with
+    records or being reported on, not every year with rules), from the units and records
+    just written in bulk (no signals), with fresh planner statistics first on PostgreSQL.
+    Returns the rows written by year."""
+    from conferences.facts.maintain import rebuild_year
+    from conferences.facts.years import years_to_build
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    for year in rule_years():
-        rebuild_year(year)
+    return {year: rebuild_year(year) for year in years_to_build()}
 
 
 def _record(rng: random.Random, unit_id: int, rule: Any, year: int, employees: int, today: datetime.date) -> tuple:

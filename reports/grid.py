@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy
 
 from conferences.facts import selectors as fact_selectors
 from conferences.facts.build import window_q
-from conferences.facts.maintain import ensure_current
+from conferences.facts.preparing import ensure_current
 from conferences.models import ObligationRule, Record
 from conferences.obligations import Indicator
 from conferences.rules import rules_for_year

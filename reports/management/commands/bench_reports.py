@@ -186,7 +186,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             demo.reset()
             _result, records = demo.build(
-                units=options["units"], first_year=first, last_year=last, seed=options["seed"]
+                units=options["units"], first_year=first, last_year=last, seed=options["seed"], say=self._phase
             )
             self.stdout.write(
                 f"seeded {options['units']:,} units and {records:,} records ({first}–{last}) "
@@ -238,6 +238,9 @@ class Command(BaseCommand):
             # Twice: the second close is version 2 and also computes the difference.
             self._bench_close(root, year, totals_orm)
             self._bench_close(root, year, totals_orm)
+
+    def _phase(self, line: str) -> None:
+        self.stdout.write(f"  seeded {line}")
 
     def _bench_against_floor(self, root: OrgNode, year: int, repeat: int, report_median: float) -> None:
         """Time the floor, then each figure of the issue as a multiple of it."""
