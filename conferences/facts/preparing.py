@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from celery import current_task
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -60,9 +61,12 @@ def ensure_current_years(rules: dict[int, dict[str, ObligationRule]]) -> None:
 
 
 def build_inline() -> bool:
-    """Whether a year asked for now is built on the spot: outside a request, or over a
-    tree small enough to build within one."""
-    return not _in_request.get() or Unit.objects.count() <= settings.FACTS_INLINE_BUILD_UNITS
+    """Whether a year asked for now is built on the spot: outside a request, in a job
+    (run in the request's process when there is no broker), or over a tree small enough
+    to build within a request."""
+    if not _in_request.get() or current_task:
+        return True
+    return Unit.objects.count() <= settings.FACTS_INLINE_BUILD_UNITS
 
 
 def build_asked(years: list[int]) -> None:
