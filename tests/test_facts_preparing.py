@@ -137,3 +137,14 @@ def test_a_report_job_builds_the_year_itself_whatever_the_tree(
 def test_outside_a_request_a_reader_builds_the_year(world, held_2019, large_tree):
     assert compute.build(world.district_x, 2019).total.cells["worker_conference"].done == 1
     assert FactYear.objects.filter(year=2019).exists()
+
+
+def test_a_job_run_within_a_request_builds_the_year_itself(world, held_2019, large_tree):
+    """Without a broker, jobs run in the request's process: they build, never raise."""
+    from conferences.facts.preparing import serving_request
+    from conferences.tasks import facts_rebuild_year
+
+    with serving_request():
+        facts_rebuild_year.apply(kwargs={"year": 2019, "build": True}).get()
+
+    assert FactYear.objects.filter(year=2019).exists()
