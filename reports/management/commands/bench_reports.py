@@ -45,7 +45,10 @@ GROUP BY 1
 
 def _raw_sql(rule: ObligationRule, year: int) -> str:
     if rule.kind in STANDING_KINDS:
-        record = "r.kind = %(kind)s AND r.status = 'accepted' AND r.held_on <= %(year_end)s"
+        # Issued or elected in the (work) year or, within the rule's term, before it.
+        record = "r.kind = %(kind)s AND r.status = 'accepted' AND r.year <= %(year)s"
+        if rule.term_years is not None:
+            record += " AND r.year > %(year)s - %(term)s"
     else:
         record = "r.kind = %(kind)s AND r.status = 'accepted' AND r.year = %(year)s"
     in_time = "r.held_on <= %(deadline)s" if rule.deadline else "TRUE"
@@ -157,6 +160,7 @@ def raw_report(node: OrgNode, year: int) -> dict[tuple[str, str], tuple[int, int
             "contents": contents or (0,),
             "n_contents": len(contents),
             "min_employees": rule.min_employees,
+            "term": rule.term_years,
         }
         with connection.cursor() as cursor:
             cursor.execute(_raw_sql(rule, year), params)
