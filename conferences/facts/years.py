@@ -59,7 +59,9 @@ def built_to_refresh(years: Iterable[int] | None = None, *, since: int | None = 
     years' locks are shared *before* the stamps are read, so a build of one of them
     (which owns its year's lock from before it reads the records until it commits its
     stamp) either finished and is seen here, or waits for this write to commit and then
-    reads it. Reading the stamps first, a write could miss a year built meanwhile."""
+    reads it. Reading the stamps first, a write could miss a year built meanwhile. Two
+    statements: a statement sees what was committed when it started, so the stamps are
+    read by one that starts once the locks are held."""
     assert transaction.get_connection().in_atomic_block, "the locks must last until the facts are written"
     candidates = sorted(set(years) if years is not None else {y for y in rule_years() if since is None or y >= since})
     if not candidates:
