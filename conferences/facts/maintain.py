@@ -318,30 +318,5 @@ def rebuild_year(year: int, *, only_if_stale: bool = False) -> int:
         return Fact.objects.filter(year=year).count()
 
 
-def ensure_current(year: int, rules: dict[str, ObligationRule]) -> None:
-    """Rebuild ``year`` first when its rules changed since its facts were built (a rule
-    edit whose rebuild job has not run yet): one query when they did not."""
-    ensure_current_years({year: rules})
-
-
-def ensure_current_years(rules: dict[int, dict[str, ObligationRule]]) -> None:
-    """``ensure_current`` for several years in one query."""
-    built = dict(FactYear.objects.filter(year__in=list(rules)).values_list("year", "rules_fingerprint"))
-    for year, year_rules in sorted(rules.items()):
-        if built.get(year) != fingerprint(year_rules):
-            rebuild_year(year, only_if_stale=True)
-
-
 def rule_years() -> list[int]:
     return sorted(ObligationRule.objects.order_by("year").values_list("year", flat=True).distinct())
-
-
-def refresh_facts_for(records: list[Record]) -> None:
-    """After records were written in bulk (no signals): rewrite the facts of their units,
-    set-based, from the earliest year they count in (a standing record counts on)."""
-    counted = [r for r in records if r.status == Record.Status.ACCEPTED]
-    if not counted:
-        return
-    first = min(r.year for r in counted)
-    years = [y for y in rule_years() if y >= first]
-    refresh(units=sorted({r.unit_id for r in counted}), years=years)
