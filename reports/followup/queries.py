@@ -126,10 +126,11 @@ def placed(scope: Scope, day: datetime.date) -> QuerySet[FollowUpItem]:
 
 
 def placed_rows(scope: Scope, day: datetime.date) -> tuple[str, tuple[Any, ...]]:
-    """``placed`` as one SQL statement, for copying every item of a large scope: columns
+    """``placed`` as one SQL statement, for copying every item of a large scope (columns
     ``id, unit_id, f_indicator, f_node, f_path, f_category, f_bucket, text, due_on,
-    done_on, record_id``; the period's items joined to one row per unit of ``scope``'s facts (one
-    GROUP BY; a unit's rows in a period all hold the same place, so MIN reads it).
+    done_on, record_id``): the period's items joined to one row per unit of ``scope``'s
+    facts, made by one GROUP BY (a unit's rows in a period all hold the same place, so
+    MIN reads it).
 
     ``placed`` looks the place up per item, in four index probes: at 200,000 units that
     is 1.7 million probes for 420,000 items, which an ``INSERT … SELECT`` (never run in
