@@ -109,13 +109,18 @@ def _snapshot_memory() -> None:
             cursor.execute("SELECT set_config('work_mem', %s, true)", [SNAPSHOT_WORK_MEM])
 
 
+# A close that writes this many snapshot rows refreshes the tables' statistics.
+ANALYZE_FROM_ROWS = 50_000
+
+
 def _snapshot_statistics() -> None:
     """Refresh the planner's statistics of the snapshot tables (PostgreSQL only), as after
     any bulk load: the figures, the missing list and the files read the rows just written,
     and with estimates made before them (a close's rows estimated at one) PostgreSQL sorts
     hundreds of thousands of rows on disk and probes units one by one. ANALYZE reads a
-    bounded sample (30,000 rows a table), about a second at 200,000 units, and saves the
-    figures and files several."""
+    bounded sample (30,000 rows a table), about a second at 200,000 units, and saves a
+    root close's figures and files several; a small close, whose rows are read in
+    milliseconds whatever the plan, does not pay it."""
     if connection.vendor == "postgresql":
         tables = [connection.ops.quote_name(m._meta.db_table) for m in (SnapshotRow, FollowUpSnapshotRow)]
         with connection.cursor() as cursor:
@@ -134,10 +139,11 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
         SnapshotRow.objects.filter(close=close).delete()
         FollowUpSnapshotRow.objects.filter(close=close).delete()
         tree = compute.tree_for(close.year, close.period)
-        copied = _write_snapshot(close, tree)
+        copied, written = _write_snapshot(close, tree)
         narratives_freeze(close)
         followup_figures.write_snapshot(close, tree, copied)
-        _snapshot_statistics()
+        if written >= ANALYZE_FROM_ROWS:
+            _snapshot_statistics()
     timings["snapshot"] = time.perf_counter() - started
     jobs.progress(close, 60)
     started = time.perf_counter()
