@@ -54,25 +54,28 @@ def _highest_closed_below(close: PeriodClose, tree: TreeAsOf) -> list[tuple[Peri
     return highest
 
 
-def _insert_snapshot(rows: QuerySet[Any]) -> None:
+def _insert_snapshot(rows: QuerySet[Any]) -> int:
+    """Insert ``rows``; return how many were written."""
     sql, params = rows.query.sql_with_params()
     columns = ", ".join(connection.ops.quote_name(c) for c in SNAPSHOT_COLUMNS)
     table = connection.ops.quote_name(SnapshotRow._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        return cursor.rowcount
 
 
-def _write_snapshot(close: PeriodClose, tree: TreeAsOf) -> list[PeriodClose]:
+def _write_snapshot(close: PeriodClose, tree: TreeAsOf) -> tuple[list[PeriodClose], int]:
     """Copy the closed branches below and the report facts of the rest; return the
-    copied closes.
+    copied closes and how many rows were written.
 
     Fact rows place units where they were on the period's last day (``node_id`` and
     ``node_path``), so a later move or merge does not change a closed period.
     """
     highest = _highest_closed_below(close, tree)
     close_id = Value(close.pk, output_field=BigIntegerField())
+    written = 0
     for child, _path in highest:
-        _insert_snapshot(
+        written += _insert_snapshot(
             SnapshotRow.objects.filter(close=child)
             .order_by()
             .annotate(s_close=close_id)
@@ -84,11 +87,11 @@ def _write_snapshot(close: PeriodClose, tree: TreeAsOf) -> list[PeriodClose]:
     # The rest is a copy of the fact rows the live figures are counted from.
     ensure_current(close.year, rules_for_year(close.year))
     scope = Scope(close.year, close.period, tree.path_of(close.node), tuple(path for _c, path in highest))
-    _insert_snapshot(
+    written += _insert_snapshot(
         facts_in(scope)
         .filter(expected=True)
         .order_by()
         .annotate(s_close=close_id)
         .values_list("s_close", *SNAPSHOT_COLUMNS[1:])
     )
-    return [c for c, _path in highest]
+    return [c for c, _path in highest], written

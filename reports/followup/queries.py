@@ -25,11 +25,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db.models import Case, CharField, Count, F, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import Case, CharField, Count, F, Min, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Left
 from django.utils import timezone
 
-from conferences.facts.selectors import Scope
+from conferences.facts.selectors import Scope, facts_in
 from conferences.followup.models import FollowUpItem
 from conferences.models import Fact, Record
 from conferences.obligations import CONFERENCE_KINDS, DIALOGUE_KINDS, Indicator
@@ -123,6 +123,39 @@ def placed(scope: Scope, day: datetime.date) -> QuerySet[FollowUpItem]:
     if scope.unit_ids is not None:
         items = items.filter(unit_id__in=scope.unit_ids)
     return items
+
+
+def placed_rows(scope: Scope, day: datetime.date) -> tuple[str, tuple[Any, ...]]:
+    """``placed`` as one SQL statement, for copying every item of a large scope (columns
+    ``id, unit_id, f_indicator, f_node, f_path, f_category, f_bucket, text, due_on,
+    done_on, record_id``): the period's items joined to one row per unit of ``scope``'s
+    facts, made by one GROUP BY (a unit's rows in a period all hold the same place, so
+    MIN reads it).
+
+    ``placed`` looks the place up per item, in four index probes: at 200,000 units that
+    is 1.7 million probes for 420,000 items, which an ``INSERT … SELECT`` (never run in
+    parallel) spent most of a root close on."""
+    items = (
+        items_in_period(scope.year, scope.period)
+        .annotate(f_indicator=indicator_of_kind(), f_bucket=bucket(day))
+        .order_by()
+        .values_list("id", "unit_id", "f_indicator", "f_bucket", "text", "due_on", "done_on", "record_id")
+    )
+    places = (
+        facts_in(scope)
+        .order_by()
+        .values("unit_id")
+        .annotate(p_node=Min("node_id"), p_path=Min("node_path"), p_category=Min("category"))
+        .values_list("unit_id", "p_node", "p_path", "p_category")
+    )
+    items_sql, items_params = items.query.sql_with_params()
+    places_sql, places_params = places.query.sql_with_params()
+    sql = (
+        "SELECT i.id, i.unit_id, i.f_indicator, p.p_node, p.p_path, p.p_category, i.f_bucket, "  # noqa: S608
+        "i.text, i.due_on, i.done_on, i.record_id "
+        f"FROM ({items_sql}) i JOIN ({places_sql}) p ON p.unit_id = i.unit_id"  # (ORM-made SQL)
+    )
+    return sql, (*items_params, *places_params)
 
 
 def counts(scope: Scope, day: datetime.date, *, prefix_length: int) -> list[tuple[str, str, str, int]]:

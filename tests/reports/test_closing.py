@@ -190,6 +190,24 @@ def test_a_failed_build_releases_the_period(tree, world, monkeypatch):
     assert not is_frozen(Record.objects.get(unit=world.unit_a, kind="worker_conference"))
 
 
+def test_a_large_close_refreshes_the_snapshot_statistics_on_postgresql(tree, world, monkeypatch):
+    from django.db import connection
+
+    from reports.closing import services as closing_services
+
+    if connection.vendor != "postgresql":
+        pytest.skip("planner statistics are PostgreSQL's")
+    monkeypatch.setattr(closing_services, "ANALYZE_FROM_ROWS", 1)  # this close is "large"
+    created, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
+    created.refresh_from_db()
+    assert created.status == PeriodClose.Status.CLOSED
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = %s", [SnapshotRow._meta.db_table])
+        (estimated,) = cursor.fetchone()
+    # Never analysed, a table's estimate is -1; analysed in the close's transaction, its rows.
+    assert estimated >= created.rows.count() > 0
+
+
 def run_for(node, user, **kwargs):
     run, _created = services.report_request(node=node, year=2025, by=user, **kwargs)
     run.refresh_from_db()

@@ -177,6 +177,26 @@ def test_a_close_freezes_the_figures_and_their_lists(world, promised):
     assert len(_listed(world.district_x, "worker_conference", "agreed", close=closed)) == 7
 
 
+def test_a_close_freezes_each_item_where_the_live_figures_place_it(world, promised):
+    live = queries.placed(Scope(2025, Period.YEAR, world.district_x.path), D(2025, 12, 31)).values_list(
+        "pk", "unit_id", "f_indicator", "f_node", "f_path", "f_category", "f_bucket", "text", "due_on", "done_on"
+    )
+    closed = _close(world.district_x, world.staff_x)
+    frozen = FollowUpSnapshotRow.objects.filter(close=closed).values_list(
+        "item_id", "unit_id", "indicator", "node_id", "node_path", "category", "bucket", "text", "due_on", "done_on"
+    )
+    assert sorted(frozen) == sorted(live)
+    assert len(frozen) == 7 and {row[3] for row in frozen} == {world.district_x.pk}
+
+
+def test_deleting_a_close_deletes_its_frozen_items(world, promised):
+    closed = _close(world.district_x, world.staff_x)
+    assert FollowUpSnapshotRow.objects.filter(close_id=closed.pk).count() == 7
+    closed_id = closed.pk
+    closed.delete()
+    assert not FollowUpSnapshotRow.objects.filter(close_id=closed_id).exists()
+
+
 def test_a_province_report_reads_a_closed_districts_followup_from_its_version(world, promised):
     closed = _close(world.district_x, world.staff_x)
     FollowUpItem.objects.filter(unit=world.unit_a, due_on=D(2025, 10, 1)).delete()  # after the close
