@@ -8,7 +8,8 @@ pages from where the site sends it (a chair: their unit's year page; staff and l
 the units list, the dashboard, a stored report's XLSX when one exists, and the review
 queue for staff, as the menu of their landing page offers them), then requests them in
 turn, without pause unless --think is given, until --seconds have passed or
---max-requests were sent. Prints requests/s and p50/p95/max latency per page
+--max-requests were sent; each user requests every one of its pages once even past
+--seconds, so that a slow site still measures every page. Prints requests/s and p50/p95/max latency per page
 and overall, and the errors; exits 1 when any request or sign-in failed.
 
 Standard library only. Loopback only: it refuses any other host.
@@ -184,15 +185,16 @@ def discover_targets(client: Client, landing: Response) -> list[Target]:
 
 
 class Budget:
-    """Stops every virtual user at the deadline or after the maximum number of requests."""
+    """Stops every virtual user at the deadline (after its first round of pages) or after
+    the maximum number of requests."""
 
     def __init__(self, seconds: float, max_requests: int) -> None:
         self.deadline = time.monotonic() + seconds
         self.remaining = max_requests
         self.lock = threading.Lock()
 
-    def take(self) -> bool:
-        if time.monotonic() >= self.deadline:
+    def take(self, *, first_round: bool = False) -> bool:
+        if not first_round and time.monotonic() >= self.deadline:
             return False
         with self.lock:
             if self.remaining <= 0:
@@ -215,8 +217,8 @@ def run_user(user: VirtualUser, client: Client, start: threading.Event, budget: 
     start.wait()
     if think:
         time.sleep(jitter.uniform(0, think))
-    for target in itertools.cycle(user.targets):
-        if not budget.take():
+    for sent, target in enumerate(itertools.cycle(user.targets)):
+        if not budget.take(first_round=sent < len(user.targets)):
             return
         began = time.perf_counter()
         error = None

@@ -244,6 +244,18 @@ def test_loadcheck_signs_each_role_in_and_loads_its_pages(live_server, world):
 
 
 @pytest.mark.django_db(transaction=True)
+def test_loadcheck_measures_every_page_even_when_the_time_runs_out_first(live_server, world):
+    # Pauses of 0.5–1.5 s between pages: the one second is over before a staff member's
+    # third page, which a slow site (or a loaded machine) would never have measured.
+    result = _loadcheck(
+        "--base", live_server.url, "--users", "1", "--seconds", "1", "--think", "1", "--login", f"staff_x:{PASSWORD}"
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    for page in ("units list", "dashboard", "review queue (staff)"):
+        assert re.search(rf"^{re.escape(page)} +1 ", result.stdout, re.MULTILINE), (page, result.stdout)
+
+
+@pytest.mark.django_db(transaction=True)
 def test_loadcheck_fails_when_a_user_cannot_sign_in(live_server, world):
     result = _loadcheck(
         "--base", live_server.url, "--users", "1", "--seconds", "1", "--login", "staff_x:wrong-password"
