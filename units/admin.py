@@ -16,6 +16,7 @@ from qcdc.admin_guards import NeverDeleted
 from qcdc.validators import validate_single_line
 from units.audit import audit_record
 from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit
+from units.periods import work_year_refusals
 from units.permissions import forget_scope
 from units.services import UNIT_EDITABLE_FIELDS, role_facts
 
@@ -106,6 +107,11 @@ class UnitAdminForm(forms.ModelForm):
                 raise forms.ValidationError(
                     _("Đơn vị vừa được người khác cập nhật. Hãy tải lại trang để xem bản mới rồi sửa lại.")
                 )
+            month = cleaned.get("work_year_start_month")
+            if month and month != self.instance.work_year_start_month:
+                refused = work_year_refusals({self.instance.pk: month})
+                if refused:
+                    self.add_error("work_year_start_month", refused[self.instance.pk])
         return cleaned
 
 
