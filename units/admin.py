@@ -39,8 +39,11 @@ for _model, _model_admin in list(admin.site._registry.items()):
 
 
 @admin.register(OrgLevel)
-class OrgLevelAdmin(admin.ModelAdmin):
+class OrgLevelAdmin(NeverDeleted, admin.ModelAdmin):
     list_display = ["depth", "name"]
+    deletion_refused = _(
+        "Không xóa tên cấp: báo cáo và trang của mọi cấp ở độ sâu này đọc tên đó. Khi cấp đổi tên, hãy sửa tên."
+    )
 
 
 @admin.register(AuditLog)
@@ -189,8 +192,13 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChairInvitation)
-class ChairInvitationAdmin(admin.ModelAdmin):
+class ChairInvitationAdmin(NeverDeleted, admin.ModelAdmin):
     """Read-only: only the invited account can accept, on its own invitation page."""
+
+    deletion_refused = _(
+        "Không xóa lời mời nhận vai trò chủ tịch: đó là lịch sử ai đã mời ai nhận đơn vị nào. "
+        "Chỉ tài khoản được mời mới nhận được lời mời, trên trang lời mời của mình."
+    )
 
     list_display = ["user", "unit", "invited_by", "created_at", "accepted_at"]
     search_fields = ["user__username", "user__email", "unit__code", "unit__name"]
