@@ -213,3 +213,12 @@ def test_the_import_checks_every_unit_with_a_fixed_number_of_queries(world) -> N
         return len(captured)
 
     assert queries(2) == queries(12)
+
+
+def test_units_checked_in_several_chunks_are_all_named(world, held, monkeypatch) -> None:
+    from conferences.facts import signals
+
+    monkeypatch.setattr(signals, "REFUSALS_CHUNK", 1)
+    close(world.district_x, 2024)
+    refused = work_year_refusals({world.unit_a.pk: 9, world.unit_b.pk: 10, world.unit_c.pk: 9})
+    assert set(refused) == {world.unit_a.pk, world.unit_b.pk}

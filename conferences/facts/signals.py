@@ -164,17 +164,25 @@ def _refusals(moves: list[_Move]) -> dict[int, str]:
     return refused
 
 
+REFUSALS_CHUNK = 2500
+
+
 def work_year_change_refusals(sender: Any, changes: dict[int, int], **kwargs: Any) -> dict[int, str]:
     """Answers ``units.signals.work_year_changing`` before the months change: the units of
     ``changes`` ({unit id: new first month}) that would move a record into or out of a
-    closed period, in one query over the records and those of the periods layer."""
-    by_month: dict[int, list[int]] = {}
-    for unit_id, month in changes.items():
-        by_month.setdefault(month, []).append(unit_id)
-    month = Case(
-        *(When(unit_id__in=ids, then=Value(m)) for m, ids in sorted(by_month.items())), output_field=IntegerField()
-    )
-    return _refusals(_moves(list(changes), month))
+    closed period: a query over the records per 2,500 units (each id is sent twice, well
+    under every database's parameter limit), and those of the periods layer."""
+    items = sorted(changes.items())
+    moves: list[_Move] = []
+    for start in range(0, len(items), REFUSALS_CHUNK):
+        by_month: dict[int, list[int]] = {}
+        for unit_id, month in items[start : start + REFUSALS_CHUNK]:
+            by_month.setdefault(month, []).append(unit_id)
+        month = Case(
+            *(When(unit_id__in=ids, then=Value(m)) for m, ids in sorted(by_month.items())), output_field=IntegerField()
+        )
+        moves += _moves([unit_id for ids in by_month.values() for unit_id in ids], month)
+    return _refusals(sorted(moves, key=lambda move: (move[2], move[0])))
 
 
 def recount_work_years(units: Any) -> int:
