@@ -115,8 +115,13 @@ class RecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(MinutesReading)
-class MinutesReadingAdmin(admin.ModelAdmin):
+class MinutesReadingAdmin(NeverDeleted, admin.ModelAdmin):
     """What the worker read from each file: for checking failures, never edited by hand."""
+
+    deletion_refused = _(
+        "Không xóa kết quả đọc biên bản: đó là lịch sử việc đọc tệp (lần thử, lỗi); "
+        "kết quả đi cùng tệp đính kèm của hồ sơ."
+    )
 
     list_display = ["attachment", "status", "why", "method", "pages", "attempts", "seconds", "finished_at"]
     list_filter = ["status", "why", "method"]

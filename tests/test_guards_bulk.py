@@ -1,8 +1,9 @@
 """The bulk write paths go through the same guards as the single ones (the rest of the
 guard × write-path matrix is in ``tests/test_guards.py``).
 
-- The admin's delete, single or "delete selected", of units, nodes, rules, checklist lines,
-  follow-up items and accounts: none is offered, each page says why, nothing is written.
+- The admin's delete, single or "delete selected", of units, nodes, level names, rules,
+  checklist lines, follow-up items, minutes readings, chair invitations and accounts: none
+  is offered, each page says why, nothing is written.
 - The admin's rule edits, additions and "copy to next year", and the checklist's in-list
   edits: through ``conferences.rules`` (administrators only, in the audit log); on a closed
   year they are allowed, say so, and leave the closed figures as they were.
@@ -24,10 +25,11 @@ from django.db.models import Model
 from django.urls import reverse
 
 from conferences.followup.models import FollowUpItem
+from conferences.minutes.models import MinutesReading
 from conferences.models import ContentItem, ObligationRule
 from conferences.rules import VALUE_TERMS
-from tests.factories import OrgNodeFactory, RecordFactory, UnitFactory, UserFactory
-from units.models import AuditLog, OrgNode, Unit
+from tests.factories import OrgNodeFactory, RecordFactory, UnitFactory, UserFactory, attach_minutes
+from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Unit
 from units.periods import Period, PeriodClose
 
 pytestmark = pytest.mark.django_db
@@ -104,7 +106,23 @@ def an_account(world) -> Model:
     return UserFactory(username="nguoi-dung")
 
 
+def a_chair_invitation(world) -> ChairInvitation:
+    return ChairInvitation.objects.create(user=world.chair_c, unit=world.unit_a, invited_by=world.staff_x)
+
+
+def a_minutes_reading(world) -> MinutesReading:
+    record = RecordFactory(unit=world.unit_a, kind="worker_conference", held_on=datetime.date(2025, 3, 1))
+    return MinutesReading.objects.create(attachment=attach_minutes(record), status="unreadable", why="no_text")
+
+
+def a_level_name(world) -> OrgLevel:
+    return OrgLevel.objects.create(depth=2, name="Liên đoàn lao động khu vực")
+
+
 KEPT = [
+    (a_chair_invitation, "Không xóa lời mời nhận vai trò chủ tịch"),
+    (a_minutes_reading, "Không xóa kết quả đọc biên bản"),
+    (a_level_name, "Không xóa tên cấp"),
     (a_unit, "Không xóa đơn vị"),
     (a_node, "Không xóa cấp công đoàn"),
     (a_rule, "Không xóa quy định"),

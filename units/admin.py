@@ -16,6 +16,7 @@ from qcdc.admin_guards import NeverDeleted
 from qcdc.validators import validate_single_line
 from units.audit import audit_record
 from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit
+from units.periods import work_year_refusals
 from units.permissions import forget_scope
 from units.services import UNIT_EDITABLE_FIELDS, role_facts
 
@@ -38,8 +39,11 @@ for _model, _model_admin in list(admin.site._registry.items()):
 
 
 @admin.register(OrgLevel)
-class OrgLevelAdmin(admin.ModelAdmin):
+class OrgLevelAdmin(NeverDeleted, admin.ModelAdmin):
     list_display = ["depth", "name"]
+    deletion_refused = _(
+        "Không xóa tên cấp: báo cáo và trang của mọi cấp ở độ sâu này đọc tên đó. Khi cấp đổi tên, hãy sửa tên."
+    )
 
 
 @admin.register(AuditLog)
@@ -106,6 +110,11 @@ class UnitAdminForm(forms.ModelForm):
                 raise forms.ValidationError(
                     _("Đơn vị vừa được người khác cập nhật. Hãy tải lại trang để xem bản mới rồi sửa lại.")
                 )
+            month = cleaned.get("work_year_start_month")
+            if month and month != self.instance.work_year_start_month:
+                refused = work_year_refusals({self.instance.pk: month})
+                if refused:
+                    self.add_error("work_year_start_month", refused[self.instance.pk])
         return cleaned
 
 
@@ -183,8 +192,13 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChairInvitation)
-class ChairInvitationAdmin(admin.ModelAdmin):
+class ChairInvitationAdmin(NeverDeleted, admin.ModelAdmin):
     """Read-only: only the invited account can accept, on its own invitation page."""
+
+    deletion_refused = _(
+        "Không xóa lời mời nhận vai trò chủ tịch: đó là lịch sử ai đã mời ai nhận đơn vị nào. "
+        "Chỉ tài khoản được mời mới nhận được lời mời, trên trang lời mời của mình."
+    )
 
     list_display = ["user", "unit", "invited_by", "created_at", "accepted_at"]
     search_fields = ["user__username", "user__email", "unit__code", "unit__name"]

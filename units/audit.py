@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -46,9 +47,40 @@ def audit_record(
     node: OrgNode | None = None,
 ) -> AuditLog:
     """Write one entry; must run inside the transaction of the change it records."""
+    _check_in_transaction()
+    entry = _entry(by, action, target, before, after, node)
+    entry.save()
+    return entry
+
+
+def audit_records(
+    *,
+    by: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    changes: Iterable[tuple[Model, dict[str, Any] | None, dict[str, Any] | None, OrgNode | None]],
+) -> list[AuditLog]:
+    """One entry per change (target, before, after, node) made in bulk, written in bulk
+    (``bulk_create``, not a query per entry); inside the changes' transaction, as
+    ``audit_record``."""
+    _check_in_transaction()
+    entries = [_entry(by, action, target, before, after, node) for target, before, after, node in changes]
+    return AuditLog.objects.bulk_create(entries, batch_size=1000)
+
+
+def _check_in_transaction() -> None:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must run inside the transaction of the change it records")
-    return AuditLog.objects.create(
+
+
+def _entry(
+    by: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    target: Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    node: OrgNode | None,
+) -> AuditLog:
+    return AuditLog(
         by=by if by is not None and by.is_authenticated else None,
         action=action,
         target_type=target._meta.label_lower,

@@ -22,10 +22,11 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from qcdc import jobs
 from qcdc.mail import email_subject
+from units.audit import audit_records
 from units.chairs import ChairAccountsPlan, account_for_login, plan_chair_accounts
 from units.invitations import CODE_ATTEMPTS, Invitation, InvitationBatch
-from units.models import ChairInvitation, Role, Unit
-from units.services import invitation_link
+from units.models import AuditLog, ChairInvitation, Role, Unit
+from units.services import invitation_link, role_facts
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser, User
@@ -67,6 +68,7 @@ def chair_accounts_create(*, plan: ChairAccountsPlan, by: AbstractBaseUser | Ano
         batch_size=1000,
         ignore_conflicts=True,
     )
+    _audit_chair_roles(sorted(ids[key] for key in plan.new), by=by)
     invited_by = by if by is not None and by.is_authenticated else None
     # One open invitation per account and unit (a constraint): asking again adds nothing.
     ChairInvitation.objects.bulk_create(
@@ -75,6 +77,20 @@ def chair_accounts_create(*, plan: ChairAccountsPlan, by: AbstractBaseUser | Ano
         ignore_conflicts=True,
     )
     return len(made)
+
+
+def _audit_chair_roles(user_ids: list[int], *, by: AbstractBaseUser | AnonymousUser | None) -> None:
+    """One audit entry per chair role just granted to the new accounts, as ``role_grant_by``
+    writes: a query per 5,000 accounts to read the roles back, and a bulk insert."""
+    granted: list[Role] = []
+    for start in range(0, len(user_ids), 5000):
+        roles = Role.objects.filter(kind=Role.Kind.CHAIR, user_id__in=user_ids[start : start + 5000])
+        granted += roles.select_related("user", "unit__node").order_by("pk")
+    audit_records(
+        by=by,
+        action=AuditLog.Action.ROLE_GRANTED,
+        changes=((role, None, role_facts(role), role.unit.node) for role in granted),
+    )
 
 
 @transaction.atomic

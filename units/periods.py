@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from qcdc.jobs import Job
 from units.history import TreeAsOf
 from units.models import OrgNode, Unit, UnitTransfer, ancestry
+from units.signals import work_year_changing
 
 
 class Period(models.TextChoices):
@@ -259,6 +260,12 @@ class Event:
     unit: Unit
     held_on: datetime.date
     standing: bool
+    # The reporting year it counts in, when not its unit's work year as stored (a record
+    # a change of the unit's first month would move).
+    year: int | None = None
+
+    def work_year(self) -> int:
+        return work_year(self.held_on, self.unit.work_year_start_month) if self.year is None else self.year
 
 
 def frozen_events(events: Iterable[Event]) -> dict[Hashable, str]:
@@ -266,8 +273,7 @@ def frozen_events(events: Iterable[Event]) -> dict[Hashable, str]:
     transfer ("transferred"), checked in bulk for imports.
 
     A fixed number of queries whatever the number of events: the last transfer of every
-    unit, the holding closes of every node above them, and (only for years after which
-    the tree changed) the units' places at the end of each year.
+    unit, and those of ``holding_closes``.
     """
     events = list(events)
     if not events:
@@ -279,7 +285,26 @@ def frozen_events(events: Iterable[Event]) -> dict[Hashable, str]:
         .annotate(last=Max("effective_on"))
         .values_list("unit_id", "last")
     )
-    years = {e.key: work_year(e.held_on, e.unit.work_year_start_month) for e in events}
+    closed = holding_closes(events)
+    frozen: dict[Hashable, str] = {}
+    for e in events:
+        if e.key in closed:
+            frozen[e.key] = "closed"
+        elif (last := last_transfer.get(e.unit.pk)) is not None and last > e.held_on:
+            frozen[e.key] = "transferred"
+    return frozen
+
+
+def holding_closes(events: Iterable[Event]) -> dict[Hashable, tuple[int, int, str]]:
+    """``{key: (node id, year, period)}``: a close (closed or closing) that holds each event
+    held by one, in bulk. A fixed number of queries whatever the number of events: the
+    holding closes of every node above the units, and (only for years after which the
+    tree changed) the units' places at the end of each year."""
+    events = list(events)
+    if not events:
+        return {}
+    unit_ids = {e.unit.pk for e in events if e.unit.pk is not None}
+    years = {e.key: e.work_year() for e in events}
     paths: dict[tuple[int | None, int], set[str]] = {}
     for year in sorted(set(years.values())):
         tree = tree_for(year, Period.YEAR)
@@ -290,21 +315,21 @@ def frozen_events(events: Iterable[Event]) -> dict[Hashable, str]:
             if years[e.key] == year:
                 paths[(e.unit.pk, year)] = {e.unit.node.path, then.get(e.unit.pk, e.unit.node.path)}
     node_ids = ancestry(*(p for ps in paths.values() for p in ps))
-    holding = set(
+    holding = sorted(
         PeriodClose.objects.filter(
             node_id__in=node_ids, year__gte=min(years.values()), status__in=PeriodClose.HOLDING
         ).values_list("node_id", "year", "period")
     )
-    frozen: dict[Hashable, str] = {}
+    closed: dict[Hashable, tuple[int, int, str]] = {}
     for e in events:
         year = years[e.key]
         mine = ancestry(*paths[(e.unit.pk, year)])
         covering = periods_covering(e.held_on, year)
-        if any(n in mine and ((y == year and p in covering) or (e.standing and y > year)) for n, y, p in holding):
-            frozen[e.key] = "closed"
-        elif (last := last_transfer.get(e.unit.pk)) is not None and last > e.held_on:
-            frozen[e.key] = "transferred"
-    return frozen
+        for n, y, p in holding:
+            if n in mine and ((y == year and p in covering) or (e.standing and y > year)):
+                closed[e.key] = (n, y, p)
+                break
+    return closed
 
 
 def frozen_reason_message(reason: str) -> str:
@@ -341,3 +366,15 @@ def refuse_if_closed(node_ids: set[int], effective_on: datetime.date) -> None:
                 "day": effective_on.strftime("%d/%m/%Y"),
             }
         )
+
+
+def work_year_refusals(changes: dict[int, int]) -> dict[int, str]:
+    """``{unit id: why}`` for the units of ``changes`` ({unit id: new first month of its
+    work year}) that may not take it: it would move one of their records into or out of a
+    closed period. Answered by the app that holds the records (``conferences.facts``), in
+    bulk: a fixed number of queries whatever the number of units."""
+    refused: dict[int, str] = {}
+    if changes:
+        for _receiver, answer in work_year_changing.send(sender=Unit, changes=changes):
+            refused.update(answer)
+    return refused

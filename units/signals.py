@@ -36,6 +36,11 @@ from units.models import Unit
 
 units_changed = Signal()
 
+# Asked before a unit's work year starts in another month, which moves its records between
+# reporting years: ``changes`` is {unit id: the new first month}; each receiver answers
+# {unit id: why the change is refused} (``units.periods.work_year_refusals``).
+work_year_changing = Signal()
+
 # Gathered announcements by ``since``: (unit ids, changed fields or None for "any").
 _Pending = dict[datetime.date | None, tuple[set[int], frozenset[str] | None]]
 _pending: ContextVar[_Pending | None] = ContextVar("units_announcements", default=None)

@@ -18,18 +18,21 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, OuterRef, Subquery, When
+from django.db.models import Case, F, IntegerField, OuterRef, Subquery, Value, When
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.db.models.lookups import GreaterThanOrEqual
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import gettext as _
 
 from conferences.facts.build import UNIT_FIELDS_READ
 from conferences.facts.years import refresh_built
 from conferences.models import Attachment, ContentItem, Fact, ObligationRule, Record
-from conferences.obligations import STANDING_KINDS, is_indicator
-from units.models import Unit
-from units.signals import units_changed
+from conferences.obligations import STANDING_KINDS, Kind, is_indicator
+from units.models import OrgNode, Unit
+from units.periods import Event, Period, holding_closes
+from units.signals import units_changed, work_year_changing
 
 
 def _record_years(kind: str, year: int) -> list[int] | None:
@@ -97,20 +100,104 @@ def unit_deleted(sender: type[Unit], instance: Unit, **kwargs: Any) -> None:
     Fact.objects.filter(unit_id=instance.pk).delete()
 
 
-def recount_work_years(units: Any) -> int:
-    """Give the records of ``units`` (a queryset or ids) the reporting year of their unit's
-    work year as it stands (``units.periods.work_year``): after a unit's first month
-    changed. One UPDATE of the records whose year moves; returns how many did."""
-    ids = units if isinstance(units, list) else units.values("pk")
-    month = Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("work_year_start_month")[:1])
+def _new_year(month: Any) -> Case:
+    """A record's reporting year if its unit's work year started in ``month`` (an expression)."""
     held = ExtractYear("held_on")
-    new_year = Case(
+    return Case(
         When(GreaterThanOrEqual(ExtractMonth("held_on"), month), then=held),
         default=held - 1,
         output_field=IntegerField(),
     )
-    moved = Record.objects.filter(unit_id__in=ids).alias(new_year=new_year).exclude(year=F("new_year"))
-    return Record.objects.filter(pk__in=list(moved.values_list("pk", flat=True))).update(year=new_year)
+
+
+def _stored_month() -> Subquery:
+    return Subquery(Unit.objects.filter(pk=OuterRef("unit_id")).values("work_year_start_month")[:1])
+
+
+# A record whose reporting year moves: (pk, unit id, held on, kind, year, new year).
+_Move = tuple[int, int, datetime.date, str, int, int]
+
+
+def _moves(units: Any, month: Any) -> list[_Move]:
+    """The records of ``units`` (a queryset or ids) whose year moves if their unit's work
+    year starts in ``month`` (an expression over the record): one query."""
+    ids = units if isinstance(units, list) else units.values("pk")
+    moving = Record.objects.filter(unit_id__in=ids).annotate(new_year=_new_year(month)).exclude(year=F("new_year"))
+    return list(moving.order_by("held_on", "pk").values_list("pk", "unit_id", "held_on", "kind", "year", "new_year"))
+
+
+def _refusals(moves: list[_Move]) -> dict[int, str]:
+    """``{unit id: why}`` for the units one of whose ``moves`` leaves or enters a period a
+    close holds (for a node above the unit, today or at the end of either year): what
+    the close counted would change behind it. A fixed number of queries."""
+    if not moves:
+        return {}
+    units = Unit.objects.select_related("node").in_bulk({unit_id for _pk, unit_id, *_rest in moves})
+    events = [
+        Event(key=(pk, year), unit=units[unit_id], held_on=held_on, standing=kind in STANDING_KINDS, year=year)
+        for pk, unit_id, held_on, kind, old, new in moves
+        for year in (old, new)
+    ]
+    closed = holding_closes(events)
+    if not closed:
+        return {}
+    names = dict(OrgNode.objects.filter(pk__in={n for n, _y, _p in closed.values()}).values_list("pk", "name"))
+    refused: dict[int, str] = {}
+    for pk, unit_id, held_on, kind, old, new in moves:
+        hit = closed.get((pk, old)) or closed.get((pk, new))
+        if hit is None or unit_id in refused:
+            continue
+        node_id, year, period = hit
+        refused[unit_id] = _(
+            "Không thể đổi tháng bắt đầu năm công tác: hồ sơ «%(kind)s» ngày %(day)s sẽ chuyển từ năm "
+            "%(old)s sang năm %(new)s, thuộc kỳ đã chốt %(period)s %(year)s của %(node)s. "
+            "Cấp trên cần mở lại kỳ báo cáo trước."
+        ) % {
+            "kind": Kind(kind).label,
+            "day": held_on.strftime("%d/%m/%Y"),
+            "old": old,
+            "new": new,
+            "period": Period(period).label,
+            "year": year,
+            "node": names[node_id],
+        }
+    return refused
+
+
+REFUSALS_CHUNK = 2500
+
+
+def work_year_change_refusals(sender: Any, changes: dict[int, int], **kwargs: Any) -> dict[int, str]:
+    """Answers ``units.signals.work_year_changing`` before the months change: the units of
+    ``changes`` ({unit id: new first month}) that would move a record into or out of a
+    closed period: a query over the records per 2,500 units (each id is sent twice, well
+    under every database's parameter limit), and those of the periods layer."""
+    items = sorted(changes.items())
+    moves: list[_Move] = []
+    for start in range(0, len(items), REFUSALS_CHUNK):
+        by_month: dict[int, list[int]] = {}
+        for unit_id, month in items[start : start + REFUSALS_CHUNK]:
+            by_month.setdefault(month, []).append(unit_id)
+        month = Case(
+            *(When(unit_id__in=ids, then=Value(m)) for m, ids in sorted(by_month.items())), output_field=IntegerField()
+        )
+        moves += _moves([unit_id for ids in by_month.values() for unit_id in ids], month)
+    return _refusals(sorted(moves, key=lambda move: (move[2], move[0])))
+
+
+def recount_work_years(units: Any) -> int:
+    """Give the records of ``units`` (a queryset or ids) the reporting year of their unit's
+    work year as it stands (``units.periods.work_year``): after a unit's first month
+    changed. One UPDATE of the records whose year moves; returns how many did.
+
+    Raises ValidationError, failing the unit's write, when one would leave or enter a
+    closed period: the rule of ``work_year_change_refusals``, for the paths that did not
+    ask it first (the forms and the units import do, to name the unit or the row)."""
+    moves = _moves(units, _stored_month())
+    refused = _refusals(moves)
+    if refused:
+        raise ValidationError(sorted(refused.values()))
+    return Record.objects.filter(pk__in=[pk for pk, *_rest in moves]).update(year=_new_year(_stored_month()))
 
 
 def units_were_changed(
@@ -167,6 +254,7 @@ def content_item_saved(sender: type[ContentItem], instance: ContentItem, raw: bo
 def connect() -> None:
     uid = "conferences_facts_"
     units_changed.connect(units_were_changed, dispatch_uid=f"{uid}units")
+    work_year_changing.connect(work_year_change_refusals, dispatch_uid=f"{uid}work_year_changing")
     post_delete.connect(unit_deleted, sender=Unit, dispatch_uid=f"{uid}unit_deleted")
     post_save.connect(record_saved, sender=Record, dispatch_uid=f"{uid}record_saved")
     post_delete.connect(record_deleted, sender=Record, dispatch_uid=f"{uid}record_deleted")

@@ -38,6 +38,7 @@ from units.importing.tables import (
     read_count,
 )
 from units.models import Category, OrgNode, Unit, UnitTransfer
+from units.periods import work_year_refusals
 from units.signals import announce
 
 if TYPE_CHECKING:
@@ -141,8 +142,9 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
     """Check every row against the database and ``by``'s subtree; write nothing.
 
     A fixed number of queries whatever the size of the file: the scope, the federations, the
-    units already there, and the chairs' roles and accounts (each IN-list cut in chunks
-    of 5,000).
+    units already there, the chairs' roles and accounts (each IN-list cut in chunks of
+    5,000), and the records a new work-year month would move into or out of a closed
+    period (``units.periods.work_year_refusals``: every such row is named).
     """
     plan = UnitImportPlan(errors=list(table.errors))
     if not table.header_ok:
@@ -152,6 +154,7 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
     existing = load_by_code(Unit.objects.select_related("node"), (r.text("code") for r in table.rows))
     categories = _category_lookup()
     first_row: dict[str, int] = {}
+    new_months: dict[int, PlannedUnit] = {}  # units whose work year would start in another month
     for row in table.readable_rows():
         problems: list[str] = []
         values = _parse(row, table.columns, nodes=nodes, categories=categories, allowed=allowed, problems=problems)
@@ -165,6 +168,7 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
             # Not "outside your scope": nothing about the unit that holds the code.
             problems.append(_("Mã đơn vị «%(code)s» không dùng được; hãy chọn mã khác.") % {"code": code})
         old_node = unit.node if unit is not None else None
+        old_month = unit.work_year_start_month if unit is not None else None
         planned = None if problems else _merge(row.number, unit, values)
         if planned is not None:
             problems += _consistency(planned.unit)
@@ -178,8 +182,12 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
             plan.changed_fields.update(name for name in values if name != "code")
             if old_node is not None and planned.unit.node_id != old_node.pk:
                 plan.moves.append((planned, old_node))
+            if planned.unit.work_year_start_month != old_month:
+                new_months[planned.unit.pk] = planned
         else:
             plan.unchanged.append(planned)
+    refused = work_year_refusals({pk: p.unit.work_year_start_month for pk, p in new_months.items()})
+    plan.errors += [RowError(new_months[pk].row, why) for pk, why in refused.items()]
     plan.errors.sort(key=lambda e: e.row)
     if plan.ok:
         plan.accounts = plan_chair_accounts(p.unit for p in [*plan.creates, *plan.updates, *plan.unchanged])
