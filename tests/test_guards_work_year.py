@@ -222,3 +222,23 @@ def test_units_checked_in_several_chunks_are_all_named(world, held, monkeypatch)
     close(world.district_x, 2024)
     refused = work_year_refusals({world.unit_a.pk: 9, world.unit_b.pk: 10, world.unit_c.pk: 9})
     assert set(refused) == {world.unit_a.pk, world.unit_b.pk}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_putting_a_unit_back_from_its_history_is_checked_against_the_stored_month(world, held, client_as) -> None:
+    """The history page runs outside the test's transaction as in production: the old copy
+    (month 1) is put back while the unit is at month 9 and a close now holds 2025."""
+    from tests.factories import UserFactory
+    from tests.test_guards_bulk import history_url, revert_post
+
+    unit = world.unit_a
+    unit_services.unit_update(unit=unit, by=None, version=unit.version, work_year_start_month=9)
+    client = client_as(UserFactory(username="root", is_staff=True, is_superuser=True))
+    close(world.district_x, 2024)
+    before = state()
+    response = client.post(history_url(unit), revert_post(client, unit))
+    assert response.status_code == 200 and REFUSED in response.content.decode()
+    assert state() == before
+    PeriodClose.objects.all().delete()
+    assert client.post(history_url(unit), revert_post(client, unit)).status_code == 302
+    assert Unit.objects.get(pk=unit.pk).work_year_start_month == 1

@@ -7,8 +7,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -104,14 +105,20 @@ class UnitAdminForm(forms.ModelForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         if self.instance.pk:
-            current = Unit.objects.select_for_update().values_list("version", flat=True).get(pk=self.instance.pk)
+            # As stored, not as the form's instance says: on the history page the instance
+            # is the old copy being put back.
+            current, stored_month = (
+                Unit.objects.select_for_update()
+                .values_list("version", "work_year_start_month")
+                .get(pk=self.instance.pk)
+            )
             seen = cleaned.get("seen_version")  # the change form always sends it
             if seen is not None and seen != current:
                 raise forms.ValidationError(
                     _("Đơn vị vừa được người khác cập nhật. Hãy tải lại trang để xem bản mới rồi sửa lại.")
                 )
             month = cleaned.get("work_year_start_month")
-            if month and month != self.instance.work_year_start_month:
+            if month and month != stored_month:
                 refused = work_year_refusals({self.instance.pk: month})
                 if refused:
                     self.add_error("work_year_start_month", refused[self.instance.pk])
@@ -136,6 +143,14 @@ class UnitAdmin(NeverDeleted, SimpleHistoryAdmin):
         # Changing a unit's node is a transfer (UnitTransfer, closed periods checked):
         # the unit form, a units import or `manage.py regroup transfer` make one.
         return ["node", "version"] if obj else ["version"]
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        # In one transaction like the change view: the form's row lock (UnitAdminForm)
+        # needs one, and it holds until the save.
+        with transaction.atomic():
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def save_model(self, request: HttpRequest, obj: Unit, form: forms.ModelForm, change: bool) -> None:
         if change:
