@@ -148,3 +148,19 @@ def test_a_job_run_within_a_request_builds_the_year_itself(world, held_2019, lar
         facts_rebuild_year.apply(kwargs={"year": 2019, "build": True}).get()
 
     assert FactYear.objects.filter(year=2019).exists()
+
+
+def test_a_build_the_broker_refuses_is_asked_for_again_by_the_next_reader(
+    client_as, world, held_2019, large_tree, django_capture_on_commit_callbacks
+):
+    from tests.support import broker_down
+
+    client = client_as(world.staff_x)
+    with broker_down():
+        with django_capture_on_commit_callbacks(execute=True) as sent:
+            assert client.get(grid_url(world.district_x)).status_code == 503
+        with django_capture_on_commit_callbacks(execute=True) as sent_again:
+            assert client.get(grid_url(world.district_x)).status_code == 503
+
+    # Not marked as on its way for half an hour: each reader tries to send it again.
+    assert (len(sent), len(sent_again)) == (1, 1)

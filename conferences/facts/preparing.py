@@ -11,9 +11,11 @@ answers 503 with a page that says the year is being prepared and reloads itself.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from typing import Any
 
 from celery import current_task
 from django.conf import settings
@@ -25,11 +27,13 @@ from django.utils.translation import gettext as _
 
 from conferences.facts.maintain import fingerprint, rebuild_year
 from conferences.models import FactYear, ObligationRule
+from qcdc.jobs import SEND_RETRY
 from units.models import Unit
 
 # How long the page waits before it asks again, and how long a queued build is trusted
 # to be on its way before a reader queues it again (a lost job, a dead worker).
 RETRY_AFTER_SECONDS = 15
+logger = logging.getLogger(__name__)
 _in_request: ContextVar[bool] = ContextVar("facts_in_request", default=False)
 
 
@@ -88,7 +92,21 @@ def queue_builds(years: list[int]) -> None:
 
     for year in years:
         if cache.add(_queued_key(year), True, timeout=settings.CELERY_TASK_TIME_LIMIT):
-            transaction.on_commit(lambda year=year: facts_rebuild_year.delay(year=year, build=True))
+            transaction.on_commit(lambda year=year: _send_build(facts_rebuild_year, year))
+
+
+def _send_build(task: Any, year: int) -> None:
+    """Send a year's build with the jobs' retries; when the broker does not answer, drop the
+    mark so that the next reader asks again (the page still says "being prepared")."""
+    from qcdc.celery import app
+
+    try:
+        task.apply_async(kwargs={"year": year, "build": True}, retry=True, retry_policy=SEND_RETRY)
+    except Exception:
+        build_done(year)
+        if app.conf.task_always_eager:
+            raise  # in-process: the build itself raised
+        logger.exception("could not send the build of the %s facts", year)
 
 
 def build_done(year: int) -> None:
