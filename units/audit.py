@@ -1,4 +1,5 @@
-"""One audit log for privileged actions: role grants and revocations, rule edits, deadlines.
+"""One audit log for privileged actions: role grants and revocations, rule edits, deadlines,
+units' category changes.
 
 Every such write calls ``audit_record`` inside its own transaction, so the entry exists
 exactly when the change does. Reading is scoped like everything else: staff read the
@@ -46,9 +47,25 @@ def audit_record(
     node: OrgNode | None = None,
 ) -> AuditLog:
     """Write one entry; must run inside the transaction of the change it records."""
+    entry = audit_entry(by=by, action=action, target=target, before=before, after=after, node=node)
+    entry.save()
+    return entry
+
+
+def audit_entry(
+    *,
+    by: AbstractBaseUser | AnonymousUser | None,
+    action: str,
+    target: Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    node: OrgNode | None = None,
+) -> AuditLog:
+    """An entry not saved yet, for a bulk insert (an import); the same rule applies: it is
+    saved inside the transaction of the change it records."""
     if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("audit_record must run inside the transaction of the change it records")
-    return AuditLog.objects.create(
+        raise RuntimeError("audit entries must be written inside the transaction of the change they record")
+    return AuditLog(
         by=by if by is not None and by.is_authenticated else None,
         action=action,
         target_type=target._meta.label_lower,
