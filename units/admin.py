@@ -114,8 +114,10 @@ class UnitAdmin(SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
         # Changing a unit's node is a transfer (UnitTransfer, closed periods checked):
-        # the unit form, a units import or `manage.py regroup transfer` make one.
-        return ["node", "version"] if obj else ["version"]
+        # the unit form, a units import or `manage.py regroup transfer` make one. A new
+        # category has a day from which it applies (units.categories): the unit form or
+        # a units import.
+        return ["node", "category", "version"] if obj else ["version"]
 
     def save_model(self, request: HttpRequest, obj: Unit, form: forms.ModelForm, change: bool) -> None:
         if change:

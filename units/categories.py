@@ -71,12 +71,20 @@ def category_on(unit: Unit, day: datetime.date) -> str:
 
 @dataclass(frozen=True)
 class Change:
-    """A change of ``unit``'s category (read as it is stored) to ``new`` from ``effective_on``."""
+    """A change of ``unit``'s category from ``old`` to ``new`` from ``effective_on``;
+    ``path`` is that of the node holding the unit as stored (an edit may move it too)."""
 
     key: Hashable
     unit: Unit
+    old: str
     new: str
     effective_on: datetime.date
+    path: str
+
+    @classmethod
+    def of(cls, unit: Unit, new: str, effective_on: datetime.date, key: Hashable = None) -> Change:
+        """The change of ``unit`` as stored (before the edit is applied to it)."""
+        return cls(unit.pk if key is None else key, unit, unit.category, new, effective_on, unit.node.path)
 
 
 def change_problems(changes: Iterable[Change]) -> dict[Hashable, str]:
@@ -155,29 +163,31 @@ def _paths_holding(changes: list[Change]) -> dict[Hashable, set[str]]:
     transfers = list(later)
     return {
         c.key: {
-            c.unit.node.path,
-            then.get((c.unit.pk, c.effective_on), c.unit.node.path),
+            c.path,
+            then.get((c.unit.pk, c.effective_on), c.path),
             *(path for unit_id, day, path in transfers if unit_id == c.unit.pk and day > c.effective_on),
         }
         for c in changes
     }
 
 
-def check_change(unit: Unit, new: str, effective_on: datetime.date) -> None:
+def check_change(change: Change) -> None:
     """Raise ValidationError when ``change_problems`` refuses this one change."""
-    problem = change_problems([Change(unit.pk, unit, new, effective_on)]).get(unit.pk)
+    problem = change_problems([change]).get(change.key)
     if problem is not None:
         raise ValidationError({"category_effective_on": problem})
 
 
-def record_changes(changes: list[tuple[Change, str]], *, by: Actor | None) -> None:
-    """Write checked changes (each with the category it replaces) and their audit entries:
-    two bulk inserts, in the caller's transaction (which also updates the units)."""
+def record_changes(changes: list[Change], *, by: Actor | None) -> None:
+    """Write checked changes and their audit entries: two bulk inserts, in the caller's
+    transaction (which also updates the units)."""
     actor = by if by is not None and by.is_authenticated else None
     UnitCategoryChange.objects.bulk_create(
         (
-            UnitCategoryChange(unit=c.unit, old_category=old, new_category=c.new, effective_on=c.effective_on, by=actor)
-            for c, old in changes
+            UnitCategoryChange(
+                unit=c.unit, old_category=c.old, new_category=c.new, effective_on=c.effective_on, by=actor
+            )
+            for c in changes
         ),
         batch_size=2000,
     )
@@ -187,11 +197,11 @@ def record_changes(changes: list[tuple[Change, str]], *, by: Actor | None) -> No
                 by=by,
                 action=AuditLog.Action.CATEGORY_CHANGED,
                 target=c.unit,
-                before={"category": old},
+                before={"category": c.old},
                 after={"category": c.new, "effective_on": c.effective_on},
                 node=c.unit.node,
             )
-            for c, old in changes
+            for c in changes
         ),
         batch_size=2000,
     )

@@ -105,8 +105,8 @@ def unit_update(
     today = timezone.localdate()
     recategorised = None
     if "category" in fields and fields["category"] != unit.category:
-        recategorised = categories.Change(unit.pk, unit, fields["category"], category_effective_on or today)
-        categories.check_change(unit, recategorised.new, recategorised.effective_on)
+        recategorised = categories.Change.of(unit, fields["category"], category_effective_on or today)
+        categories.check_change(recategorised)
     for name, value in fields.items():
         if name not in UNIT_EDITABLE_FIELDS:
             raise ValueError(name)
@@ -132,7 +132,7 @@ def unit_update(
             created_by=by if by is not None and by.is_authenticated else None,
         )
     if recategorised is not None:
-        categories.record_changes([(recategorised, before["category"])], by=by)
+        categories.record_changes([recategorised], by=by)
     unit.refresh_from_db()
     # .update() skips signals, so write the history row ourselves and announce what changed
     # (the save below changes only the stamp, so it announces nothing).
