@@ -292,8 +292,7 @@ def schema_ready() -> bool:
     tables (conferences 0012) builds the facts. Asked afresh on every rebuild (five
     catalogue reads beside seconds of work): a cached answer outlived a migration back.
     The units' category changes (units 0013) may come after conferences 0012: without
-    their table nothing is built then, and the first reader of a year builds it
-    (``ensure_current_years``: a year without a stamp is stale)."""
+    their table nothing is built then, and conferences 0014 builds the facts."""
     with connection.cursor() as cursor:
         if UnitCategoryChange._meta.db_table not in connection.introspection.table_names(cursor):
             return False
