@@ -11,45 +11,71 @@ from conferences.followup.models import FollowUpItem
 from conferences.forms import RuleForm
 from conferences.minutes.models import MinutesReading
 from conferences.models import Attachment, AuditEntry, ContentItem, ObligationRule, Record
-from conferences.rules import VALUE_TERMS, rule_facts, rules_copy_year
-from units.audit import audit_record
-from units.models import AuditLog
+from conferences.rules import (
+    VALUE_TERMS,
+    closed_years_note,
+    content_item_save,
+    rule_create,
+    rule_update,
+    rules_copy_year,
+)
+from qcdc.admin_guards import NeverDeleted
 
 
 @admin.register(ObligationRule)
-class ObligationRuleAdmin(admin.ModelAdmin):
+class ObligationRuleAdmin(NeverDeleted, admin.ModelAdmin):
+    """Adding, editing and copying go through ``conferences.rules`` like the back office's
+    rule pages: administrators only, each change in the audit log."""
+
     form = RuleForm
     list_display = [*ObligationRule.KEY, *VALUE_TERMS]
     list_filter = ["year", "indicator"]
     actions = ["copy_to_next_year"]
+    deletion_refused = _(
+        "Không xóa quy định: số liệu của năm được tính theo quy định này và mọi thay đổi phải có trong "
+        "nhật ký quản trị. Hãy sửa quy định thay vì xóa."
+    )
 
     def save_model(self, request: HttpRequest, obj: ObligationRule, form: Any, change: bool) -> None:
-        # Kept on the request (the admin object is shared between requests) for save_related.
-        request._rule_before = rule_facts(ObligationRule.objects.get(pk=obj.pk)) if change else None  # type: ignore[attr-defined]
-        super().save_model(request, obj, form, change)
+        contents = list(form.cleaned_data.get("contents") or [])
+        if change:
+            rule_update(rule=obj, by=request.user, data=form.cleaned_data, contents=contents)
+        else:
+            obj.pk = rule_create(by=request.user, data=form.cleaned_data, contents=contents).pk
+        if note := closed_years_note({obj.year}):
+            self.message_user(request, note, messages.WARNING)
 
     def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        super().save_related(request, form, formsets, change)
-        before, after = request._rule_before, rule_facts(form.instance)  # type: ignore[attr-defined]
-        if before != after:
-            audit_record(
-                by=request.user, action=AuditLog.Action.RULE_EDITED, target=form.instance, before=before, after=after
-            )
+        """The service has set the checklist with the rule (there are no inlines)."""
 
     @admin.action(description=_("Sao chép các quy định đã chọn sang năm sau"))
     def copy_to_next_year(self, request: HttpRequest, queryset: QuerySet[ObligationRule]) -> None:
-        created = sum(
-            rules_copy_year(from_year=year, to_year=year + 1, by=request.user)
-            for year in queryset.values_list("year", flat=True).distinct()
-        )
+        years = sorted(queryset.values_list("year", flat=True).distinct())
+        created = sum(rules_copy_year(from_year=year, to_year=year + 1, by=request.user) for year in years)
         self.message_user(request, _("Đã tạo %(n)d quy định mới.") % {"n": created}, messages.SUCCESS)
+        if created and (note := closed_years_note({year + 1 for year in years})):
+            self.message_user(request, note, messages.WARNING)
 
 
 @admin.register(ContentItem)
-class ContentItemAdmin(admin.ModelAdmin):
+class ContentItemAdmin(NeverDeleted, admin.ModelAdmin):
+    """Edits, one by one or in the list, go through ``conferences.rules.content_item_save``."""
+
     list_display = ["kind", "order", "label", "is_active"]
     list_filter = ["kind", "is_active"]
     list_editable = ["order", "is_active"]
+    deletion_refused = _(
+        "Không xóa nội dung bắt buộc: hồ sơ và quy định của các năm, kể cả năm đã chốt, dùng nội dung này. "
+        "Hãy bỏ chọn «đang dùng» để không bắt buộc nữa."
+    )
+
+    def save_model(self, request: HttpRequest, obj: ContentItem, form: Any, change: bool) -> None:
+        saved = content_item_save(item=obj, by=request.user, data=form.cleaned_data)
+        obj.pk = saved.pk
+        if "is_active" in form.changed_data and (
+            note := closed_years_note(set(saved.obligationrule_set.values_list("year", flat=True)))
+        ):
+            self.message_user(request, note, messages.WARNING)
 
 
 class AttachmentInline(admin.TabularInline):
@@ -105,8 +131,12 @@ class MinutesReadingAdmin(admin.ModelAdmin):
 
 
 @admin.register(FollowUpItem)
-class FollowUpItemAdmin(admin.ModelAdmin):
+class FollowUpItemAdmin(NeverDeleted, admin.ModelAdmin):
     """Follow-up items are written from the record pages (audited there); the admin only reads."""
+
+    deletion_refused = _(
+        "Không xóa việc cần theo dõi ở đây: việc được xóa trên trang hồ sơ, nơi kiểm tra kỳ đã chốt và ghi nhật ký."
+    )
 
     list_display = ["text", "unit", "item_type", "responsible", "due_on", "state", "done_on"]
     list_filter = ["state", "item_type", "responsible"]

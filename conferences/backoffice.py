@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from conferences.forms import RuleForm, RulesCopyForm
 from conferences.models import ObligationRule
-from conferences.rules import rule_update, rules_copy_year
+from conferences.rules import closed_years_note, rule_update, rules_copy_year
 from qcdc.years import year_param
 from units.permissions import can_manage_units, require, scope_for
 
@@ -52,6 +52,8 @@ def rule_edit(request: HttpRequest, pk: int) -> HttpResponse:
             rule=rule, by=request.user, data=form.cleaned_data, contents=list(form.cleaned_data.get("contents") or [])
         )
         messages.success(request, _("Đã lưu quy định %(rule)s.") % {"rule": rule})
+        if note := closed_years_note({rule.year}):
+            messages.warning(request, note)
         return redirect(f"{reverse('conferences:rules')}?year={rule.year}")
     return render(request, "conferences/backoffice/rule_form.html", {"form": form, "rule": rule})
 
@@ -72,4 +74,6 @@ def rules_copy(request: HttpRequest) -> HttpResponse:
         _("Đã tạo %(n)d quy định cho năm %(to)s từ năm %(from)s (quy định đã có được giữ nguyên).")
         % {"n": created, "to": target, "from": source},
     )
+    if created and (note := closed_years_note({target})):
+        messages.warning(request, note)
     return redirect(f"{reverse('conferences:rules')}?year={target}")

@@ -8,13 +8,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from conferences import defaults
 from conferences.models import ContentItem, ObligationRule
 from units.audit import audit_record
 from units.categories import category_on
 from units.models import AuditLog, Unit
-from units.periods import Period, period_end
+from units.periods import Period, PeriodClose, period_end
 from units.permissions import scope_for
 
 if TYPE_CHECKING:
@@ -82,13 +83,35 @@ def rule_facts(rule: ObligationRule) -> dict[str, Any]:
     }
 
 
+def _admins_only(by: AbstractBaseUser | AnonymousUser | None) -> None:
+    """Rules and their checklists are the law as read for the whole country: only
+    administrators change them. A change to a closed year's rule (or to a checklist line
+    its rule uses) is allowed and audited; the closed versions keep their figures (a close
+    is a snapshot), and the live figures and record pages of that year follow the change."""
+    if by is None or not scope_for(by).is_admin:
+        raise PermissionDenied
+
+
+@transaction.atomic
+def rule_create(
+    *, by: AbstractBaseUser | AnonymousUser, data: dict[str, Any], contents: list[ContentItem]
+) -> ObligationRule:
+    """Add a year's rule for an indicator (administrators only), in the audit log."""
+    _admins_only(by)
+    rule = ObligationRule(**{name: data[name] for name in (*ObligationRule.KEY, *VALUE_TERMS) if name in data})
+    rule.full_clean()
+    rule.save()
+    rule.contents.set(contents)
+    audit_record(by=by, action=AuditLog.Action.RULE_EDITED, target=rule, before=None, after=rule_facts(rule))
+    return rule
+
+
 @transaction.atomic
 def rule_update(
     *, rule: ObligationRule, by: AbstractBaseUser | AnonymousUser, data: dict[str, Any], contents: list[ContentItem]
 ) -> ObligationRule:
     """Edit one year's rule (administrators only), with before and after in the audit log."""
-    if not scope_for(by).is_admin:
-        raise PermissionDenied
+    _admins_only(by)
     current = ObligationRule.objects.select_for_update().get(pk=rule.pk)
     before = rule_facts(current)
     for name in VALUE_TERMS:
@@ -104,9 +127,10 @@ def rule_update(
 
 
 @transaction.atomic
-def rules_copy_year(*, from_year: int, to_year: int, by: AbstractBaseUser | AnonymousUser | None = None) -> int:
+def rules_copy_year(*, from_year: int, to_year: int, by: AbstractBaseUser | AnonymousUser) -> int:
     """Copy a year's rules (deadlines shifted by the year difference) where the target has
-    none, forward or back; each new rule is an entry in the audit log."""
+    none, forward or back (administrators only); each new rule is an entry in the audit log."""
+    _admins_only(by)
     created = 0
     for rule in ObligationRule.objects.filter(year=from_year).prefetch_related("contents"):
         if ObligationRule.objects.filter(year=to_year, indicator=rule.indicator).exists():
@@ -136,6 +160,47 @@ def _shift_year(day: datetime.date, years: int) -> datetime.date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February into a common year
         return day.replace(year=day.year + years, day=28)
+
+
+def closed_years_note(years: list[int] | set[int]) -> str:
+    """What a change to these years' rules does to their closed figures ("" when none of
+    them has a closed version), for the page that made it."""
+    closed = PeriodClose.objects.filter(year__in=list(years), status=PeriodClose.Status.CLOSED)
+    found = sorted(set(closed.values_list("year", flat=True)))
+    if not found:
+        return ""
+    return _(
+        "Năm %(years)s đã có số liệu chốt: số liệu đã chốt giữ nguyên; số liệu chưa chốt và trang hồ sơ "
+        "của năm này tính theo quy định mới, và lần chốt sau khi mở lại cũng vậy."
+    ) % {"years": ", ".join(str(y) for y in found)}
+
+
+CONTENT_TERMS = ("kind", "code", "label", "order", "keywords", "is_active")
+
+
+def content_facts(item: ContentItem) -> dict[str, Any]:
+    """What the audit log keeps of a checklist line, before and after an edit."""
+    return {name: getattr(item, name) for name in CONTENT_TERMS}
+
+
+@transaction.atomic
+def content_item_save(*, item: ContentItem, by: AbstractBaseUser | AnonymousUser, data: dict[str, Any]) -> ContentItem:
+    """Add or edit a checklist line (administrators only), in the audit log. Switching a
+    line off takes it out of the required contents of every year whose rule lists it,
+    closed years included (their closed figures stay: see ``_admins_only``)."""
+    _admins_only(by)
+    if item.pk:
+        item = ContentItem.objects.select_for_update().get(pk=item.pk)
+    before = content_facts(item) if item.pk else None
+    for name in CONTENT_TERMS:
+        if name in data:
+            setattr(item, name, data[name])
+    item.full_clean()
+    item.save()
+    after = content_facts(item)
+    if after != before:
+        audit_record(by=by, action=AuditLog.Action.RULE_EDITED, target=item, before=before, after=after)
+    return item
 
 
 def rules_for_year(year: int) -> dict[str, ObligationRule]:

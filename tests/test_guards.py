@@ -192,6 +192,8 @@ def test_the_bulk_check_agrees_with_the_record_check(world, closed) -> None:
 def ended_by_service(world, client_as, tmp_path, ended) -> None:
     with pytest.raises(ValidationError, match="đã ngừng hoạt động"):
         unit_services.unit_create(by=None, code="N1", name="Mới", category="private_enterprise", node=ended)
+    with pytest.raises(ValidationError, match="đã ngừng hoạt động"):
+        unit_services.node_create(code="Z1", name="Công đoàn ngành Z1", parent=ended)
     unit = world.unit_c
     with pytest.raises(ValidationError, match="đã ngừng hoạt động"):
         unit_services.unit_update(unit=unit, by=None, version=unit.version, node=ended)
@@ -230,6 +232,8 @@ def ended_by_admin(world, client_as, tmp_path, ended) -> None:
     data = {"code": "C001", "name": unit.name, "category": unit.category, "node": ended.pk}
     data |= {"employees": 120, "union_members": 100, "seen_version": unit.version, "work_year_start_month": 1}
     assert client.post(change, data).status_code == 302  # saved, but the node is read-only
+    response = client.post(reverse("admin:units_orgnode_add"), {"code": "Z1", "name": "Z1", "parent": ended.pk})
+    assert response.status_code == 200 and "đã ngừng hoạt động" in response.content.decode()
     node_change = reverse("admin:units_orgnode_change", args=[ended.pk])
     client.post(node_change, {"code": "Z", "name": "Z", "ended_on": "", "merged_into": ""})
     ended.refresh_from_db()
@@ -265,7 +269,7 @@ def test_a_node_that_has_ended_receives_nothing_on_any_write_path(world, ended, 
     before = [(code, node) for code, node, _employees, _version in units_state()]
     path(world, client_as, tmp_path, ended)
     assert [(code, node) for code, node, _employees, _version in units_state()] == before
-    assert not Unit.objects.filter(node=ended).exists()
+    assert not Unit.objects.filter(node=ended).exists() and not OrgNode.objects.filter(parent=ended).exists()
 
 
 # --- Members at most employees, versions, scope ------------------------------------------

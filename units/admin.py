@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from qcdc.admin_guards import NeverDeleted
 from qcdc.validators import validate_single_line
 from units.audit import audit_record
 from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit
@@ -61,10 +62,15 @@ class AuditLogAdmin(admin.ModelAdmin):
 
 
 @admin.register(OrgNode)
-class OrgNodeAdmin(admin.ModelAdmin):
+class OrgNodeAdmin(NeverDeleted, admin.ModelAdmin):
     list_display = ["code", "name", "parent", "depth"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
+    # Past reports and closed versions group units by the nodes of their day.
+    deletion_refused = _(
+        "Không xóa cấp công đoàn: báo cáo các kỳ trước, kể cả kỳ đã chốt, vẫn tính theo cấp này. "
+        "Khi cấp công đoàn giải thể, hãy sáp nhập vào cấp khác (manage.py regroup merge)."
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: OrgNode | None = None) -> list[str]:
         # Moving, merging or ending a node must rewrite its subtree's paths and keep the
@@ -104,13 +110,18 @@ class UnitAdminForm(forms.ModelForm):
 
 
 @admin.register(Unit)
-class UnitAdmin(SimpleHistoryAdmin):
+class UnitAdmin(NeverDeleted, SimpleHistoryAdmin):
     form = UnitAdminForm
     list_display = ["code", "name", "category", "node", "employees", "dissolved_on"]
     list_filter = ["category"]
     search_fields = ["code", "name", "tax_code"]
     autocomplete_fields = ["node"]
     list_select_related = ["node"]
+    # As in the app (units.services.unit_deactivate): units are dissolved, never deleted.
+    deletion_refused = _(
+        "Không xóa đơn vị: lịch sử của đơn vị được tính trong báo cáo các năm, kể cả năm đã chốt. "
+        "Khi đơn vị giải thể, hãy ghi ngày ngừng hoạt động."
+    )
 
     def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
         # Changing a unit's node is a transfer (UnitTransfer, closed periods checked):
@@ -121,6 +132,11 @@ class UnitAdmin(SimpleHistoryAdmin):
 
     def save_model(self, request: HttpRequest, obj: Unit, form: forms.ModelForm, change: bool) -> None:
         if change:
+            # Only the form's fields change: a unit put back from its history (whose every
+            # field is the old one) keeps its node and the other read-only fields as stored.
+            kept = [f.attname for f in Unit._meta.concrete_fields if f.name not in form.fields]
+            for attname, value in Unit.objects.filter(pk=obj.pk).values(*kept).get().items():
+                setattr(obj, attname, value)
             # A staff member who opened the unit before this save is refused as stale,
             # as after any other edit, instead of overwriting it (and so is an admin:
             # UnitAdminForm).
@@ -197,5 +213,11 @@ admin.site.unregister(get_user_model())
 
 
 @admin.register(get_user_model())
-class QcdcUserAdmin(UserAdmin):
+class QcdcUserAdmin(NeverDeleted, UserAdmin):
     form = OneLineNamesUserChangeForm
+    # Deleting an account would revoke its roles without an audit entry and blank who did
+    # what in the audit log and the records' history.
+    deletion_refused = _(
+        "Không xóa tài khoản: nhật ký quản trị và lịch sử hồ sơ cần biết ai đã làm gì. "
+        "Hãy bỏ chọn «Kích hoạt» để khóa tài khoản."
+    )

@@ -4,6 +4,10 @@ Databases filled before this constraint may hold the same event accepted twice (
 confirms of one import, two reviewers at once). Nothing is deleted: the oldest accepted
 record stays, each later twin goes back to "returned" with a reason and an audit row,
 so the figures (which count a unit once) do not change and a person can look at it.
+
+A twin may lie in a closed period: a migration cannot ask the periods layer (it has no
+user and sees historical models), and need not, since the close's snapshot keeps its
+figures and the kept twin still counts the unit (tests/test_races.py tests the outcome).
 """
 
 from django.db import migrations, models

@@ -11,7 +11,8 @@ def rules_by_law(apps, schema_editor):
     administrator set, but gets the categories the law adds (the inspection board in
     state-owned enterprises from 2023, party and mass-organisation bodies), its frequency
     and term, and its legal basis when it has none. Closed periods keep their figures:
-    a close is a snapshot, not a recomputation.
+    a close is a snapshot, not a recomputation (as after a rule edit in the app; tested
+    in tests/test_guards_migrations.py).
     """
     from conferences.defaults import SEEDED_YEARS, default_rules
     from conferences.rules import default_values

@@ -1,7 +1,10 @@
 """The figures follow the law's frequency, term and quorum and the units' work years, and
 leave out of quality rates the records whose quality cannot be judged; the report facts of every year with rules
 are rebuilt with them. Closed periods keep their figures: a close is a snapshot
-(``reports.SnapshotRow`` and the close's stored result), never recounted."""
+(``reports.SnapshotRow`` and the close's stored result), never recounted. Records of
+closed periods are rewritten too (a migration has no user for the periods layer to
+refuse); which records a close freezes reads neither their year nor their assessment,
+so it does not change (tests/test_guards_migrations.py)."""
 
 from django.db import migrations, models
 

@@ -15,7 +15,7 @@ from django import template
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from reports.grid import GridCell, GridPage, GridRow, State
+from reports.grid.types import GridCell, GridPage, GridRow, State
 
 register = template.Library()
 

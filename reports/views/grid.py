@@ -155,7 +155,7 @@ def _export(node: OrgNode, query: grid.GridQuery, fmt: str) -> FileResponse:
 
 
 def _export_file(node: OrgNode, query: grid.GridQuery, fmt: str) -> FileResponse:
-    from reports.grid_files import grid_pdf_bytes, grid_xlsx_bytes
+    from reports.grid.files import grid_pdf_bytes, grid_xlsx_bytes
 
     stem = f"bang-theo-doi-{node.code}-{query.year}-{query.period}"
     if fmt == "json":

@@ -74,6 +74,6 @@ def test_it_copies_the_minutes_rule_and_the_legal_basis_to_another_year(world):
     ObligationRule.objects.filter(year=2029, indicator="dialogue_periodic").update(
         requires_minutes=True, legal_basis="Bộ luật Lao động 2019, Điều 63"
     )
-    rules.rules_copy_year(from_year=2029, to_year=2030)
+    rules.rules_copy_year(from_year=2029, to_year=2030, by=world.admin)
     copy = ObligationRule.objects.get(year=2030, indicator="dialogue_periodic")
     assert copy.requires_minutes and copy.legal_basis == "Bộ luật Lao động 2019, Điều 63"

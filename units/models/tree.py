@@ -134,6 +134,14 @@ class OrgNode(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("units:unit_list") + f"?node={self.pk}"
 
+    def clean(self) -> None:
+        # Every path that validates a new node (the admin, units.services.node_create)
+        # refuses a parent that has ended by the day the node starts; import_org checks the
+        # same rule for all rows at once, and moves are checked by units.regrouping.
+        starts = self.started_on or timezone.localdate()
+        if self._state.adding and self.parent_id is not None and self.parent.has_ended(starts):
+            raise ValidationError({"parent": self.parent.ended_message()})
+
     @staticmethod
     def path_for(*, parent_path: str, pk: int) -> str:
         return paths.path_for(parent_path=parent_path, pk=pk)

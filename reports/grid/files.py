@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from qcdc import xlsx
 from qcdc.pdf import write_pdf
 from reports.exports import REPORT_TIMEZONE
-from reports.grid import GridCell, GridRow, State
+from reports.grid.types import GridCell, GridRow, State
 
 LEADING = (("STT", 6), ("Mã", 12), ("Tên đơn vị", 36), ("Công đoàn cấp trên", 28), ("Loại hình", 22))
 PER_INDICATOR = (("Tình trạng", 18), ("Ngày", 11), ("Ghi chú", 28))
