@@ -96,10 +96,11 @@ RECORD_COLUMNS = (
 
 @transaction.atomic
 def build_records(*, first_year: int, last_year: int, seed: int) -> int:
-    """Records for every unit and year in the range; returns how many were written."""
+    """Records for every unit and year in the range; returns how many were written. The
+    facts are not built: ``build_facts`` does, once every demo row is written."""
     rng = random.Random(seed * 7919)
     skip_fk_checks()
-    with deferred_rebuilds():  # the facts of every year are built once, at the end
+    with deferred_rebuilds():  # the facts are built once, at the end (``build_facts``)
         for year in range(first_year, last_year + 1):
             seed_rules(year=year)
     minutes_name = _demo_minutes(sample_pdf("Bien ban hoi nghi (mau)"))
@@ -110,7 +111,8 @@ def build_records(*, first_year: int, last_year: int, seed: int) -> int:
     rules_by_year = {year: rules_for_year(year) for year in range(first_year, last_year + 1)}
     # Rates improve over the years, as they did in the seeds (67% → 74% in one district).
     base_rate = {year: 0.62 + 0.03 * (year - first_year) for year in rules_by_year}
-    standing_done: set[tuple[int, str]] = set()
+    # The (work) year of each unit's latest standing record (regulation, board) by kind.
+    standing_since: dict[tuple[int, str], int] = {}
     pending: list[tuple[Any, ...]] = []
     written = 0
     units = Unit.objects.values_list("pk", "category", "employees", "established_on", "dissolved_on").order_by("pk")
@@ -121,37 +123,43 @@ def build_records(*, first_year: int, last_year: int, seed: int) -> int:
             for rule in rules.values():
                 if category not in rule.categories:
                     continue
-                if rule.kind in STANDING_KINDS and (unit_id, rule.kind) in standing_done:
-                    continue
+                since = standing_since.get((unit_id, rule.kind))
+                if since is not None and (rule.term_years is None or since > year - rule.term_years):
+                    continue  # a standing record still in force (a board is elected again after its term)
                 if rng.random() > base_rate[year] + (0.2 if rule.kind in STANDING_KINDS else 0):
                     continue
-                pending.append(_record(rng, unit_id, rule, year, employees, today))
+                row = _record(rng, unit_id, rule, year, employees, today, first=since is None)
+                pending.append(row)
                 if rule.kind in STANDING_KINDS:
-                    standing_done.add((unit_id, rule.kind))
+                    standing_since[(unit_id, rule.kind)] = row[3]
         if len(pending) >= BATCH:
             written += _flush(pending, contents, minutes_name, now)
             pending = []
     written += _flush(pending, contents, minutes_name, now)
-    build_facts()
     return written
 
 
-def build_facts() -> None:
-    """The report facts of every year with rules, from the units and records just written
-    in bulk (no signals), with fresh planner statistics first on PostgreSQL."""
-    from conferences.facts.maintain import rebuild_year, rule_years
+def build_facts() -> dict[int, int]:
+    """The report facts of the years to build (``facts.years.years_to_build``: those with
+    records or being reported on, not every year with rules), from the units and records
+    just written in bulk (no signals), with fresh planner statistics first on PostgreSQL.
+    Returns the rows written by year."""
+    from conferences.facts.maintain import rebuild_year
+    from conferences.facts.years import years_to_build
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
-    for year in rule_years():
-        rebuild_year(year)
+    return {year: rebuild_year(year) for year in years_to_build()}
 
 
-def _record(rng: random.Random, unit_id: int, rule: Any, year: int, employees: int, today: datetime.date) -> tuple:
+def _record(
+    rng: random.Random, unit_id: int, rule: Any, year: int, employees: int, today: datetime.date, *, first: bool
+) -> tuple:
     deadline = rule.deadline or datetime.date(year, 12, 31)
     if rule.kind in STANDING_KINDS:
-        held = datetime.date(rng.randint(2018, year), rng.randint(1, 12), rng.randint(1, 28))
+        # The unit's first one may be older than the demo's years; a re-election is of the year.
+        held = datetime.date(rng.randint(2018, year) if first else year, rng.randint(1, 12), rng.randint(1, 28))
     elif rng.random() < 0.85:
         start = datetime.date(year, 1, 5)
         held = start + datetime.timedelta(days=rng.randint(0, max(0, (deadline - start).days)))

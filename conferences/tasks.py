@@ -55,20 +55,36 @@ def notify_returned(*, record_id: int, base_url: str = "") -> int:
 
 
 @shared_task(acks_late=True)
-def facts_rebuild_year(*, year: int | None = None, force: bool = False) -> None:
-    """Rebuild a year's report facts (the current year for None): after a rule edit when
-    the year's rules changed since its facts were built (several edits in one
-    transaction rebuild once), and nightly with ``force``. Idempotent."""
-    from django.utils import timezone
-
-    from conferences.facts.maintain import ensure_current, rebuild_year
+def facts_rebuild_year(*, year: int | None = None, force: bool = False, build: bool = False) -> None:
+    """Keep a year's report facts. After a rule edit: rebuild a built year whose rules
+    changed since it was built (several edits in one transaction rebuild once); a year
+    not built stays so. With ``build``: build the year (asked for by a page over a large
+    tree, ``facts.preparing``) unless it is built and current. Nightly (no year, with
+    ``force``): rebuild the years being reported on and build the years that should be
+    built but are not (``facts.years``). Idempotent."""
+    from conferences.facts import preparing
+    from conferences.facts.maintain import rebuild_year
+    from conferences.facts.years import build_missing, built_years
     from conferences.rules import rules_for_year
+    from units.periods import reporting_years
 
-    year = year if year is not None else timezone.localdate().year
-    if force:
-        rebuild_year(year)
-    else:
-        ensure_current(year, rules_for_year(year))
+    if year is None:
+        built = set(built_years())
+        for current in reporting_years():
+            if current in built and force:
+                rebuild_year(current)
+        build_missing()
+        return
+    if build:
+        try:
+            preparing.ensure_current(year, rules_for_year(year))
+        finally:
+            preparing.build_done(year)
+    elif year in built_years():
+        if force:
+            rebuild_year(year)
+        else:
+            preparing.ensure_current(year, rules_for_year(year))
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True)

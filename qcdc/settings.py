@@ -59,6 +59,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last: around the view only, after the sign-in check (anonymous users are sent to log in).
+    "conferences.facts.preparing.FactsPreparingMiddleware",
 ]
 
 ROOT_URLCONF = "qcdc.urls"
@@ -217,6 +219,10 @@ CELERY_TIMEZONE = TIME_ZONE
 JOB_HEARTBEAT_SECONDS = env.int("JOB_HEARTBEAT_SECONDS", default=15)
 JOB_DEAD_AFTER_SECONDS = env.int("JOB_DEAD_AFTER_SECONDS", default=60)
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# A year's report facts not built yet are built within the request that first asks for
+# them up to this many units (a year of 20,000 units: 4–7 s measured on PostgreSQL);
+# above it, by a job, while the page answers 503 "being prepared" (conferences.facts.preparing).
+FACTS_INLINE_BUILD_UNITS = env.int("FACTS_INLINE_BUILD_UNITS", default=20_000)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 
 # --- Security -------------------------------------------------------------------------

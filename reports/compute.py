@@ -20,7 +20,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from conferences.facts import selectors as fact_selectors
-from conferences.facts.maintain import ensure_current
+from conferences.facts.preparing import ensure_current
 from conferences.facts.selectors import Scope
 from conferences.obligations import INDICATORS, Indicator
 from conferences.rules import rules_for_year

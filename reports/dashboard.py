@@ -22,7 +22,8 @@ from django.db.models.functions import Left
 from django.utils import timezone
 
 from conferences.facts.build import FAILURE_COLUMNS
-from conferences.facts.maintain import ensure_current_years, rules_by_year
+from conferences.facts.maintain import rules_by_year
+from conferences.facts.preparing import ensure_current_years
 from conferences.models import FactCube, ObligationRule
 from conferences.quality import CHECK_FAILURES
 from conferences.rules import rules_for_year

@@ -16,7 +16,7 @@ from typing import Any
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from conferences.facts.maintain import ensure_current
+from conferences.facts.preparing import ensure_current
 from conferences.facts.selectors import Scope, facts_in
 from conferences.rules import rules_for_year
 from reports import compute

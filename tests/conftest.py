@@ -58,6 +58,23 @@ def _test_settings(settings, tmp_path):
     celery_app.conf.task_always_eager = not django_settings.CELERY_BROKER_URL
 
 
+def build_every_rule_year() -> None:
+    """The facts of every year with rules built. The app builds only the years that need
+    them (``conferences.facts.years``); the suite's tests write and read any year of
+    2015–2030 and expect every write to reach the facts, as they did when every year
+    with rules was built."""
+    from conferences.facts.maintain import rebuild_year, rule_years
+
+    for year in rule_years():
+        rebuild_year(year, only_if_stale=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        build_every_rule_year()
+
+
 @dataclass
 class World:
     """A small tree with one persona per role.
@@ -88,6 +105,7 @@ def world(db) -> World:
     if not ObligationRule.objects.exists():
         for year in SEEDED_YEARS:
             seed_rules(year=year)
+        build_every_rule_year()
     root = OrgNodeFactory(code="VGCL", name="Tổng Liên đoàn")
     province = OrgNodeFactory(code="P", name="LĐLĐ tỉnh P", parent=root)
     district_x = OrgNodeFactory(code="X", name="LĐLĐ khu vực X", parent=province)

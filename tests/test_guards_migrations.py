@@ -46,7 +46,6 @@ DATA_MIGRATIONS = [
     step("conferences", "0012_figures_by_law", "not_assessed_history"),
     step("conferences", "0012_figures_by_law", "work_years"),
     step("conferences", "0012_figures_by_law", "rebuild_facts"),
-    step("conferences", "0014_facts_after_category_changes", "build_if_none"),
 ]
 
 

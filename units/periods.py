@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Max, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -102,6 +103,18 @@ def deadlines_for(nodes: list[OrgNode], year: int, period: str) -> dict[int, dat
     set_for = dict(PeriodDeadline.objects.filter(year=year, period=period).values_list("depth", "due_on"))
     deepest = deepest_depth()
     return {n.pk: set_for.get(n.depth) or default_deadline(year, period, deepest - n.depth) for n in nodes}
+
+
+def reporting_years(today: datetime.date | None = None) -> list[int]:
+    """The years being reported on ``today`` (the local date for None): this year, the
+    default of every year page, and last year until the last level's deadline to close
+    it (``deadlines_for``'s rule, the root's being the latest) has passed. Two queries."""
+    today = today if today is not None else timezone.localdate()
+    last = today.year - 1
+    set_for = dict(PeriodDeadline.objects.filter(year=last, period=Period.YEAR).values_list("depth", "due_on"))
+    deepest = deepest_depth()
+    closes_by = max(set_for.get(d) or default_deadline(last, Period.YEAR, deepest - d) for d in range(deepest + 1))
+    return [last, today.year] if today <= closes_by else [today.year]
 
 
 # The models ----------------------------------------------------------------------------

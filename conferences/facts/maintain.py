@@ -292,7 +292,8 @@ def schema_ready() -> bool:
     tables (conferences 0012) builds the facts. Asked afresh on every rebuild (five
     catalogue reads beside seconds of work): a cached answer outlived a migration back.
     The units' category changes (units 0013) may come after conferences 0012: without
-    their table nothing is built then, and conferences 0014 builds the facts."""
+    their table nothing is built then, and a year is built when it is asked for
+    (``conferences.facts.years``)."""
     with connection.cursor() as cursor:
         if UnitCategoryChange._meta.db_table not in connection.introspection.table_names(cursor):
             return False
@@ -323,30 +324,5 @@ def rebuild_year(year: int, *, only_if_stale: bool = False) -> int:
         return Fact.objects.filter(year=year).count()
 
 
-def ensure_current(year: int, rules: dict[str, ObligationRule]) -> None:
-    """Rebuild ``year`` first when its rules changed since its facts were built (a rule
-    edit whose rebuild job has not run yet): one query when they did not."""
-    ensure_current_years({year: rules})
-
-
-def ensure_current_years(rules: dict[int, dict[str, ObligationRule]]) -> None:
-    """``ensure_current`` for several years in one query."""
-    built = dict(FactYear.objects.filter(year__in=list(rules)).values_list("year", "rules_fingerprint"))
-    for year, year_rules in sorted(rules.items()):
-        if built.get(year) != fingerprint(year_rules):
-            rebuild_year(year, only_if_stale=True)
-
-
 def rule_years() -> list[int]:
     return sorted(ObligationRule.objects.order_by("year").values_list("year", flat=True).distinct())
-
-
-def refresh_facts_for(records: list[Record]) -> None:
-    """After records were written in bulk (no signals): rewrite the facts of their units,
-    set-based, from the earliest year they count in (a standing record counts on)."""
-    counted = [r for r in records if r.status == Record.Status.ACCEPTED]
-    if not counted:
-        return
-    first = min(r.year for r in counted)
-    years = [y for y in rule_years() if y >= first]
-    refresh(units=sorted({r.unit_id for r in counted}), years=years)

@@ -5,8 +5,9 @@ Connected in ``ConferencesConfig.ready``. Units and the tree reach the facts thr
 attachments and contents through Django's model signals, so that every path that saves
 a record (services, the admin, imports that save one by one) is covered. Records that
 are not accepted, and were not when loaded, count nowhere: their saves cost nothing
-here. Rule edits rebuild their year as a Celery job after commit; until it has run,
-readers find the year's rules changed (``maintain.ensure_current``) and rebuild first.
+here. Only the built years are written to (``years``). Rule edits rebuild their year,
+when built, as a Celery job after commit; until it has run, readers find the year's
+rules changed (``preparing.ensure_current``) and rebuild first.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from conferences.facts.build import UNIT_FIELDS_READ
-from conferences.facts.maintain import refresh, rule_years
+from conferences.facts.years import refresh_built
 from conferences.models import Attachment, ContentItem, Fact, ObligationRule, Record
 from conferences.obligations import STANDING_KINDS, is_indicator
 from units.models import Unit
@@ -37,13 +38,12 @@ def _record_years(kind: str, year: int) -> list[int] | None:
 
 
 def refresh_record(unit_id: int, kind: str, year: int) -> None:
-    """Rewrite what one record can change: its unit's facts for its indicator and years."""
+    """Rewrite what one record can change: its unit's facts for its indicator and the
+    built years it counts in (a year not built stays so: it is built whole when asked)."""
     if not is_indicator(kind):
         return
     years = _record_years(kind, year)
-    if years is None:
-        years = [y for y in rule_years() if y >= year]
-    refresh(units=[unit_id], years=years, indicators=[kind])
+    refresh_built([unit_id], years=years, since=year if years is None else None, indicators=[kind])
 
 
 def _refresh_for(record: Record) -> None:
@@ -119,10 +119,7 @@ def units_were_changed(
     if fields is not None and not fields & UNIT_FIELDS_READ:
         return
     moved = recount_work_years(units) if fields is None or "work_year_start_month" in fields else 0
-    years = None
-    if since is not None and not moved:
-        years = [y for y in rule_years() if y >= since.year]
-    refresh(units=units, years=years)
+    refresh_built(units, since=since.year if since is not None and not moved else None)
 
 
 # Set by bulk loaders that rebuild every year themselves when they are done (the demo).

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from conferences.facts.maintain import refresh_facts_for
+from conferences.facts.years import refresh_facts_for
 from conferences.importing.plan import EventImportPlan, _frozen_rows
 from conferences.models import AuditEntry, Record
 from units.importing.common import WRITE_BATCH, ImportConflict, history_user

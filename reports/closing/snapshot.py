@@ -78,7 +78,7 @@ def _write_snapshot(close: PeriodClose, tree: TreeAsOf) -> list[PeriodClose]:
             .annotate(s_close=close_id)
             .values_list("s_close", *SNAPSHOT_COLUMNS[1:])
         )
-    from conferences.facts.maintain import ensure_current
+    from conferences.facts.preparing import ensure_current
     from conferences.facts.selectors import Scope, facts_in
 
     # The rest is a copy of the fact rows the live figures are counted from.

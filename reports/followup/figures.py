@@ -168,9 +168,13 @@ def from_snapshot(close: PeriodClose, *, indicator: str, figure: str, row: int |
 def live(node: OrgNode, year: int, period: str, *, indicator: str, figure: str, row: int | None) -> QuerySet[Any]:
     """The items behind a figure of the live report of ``node``: a closed child answers
     from its version, and the total joins the live rest with those versions' rows."""
+    from conferences.facts.preparing import ensure_current
+    from conferences.rules import rules_for_year
     from reports import compute
     from reports.closing import closed_children
 
+    # The items are placed by the facts of the year: built (and current) first.
+    ensure_current(year, rules_for_year(year))
     tree = compute.tree_for(year, period)
     children = tree.children(node)
     closed = closed_children(node, year, period, tree)

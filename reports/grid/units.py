@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 
 from conferences.facts import selectors as fact_selectors
 from conferences.facts.build import window_q
-from conferences.facts.maintain import ensure_current
+from conferences.facts.preparing import ensure_current
 from conferences.models import ObligationRule, Record
 from conferences.rules import rules_for_year
 from reports import compute

@@ -6,23 +6,37 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from conferences.facts.check import check_year, repair, unit_codes, years_to_check
+from conferences.facts.maintain import rebuild_year
+from conferences.facts.years import missing_years
 
 SHOWN_UNITS = 50
 
 
 class Command(BaseCommand):
     help = (
-        "Prove the report facts equal a recomputation from the records, row for row; name the "
-        "divergent units, repair them with --repair. Exits non-zero when anything diverged."
+        "Prove the report facts of the built years equal a recomputation from the records, row for "
+        "row; name the divergent units and the years that should be built but are not, repair (build) "
+        "them with --repair. Exits non-zero when anything diverged or is missing."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--year", type=int, help="only this year")
-        parser.add_argument("--repair", action="store_true", help="rewrite the facts of the divergent units")
+        parser.add_argument(
+            "--repair", action="store_true", help="rewrite the facts of the divergent units, build the missing years"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         years = [options["year"]] if options["year"] else years_to_check()
         diverged = False
+        for year in missing_years():
+            if options["year"] and year != options["year"]:
+                continue
+            diverged = True
+            self.stdout.write(f"Năm {year}: cần có số liệu tổng hợp (có hồ sơ hoặc đang báo cáo) nhưng chưa dựng")
+            if options["repair"]:
+                rows = rebuild_year(year)
+                self.stdout.write(f"Năm {year}: đã dựng ({rows} dòng)")
+            years = [y for y in years if y != year]  # nothing to prove: not built, or built just now
         for year in years:
             started = time.perf_counter()
             divergence = check_year(year)

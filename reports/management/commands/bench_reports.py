@@ -45,7 +45,10 @@ GROUP BY 1
 
 def _raw_sql(rule: ObligationRule, year: int) -> str:
     if rule.kind in STANDING_KINDS:
-        record = "r.kind = %(kind)s AND r.status = 'accepted' AND r.held_on <= %(year_end)s"
+        # Issued or elected in the (work) year or, within the rule's term, before it.
+        record = "r.kind = %(kind)s AND r.status = 'accepted' AND r.year <= %(year)s"
+        if rule.term_years is not None:
+            record += " AND r.year > %(year)s - %(term)s"
     else:
         record = "r.kind = %(kind)s AND r.status = 'accepted' AND r.year = %(year)s"
     in_time = "r.held_on <= %(deadline)s" if rule.deadline else "TRUE"
@@ -157,6 +160,7 @@ def raw_report(node: OrgNode, year: int) -> dict[tuple[str, str], tuple[int, int
             "contents": contents or (0,),
             "n_contents": len(contents),
             "min_employees": rule.min_employees,
+            "term": rule.term_years,
         }
         with connection.cursor() as cursor:
             cursor.execute(_raw_sql(rule, year), params)
@@ -186,7 +190,7 @@ class Command(BaseCommand):
             started = time.perf_counter()
             demo.reset()
             _result, records = demo.build(
-                units=options["units"], first_year=first, last_year=last, seed=options["seed"]
+                units=options["units"], first_year=first, last_year=last, seed=options["seed"], say=self._phase
             )
             self.stdout.write(
                 f"seeded {options['units']:,} units and {records:,} records ({first}–{last}) "
@@ -238,6 +242,9 @@ class Command(BaseCommand):
             # Twice: the second close is version 2 and also computes the difference.
             self._bench_close(root, year, totals_orm)
             self._bench_close(root, year, totals_orm)
+
+    def _phase(self, line: str) -> None:
+        self.stdout.write(f"  seeded {line}")
 
     def _bench_against_floor(self, root: OrgNode, year: int, repeat: int, report_median: float) -> None:
         """Time the floor, then each figure of the issue as a multiple of it."""
