@@ -22,8 +22,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Case, CharField, F, Max, OuterRef, Subquery, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -43,13 +42,18 @@ if TYPE_CHECKING:
 # Reading -------------------------------------------------------------------------------
 
 
-def category_then(day: datetime.date) -> Coalesce:
-    """Each unit's category on ``day``, as an expression over a ``Unit`` queryset (one
-    correlated subquery on the changes' (unit, effective_on) index)."""
-    first_after = UnitCategoryChange.objects.filter(unit=OuterRef("pk"), effective_on__gt=day).order_by(
-        "effective_on", "pk"
+def category_then(day: datetime.date) -> Case:
+    """Each unit's category on ``day``, as an expression over a ``Unit`` queryset: the
+    current one, unless the unit changed category after ``day`` (a hashed IN over the
+    few units that did), then the old category of its first such change (a correlated
+    subquery on the changes' (unit, effective_on) index, run for those units only)."""
+    later = UnitCategoryChange.objects.filter(effective_on__gt=day)
+    first_after = later.filter(unit=OuterRef("pk")).order_by("effective_on", "pk").values("old_category")[:1]
+    return Case(
+        When(pk__in=later.values("unit_id"), then=Subquery(first_after)),
+        default=F("category"),
+        output_field=CharField(),
     )
-    return Coalesce(Subquery(first_after.values("old_category")[:1]), F("category"))
 
 
 def category_on(unit: Unit, day: datetime.date) -> str:
