@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from conferences import defaults
 from conferences.models import ContentItem, ObligationRule
 from units.audit import audit_record
+from units.categories import category_on
 from units.models import AuditLog, Unit
-from units.periods import PeriodClose
+from units.periods import Period, PeriodClose, period_end
 from units.permissions import scope_for
 
 if TYPE_CHECKING:
@@ -209,8 +210,10 @@ def rules_for_year(year: int) -> dict[str, ObligationRule]:
 
 
 def rules_for_unit(unit: Unit, year: int, rules: dict[str, ObligationRule] | None = None) -> list[ObligationRule]:
-    """The rules that bind ``unit`` in ``year`` (none when it was not active that year)."""
+    """The rules that bind ``unit`` in ``year`` (none when it was not active that year), by
+    the category it had at the end of that year."""
     if not unit.is_active_in_year(year):
         return []
     rules = rules if rules is not None else rules_for_year(year)
-    return [rule for rule in rules.values() if rule.applies_to(unit)]
+    category = category_on(unit, period_end(year, Period.YEAR))
+    return [rule for rule in rules.values() if rule.applies_to(unit, category)]

@@ -141,8 +141,10 @@ class UnitAdmin(NeverDeleted, SimpleHistoryAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Unit | None = None) -> list[str]:
         # Changing a unit's node is a transfer (UnitTransfer, closed periods checked):
-        # the unit form, a units import or `manage.py regroup transfer` make one.
-        return ["node", "version"] if obj else ["version"]
+        # the unit form, a units import or `manage.py regroup transfer` make one. A new
+        # category has a day from which it applies (units.categories): the unit form or
+        # a units import.
+        return ["node", "category", "version"] if obj else ["version"]
 
     def history_form_view(
         self, request: HttpRequest, object_id: str, version_id: str, extra_context: dict[str, Any] | None = None

@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 
 from qcdc import xlsx
 from qcdc.downloads import XLSX, bytes_response
-from units.importing.unit_rows import UNIT_IMPORT_COLUMNS
+from units.importing.unit_columns import UNIT_IMPORT_COLUMNS
 from units.models import Category, Unit
 
 if TYPE_CHECKING:
@@ -35,6 +35,8 @@ UNIT_COLUMNS = (
     "chair_phone",
     "address",
     "work_year_start_month",
+    # Left blank: filled in only when an edited row changes the category (from today if not).
+    "category_effective_on",
 )
 
 
@@ -63,6 +65,7 @@ def units_workbook(units: Iterable[Unit]) -> bytes:
                 u.chair_phone,
                 u.address,
                 u.work_year_start_month,
+                None,
             ],
         )
     return xlsx.to_bytes(wb)

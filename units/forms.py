@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from qcdc.validators import validate_dissolution_day, validate_single_line
@@ -26,6 +27,15 @@ class DateInput(forms.DateInput):
 
 class UnitForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Only on the edit page: from when a changed category applies (``units.categories``).
+    category_effective_on = forms.DateField(
+        label=_("Loại hình mới áp dụng từ ngày"),
+        required=False,
+        initial=timezone.localdate,
+        widget=DateInput(),
+        help_text=_("Chỉ cần khi đổi loại hình: các kỳ báo cáo kết thúc trước ngày này giữ loại hình cũ."),
+        error_messages={"invalid": _("Ngày áp dụng loại hình mới không hợp lệ; hãy ghi dd/mm/yyyy.")},
+    )
 
     class Meta:
         model = Unit
@@ -43,6 +53,15 @@ class UnitForm(forms.ModelForm):
         self.fields["work_year_start_month"].required = False
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
+            self.stored_category = self.instance.category
+            # Shown by static/js/forms.js only once the category is changed; always without JS.
+            self.fields["category_effective_on"].widget.attrs.update(
+                {"data-shown-when-changed": "id_category", "data-original": self.stored_category}
+            )
+            before = UNIT_EDITABLE_FIELDS[: UNIT_EDITABLE_FIELDS.index("category") + 1]
+            self.order_fields([*before, "category_effective_on"])
+        else:
+            del self.fields["category_effective_on"]  # a new unit has its category since founding
 
     def clean_work_year_start_month(self) -> int:
         return self.cleaned_data.get("work_year_start_month") or self.instance.work_year_start_month or 1
@@ -53,6 +72,12 @@ class UnitForm(forms.ModelForm):
         members = cleaned.get("union_members")
         if employees is not None and members is not None and members > employees:
             self.add_error("union_members", _("Số đoàn viên không thể lớn hơn số lao động."))
+        if "category_effective_on" in self.fields:
+            changed = cleaned.get("category") not in (None, self.stored_category)
+            if not changed:
+                cleaned["category_effective_on"] = None
+            elif cleaned.get("category_effective_on") is None and "category_effective_on" not in self.errors:
+                self.add_error("category_effective_on", _("Hãy ghi ngày loại hình mới bắt đầu áp dụng."))
         return cleaned
 
 

@@ -1,10 +1,12 @@
-"""The tree as it stood on a given day.
+"""The tree as it stood on a given day, and each unit's category then.
 
-Moves, merges and transfers only add rows (``NodePathChange``, ``UnitTransfer``); the
-current tree is on ``OrgNode.path`` and ``Unit.node``. Reading the past means: a unit
+Moves, merges, transfers and category changes only add rows (``NodePathChange``,
+``UnitTransfer``, ``UnitCategoryChange``); the current tree is on ``OrgNode.path`` and
+``Unit.node``, the current category on ``Unit.category``. Reading the past means: a unit
 belonged on day D to the ``from_node`` of its first transfer after D (else to its current
-node), and a node sat on day D at the ``old_path`` of its first path change after D
-(else at its current path).
+node), a node sat on day D at the ``old_path`` of its first path change after D (else at
+its current path), and a unit was on day D of the ``old_category`` of its first category
+change after D (else of its current category: ``units.categories``).
 
 When nothing changed after D (the usual case: this year's reports), the current tree is
 the answer and every query stays a plain indexed prefix search. Otherwise the units are
@@ -18,11 +20,25 @@ import datetime
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from django.db.models import BigIntegerField, F, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BigIntegerField, F, Max, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 
-from units.models import NodePathChange, OrgNode, Unit, UnitTransfer
+from units.models import NodePathChange, OrgNode, Unit, UnitCategoryChange, UnitTransfer
 from units.paths import child_path_length
+
+# The tables of dated changes: what moved the tree, and what changed a unit's category.
+_CHANGES = {"transfer": UnitTransfer, "move": NodePathChange, "category": UnitCategoryChange}
+
+
+def last_changes() -> dict[str, datetime.date | None]:
+    """The latest effective day of each kind of change (``_CHANGES``), in one statement:
+    a MAX over each table's index on ``effective_on``."""
+    parts = [
+        model.objects.order_by().annotate(kind=Value(kind)).values("kind").annotate(last=Max("effective_on"))
+        for kind, model in _CHANGES.items()
+    ]
+    found = dict(parts[0].union(*parts[1:], all=True).values_list("kind", "last"))
+    return {kind: found.get(kind) for kind in _CHANGES}
 
 
 @dataclass
@@ -34,12 +50,22 @@ class TreeAsOf:
     _current_children: dict[int, list[OrgNode]] = field(default_factory=dict)
 
     @cached_property
+    def _last(self) -> dict[str, datetime.date | None]:
+        return last_changes()
+
+    @cached_property
     def changed(self) -> bool:
-        """Whether anything moved after ``day`` (two indexed EXISTS)."""
-        return (
-            UnitTransfer.objects.filter(effective_on__gt=self.day).exists()
-            or NodePathChange.objects.filter(effective_on__gt=self.day).exists()
-        )
+        """Whether anything moved after ``day`` (one statement, shared with ``recategorised``)."""
+        return any(self._after(kind) for kind in ("transfer", "move"))
+
+    @cached_property
+    def recategorised(self) -> bool:
+        """Whether a unit's category changed after ``day``."""
+        return self._after("category")
+
+    def _after(self, kind: str) -> bool:
+        last = self._last[kind]
+        return last is not None and last > self.day
 
     def _old_paths(self, node_ids: list[int]) -> dict[int, str]:
         """Each node's path on ``day`` where it differs from today's (one query)."""
@@ -109,10 +135,14 @@ class TreeAsOf:
 
     def units_under(self, node: OrgNode | None, *, exclude_paths: list[str] | tuple[str, ...] = ()) -> QuerySet[Unit]:
         """Units under ``node`` on ``day`` (all units for None), annotated with
-        ``hist_node_id`` and ``hist_path``: their node, and its path, on that day."""
+        ``hist_node_id``, ``hist_path`` and ``hist_category``: their node, its path, and
+        their category, on that day."""
+        from units.categories import category_then  # it reads the tree through this module
+
+        category = category_then(self.day) if self.recategorised else F("category")
         if not self.changed:
             units = Unit.objects.all() if node is None else Unit.objects.under(node)
-            units = units.annotate(hist_node_id=F("node_id"), hist_path=F("node__path"))
+            units = units.annotate(hist_node_id=F("node_id"), hist_path=F("node__path"), hist_category=category)
             for path in exclude_paths:
                 units = units.exclude(node__path__startswith=path)
             return units
@@ -135,7 +165,10 @@ class TreeAsOf:
             "effective_on", "pk"
         )
         current_path = OrgNode.objects.filter(pk=OuterRef("hist_node_id")).values("path")[:1]
-        units = units.annotate(hist_path=Coalesce(Subquery(old_path.values("old_path")[:1]), Subquery(current_path)))
+        units = units.annotate(
+            hist_path=Coalesce(Subquery(old_path.values("old_path")[:1]), Subquery(current_path)),
+            hist_category=category,
+        )
         if node is not None:
             units = units.filter(hist_path__startswith=self.path_of(node))
         for path in exclude_paths:
@@ -144,16 +177,14 @@ class TreeAsOf:
 
 
 def trees_as_of(days: list[datetime.date]) -> dict[datetime.date, TreeAsOf]:
-    """The tree on each of ``days``, knowing in two queries (not two per day) whether
-    anything moved after each of them; trees of days after which nothing moved share
-    what they read of today's tree."""
-    last_transfer = UnitTransfer.objects.aggregate(last=Max("effective_on"))["last"]
-    last_move = NodePathChange.objects.aggregate(last=Max("effective_on"))["last"]
-    last = max((d for d in (last_transfer, last_move) if d is not None), default=None)
+    """The tree on each of ``days``, knowing in one query (not one per day) whether
+    anything moved, or a category changed, after each of them; trees of days after which
+    nothing moved share what they read of today's tree."""
+    last = last_changes()
     shared: dict[int, list[OrgNode]] = {}
     trees = {}
     for day in days:
         tree = TreeAsOf(day, _current_children=shared)
-        tree.__dict__["changed"] = last is not None and last > day  # fills the cached property
+        tree.__dict__["_last"] = last  # fills the cached property
         trees[day] = tree
     return trees

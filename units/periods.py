@@ -354,18 +354,20 @@ def refuse_if_closed(node_ids: set[int], effective_on: datetime.date) -> None:
     holds: raise ValidationError naming the first close in the way."""
     blocking = blocking_closes(node_ids, effective_on).select_related("node").first()
     if blocking is not None:
-        raise ValidationError(
-            _(
-                "Số liệu %(period)s %(year)s của %(node)s đã chốt; thay đổi có hiệu lực từ %(day)s sẽ làm "
-                "sai số liệu đó. Cấp trên cần mở lại kỳ báo cáo trước."
-            )
-            % {
-                "period": blocking.get_period_display(),
-                "year": blocking.year,
-                "node": blocking.node.name,
-                "day": effective_on.strftime("%d/%m/%Y"),
-            }
-        )
+        raise ValidationError(blocked_message(blocking, effective_on))
+
+
+def blocked_message(close: PeriodClose, effective_on: datetime.date) -> str:
+    """Why a change effective on ``effective_on`` is refused: ``close`` holds figures it would alter."""
+    return _(
+        "Số liệu %(period)s %(year)s của %(node)s đã chốt; thay đổi có hiệu lực từ %(day)s sẽ làm "
+        "sai số liệu đó. Cấp trên cần mở lại kỳ báo cáo trước."
+    ) % {
+        "period": close.get_period_display(),
+        "year": close.year,
+        "node": close.node.name,
+        "day": effective_on.strftime("%d/%m/%Y"),
+    }
 
 
 def work_year_refusals(changes: dict[int, int]) -> dict[int, str]:

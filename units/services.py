@@ -16,6 +16,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from qcdc import jobs
+from units import categories
 from units.audit import audit_record
 from units.models import AuditLog, ChairInvitation, OrgLevel, OrgNode, Role, Unit, UnitTransfer
 from units.permissions import can_manage_node, forget_scope, scope_for
@@ -82,16 +83,30 @@ def unit_create(*, by: AbstractBaseUser | AnonymousUser | None, **fields: Any) -
 
 @transaction.atomic
 @announced_once()
-def unit_update(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, version: int, **fields: Any) -> Unit:
+def unit_update(
+    *,
+    unit: Unit,
+    by: AbstractBaseUser | AnonymousUser | None,
+    version: int,
+    category_effective_on: datetime.date | None = None,
+    **fields: Any,
+) -> Unit:
     """Save changes unless someone else saved the unit since ``version`` was read.
 
     The check and the write are one UPDATE … WHERE version = %s, so two editors who
-    opened the same version cannot both win: the second gets ``StaleEdit``.
+    opened the same version cannot both win: the second gets ``StaleEdit``. A new
+    category applies from ``category_effective_on`` (today when not given), under the
+    rules of ``units.categories``: earlier periods keep the old one.
     """
     from units.regrouping import check_transfer
 
     old_node = unit.node
     before = {f.attname: getattr(unit, f.attname) for f in Unit._meta.concrete_fields}
+    today = timezone.localdate()
+    recategorised = None
+    if "category" in fields and fields["category"] != unit.category:
+        recategorised = categories.Change.of(unit, fields["category"], category_effective_on or today)
+        categories.check_change(recategorised)
     for name, value in fields.items():
         if name not in UNIT_EDITABLE_FIELDS:
             raise ValueError(name)
@@ -100,7 +115,6 @@ def unit_update(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, vers
         raise PermissionDenied
     unit.full_clean()
     moved = unit.node_id != old_node.pk
-    today = timezone.localdate()
     if moved:
         # Changing the node is a transfer from today: earlier reports keep the old node.
         check_transfer(unit, old_node, unit.node, today)
@@ -117,6 +131,8 @@ def unit_update(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, vers
             effective_on=today,
             created_by=by if by is not None and by.is_authenticated else None,
         )
+    if recategorised is not None:
+        categories.record_changes([recategorised], by=by)
     unit.refresh_from_db()
     # .update() skips signals, so write the history row ourselves and announce what changed
     # (the save below changes only the stamp, so it announces nothing).
@@ -124,8 +140,15 @@ def unit_update(*, unit: Unit, by: AbstractBaseUser | AnonymousUser | None, vers
     unit.save(update_fields=["updated_at"])
     changed = changed_fields(unit, before) - {"version", "updated_at"}
     if changed:
-        # A new node alone is a transfer from today: earlier placements stand.
-        announce(Unit.objects.filter(pk=unit.pk), since=today if changed == {"node"} else None, fields=changed)
+        # A new node is a transfer from today, a new category applies from its day: earlier
+        # placements and categories stand. Any other change may alter every year.
+        since = None
+        if changed <= {"node", "category"}:
+            since = min(
+                ([today] if "node" in changed else [])
+                + ([recategorised.effective_on] if recategorised is not None else [])
+            )
+        announce(Unit.objects.filter(pk=unit.pk), since=since, fields=changed)
     return unit
 
 

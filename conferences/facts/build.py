@@ -131,28 +131,25 @@ def checked(records: QuerySet[Record], rule: ObligationRule) -> tuple[QuerySet[R
     return annotated, checks
 
 
-# The unit fields the facts read (here, in ``joined`` and through the tree): a unit save
-# that changes none of them leaves its facts as they are. A test compares this list with
+# The unit fields the facts read (here, in ``joined`` and through the tree: the category
+# on a period's last day starts from the current one): a unit save that changes none of
+# them leaves its facts as they are. A test compares this list with
 # the unit columns the fact SQL reads.
 UNIT_FIELDS_READ = frozenset(
     {"node", "category", "employees", "established_on", "dissolved_on", "work_year_start_month"}
 )
 
 
-def expected_q(rule: ObligationRule, year: int, period: str = Period.YEAR, prefix: str = "") -> Q:
-    """Units active during the period whose category (and size) the rule binds."""
-    q = Q(**{f"{prefix}category__in": rule.categories}) & Q(
-        Q(**{f"{prefix}established_on__isnull": True})
-        | Q(**{f"{prefix}established_on__lte": period_end(year, period)}),
-        Q(**{f"{prefix}dissolved_on__isnull": True}) | Q(**{f"{prefix}dissolved_on__gte": datetime.date(year, 1, 1)}),
+def expected_q(rule: ObligationRule, year: int, period: str = Period.YEAR) -> Q:
+    """Units active during the period whose category on its last day (``hist_category``,
+    from ``TreeAsOf.units_under``) and size the rule binds."""
+    q = Q(hist_category__in=rule.categories) & Q(
+        Q(established_on__isnull=True) | Q(established_on__lte=period_end(year, period)),
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=datetime.date(year, 1, 1)),
     )
     if rule.min_employees is not None:
-        q &= Q(**{f"{prefix}employees__gte": rule.min_employees})
+        q &= Q(employees__gte=rule.min_employees)
     return q
-
-
-def expected_units(units: QuerySet[Unit], rule: ObligationRule, year: int, period: str = Period.YEAR) -> QuerySet[Unit]:
-    return units.filter(expected_q(rule, year, period))
 
 
 def unit_deadline(deadline: datetime.date) -> Case:
@@ -203,8 +200,8 @@ def annotated_units(
 
 
 def fact_rows(units: QuerySet[Unit], rule: ObligationRule, year: int, period: str) -> QuerySet[Any]:
-    """The fact rows of ``units`` (annotated with ``hist_node_id`` and ``hist_path``, their
-    place on the period's last day) for one rule: those it binds and those with a
+    """The fact rows of ``units`` (annotated by ``TreeAsOf.units_under`` with their place and
+    category on the period's last day) for one rule: those it binds and those with a
     qualifying record, as tuples in ``FACT_COLUMNS`` order."""
     records = qualifying_records(rule, year, period).filter(unit=OuterRef("pk"), quality_assessed=True)
     annotated, checks = checked(records, rule)
@@ -235,7 +232,7 @@ def fact_rows(units: QuerySet[Unit], rule: ObligationRule, year: int, period: st
             "f_indicator",
             "hist_node_id",
             "hist_path",
-            "category",
+            "hist_category",
             "f_expected",
             "done",
             "f_on_time",

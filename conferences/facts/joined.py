@@ -3,8 +3,8 @@
 The per-unit form in ``build.fact_rows`` runs its subqueries once per unit: right for a
 refresh of a few units, slow for all of them. Here the qualifying records are read
 once, checked, and summed per unit (a GROUP BY), then joined to the units as they were
-placed on the period's last day. Both forms give the same rows: ``facts_check`` proves
-a year built this way against the per-unit form.
+placed, and of the category they had, on the period's last day. Both forms give the same
+rows: ``facts_check`` proves a year built this way against the per-unit form.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ def joined_rows(rule: ObligationRule, year: int, period: str, tree: TreeAsOf) ->
         tree.units_under(None)
         .annotate(
             p_id=F("pk"),
-            p_category=F("category"),
+            p_category=F("hist_category"),
             f_expected=ExpressionWrapper(expected_q(rule, year, period), output_field=BooleanField()),
         )
         .order_by()

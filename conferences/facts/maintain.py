@@ -25,7 +25,7 @@ from conferences.facts.build import FACT_COLUMNS, FAILURE_COLUMNS, PERIODS, fact
 from conferences.facts.joined import joined_rows
 from conferences.models import Fact, FactCube, FactYear, ObligationRule, Record
 from units.history import TreeAsOf, trees_as_of
-from units.models import Unit
+from units.models import Unit, UnitCategoryChange
 from units.periods import period_end
 
 # Parts joined with UNION ALL into one INSERT: a unit's refresh across every year is one
@@ -81,7 +81,8 @@ IDS_PER_STATEMENT = 10000
 def _part(
     rule: ObligationRule, year: int, period: str, tree: TreeAsOf, *, restricted: bool, joined: bool = False
 ) -> tuple[str, tuple]:
-    key = (connection.alias, year, period, fingerprint({rule.indicator: rule}), tree.changed, restricted, joined)
+    shape = (tree.changed, tree.recategorised)  # which SQL units_under gives
+    key = (connection.alias, year, period, fingerprint({rule.indicator: rule}), shape, restricted, joined)
     if key not in _compiled:
         if joined:
             sql, params = joined_rows(rule, year, period, tree)
@@ -289,8 +290,13 @@ def schema_ready() -> bool:
     migration that first built the facts (conferences 0004) runs this code against the
     tables of its day: it then builds nothing, and the migration that completes the
     tables (conferences 0012) builds the facts. Asked afresh on every rebuild (five
-    catalogue reads beside seconds of work): a cached answer outlived a migration back."""
+    catalogue reads beside seconds of work): a cached answer outlived a migration back.
+    The units' category changes (units 0013) may come after conferences 0012: without
+    their table nothing is built then, and a year is built when it is asked for
+    (``conferences.facts.years``)."""
     with connection.cursor() as cursor:
+        if UnitCategoryChange._meta.db_table not in connection.introspection.table_names(cursor):
+            return False
         return all(
             {f.column for f in model._meta.concrete_fields}
             <= {c.name for c in connection.introspection.get_table_description(cursor, model._meta.db_table)}

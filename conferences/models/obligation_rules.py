@@ -11,7 +11,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from conferences.obligations import Indicator, Kind, indicator_kind
+from units.categories import category_on
 from units.models import Category, Unit
+from units.periods import Period, period_end
 
 
 class ContentItem(models.Model):
@@ -107,8 +109,12 @@ class ObligationRule(models.Model):
     def kind(self) -> str:
         return indicator_kind(self.indicator)
 
-    def applies_to(self, unit: Unit) -> bool:
-        if unit.category not in self.categories:
+    def applies_to(self, unit: Unit, category: str | None = None) -> bool:
+        """Whether the rule binds ``unit``: by its category at the end of the rule's year
+        (``category``, when the caller read it already) and its size."""
+        if category is None:
+            category = category_on(unit, period_end(self.year, Period.YEAR))
+        if category not in self.categories:
             return False
         return self.min_employees is None or unit.employees >= self.min_employees
 

@@ -33,19 +33,20 @@ def report_figures(node: OrgNode, year: int, period: str) -> dict[str, Any]:
 
 
 def situation(node: OrgNode, year: int, period: str) -> list[dict[str, Any]]:
-    """Units, workers and members under the node by category (one query)."""
+    """Units, workers and members under the node by the category they had on the period's
+    last day, as the figures count them (one query)."""
     units = compute.tree_for(year, period).units_under(node)
-    rows = units.values("category").annotate(
+    rows = units.values("hist_category").annotate(
         units=Count("pk"), employees=Coalesce(Sum("employees"), 0), members=Coalesce(Sum("union_members"), 0)
     )
     return [
         {
-            "label": str(Category(r["category"]).label),
+            "label": str(Category(r["hist_category"]).label),
             "units": r["units"],
             "employees": r["employees"],
             "members": r["members"],
         }
-        for r in sorted(rows, key=lambda r: r["category"])
+        for r in sorted(rows, key=lambda r: r["hist_category"])
     ]
 
 

@@ -21,9 +21,9 @@ from units.periods import period_end
 
 def _why_not(row: dict[str, Any], rule: ObligationRule, year: int, period: str, words: Words) -> str:
     """Why a rule does not bind a unit, in words (the SQL decided that it does not)."""
-    if row["category"] not in rule.categories:
+    if row["hist_category"] not in rule.categories:
         return _("Loại hình %(category)s không thuộc diện") % {
-            "category": words.categories.get(row["category"], row["category"])
+            "category": words.categories.get(row["hist_category"], row["hist_category"])
         }
     if rule.min_employees is not None and row["employees"] < rule.min_employees:
         return _("Dưới %(n)d lao động") % {"n": rule.min_employees}
@@ -87,7 +87,8 @@ def cells_of(
     return cells
 
 
-UNIT_FIELDS = ("pk", "code", "name", "category", "employees", "established_on", "dissolved_on", "node_name")
+# ``hist_category``: the category on the period's last day, which decided what the unit owed.
+UNIT_FIELDS = ("pk", "code", "name", "hist_category", "employees", "established_on", "dissolved_on", "node_name")
 
 
 def read_rows(
@@ -106,11 +107,11 @@ def rows_of(found: list[dict[str, Any]], query: GridQuery, rules: dict[str, Obli
             unit_id=row["pk"],
             code=row["code"],
             name=row["name"],
-            category=row["category"],
+            category=row["hist_category"],
             node_name=row["node_name"] or "",
             cells=[cells[(row["pk"], code)] for code in rules],
             overdue=overdue.get(row["pk"], 0),
-            category_label=words.categories.get(row["category"], row["category"]),
+            category_label=words.categories.get(row["hist_category"], row["hist_category"]),
         )
         for row in found
     ]

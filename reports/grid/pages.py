@@ -85,7 +85,7 @@ def grid_rows(query: GridQuery) -> tuple[list[tuple[str, str]], Iterator[GridRow
 
 def units_payload(query: GridQuery) -> list[dict[str, Any]]:
     """The JSON's ``"units"`` list: one object per unit × indicator whose rule names the
-    unit's category (``expected`` false when it is exempt that period)."""
+    unit's category then (``expected`` false when it is exempt that period)."""
     rules = grid_rules(query)
     _columns, rows = grid_rows(query)
     out: list[dict[str, Any]] = []

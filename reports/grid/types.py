@@ -132,7 +132,7 @@ class GridRow:
     unit_id: int
     code: str
     name: str
-    category: str
+    category: str  # on the period's last day (``TreeAsOf.units_under``'s ``hist_category``)
     node_name: str
     cells: list[GridCell] = field(default_factory=list)
     overdue: int = 0

@@ -56,11 +56,11 @@ def _state_q(rule: ObligationRule, query: GridQuery, state: str) -> Q:
 
 
 def filtered_units(query: GridQuery, rules: dict[str, ObligationRule]) -> QuerySet[Unit]:
-    """The units of the grid, filtered; annotated with ``hist_node_id`` (their node on the
-    period's last day, as in the report)."""
+    """The units of the grid, filtered; annotated with ``hist_node_id`` and ``hist_category``
+    (their node and category on the period's last day, as in the report)."""
     units = tree_for(query.year, query.period).units_under(query.node).active_in_year(query.year)  # type: ignore[attr-defined]
     if query.category:
-        units = units.filter(category=query.category)
+        units = units.filter(hist_category=query.category)
     if query.search:
         units = units.filter(Q(code__icontains=query.search) | Q(name__icontains=query.search))
     if query.state == "overdue_items":

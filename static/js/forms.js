@@ -30,3 +30,17 @@ document.querySelectorAll('input[type="date"]').forEach((input) => {
   input.addEventListener("input", () => echoDate(input));
   input.addEventListener("change", () => echoDate(input));
 });
+
+/* A field needed only when another one changes (the day a new category applies from):
+   hidden until that field differs from the value the page was opened with, unless it
+   has an error to show. Without JS it is always shown, and the server asks for it. */
+document.querySelectorAll("[data-shown-when-changed]").forEach((input) => {
+  const source = document.getElementById(input.dataset.shownWhenChanged);
+  const wrapper = document.getElementById(`div_${input.id}`) || input.parentElement;
+  if (!source) return;
+  const update = () => {
+    wrapper.hidden = source.value === input.dataset.original && !input.classList.contains("is-invalid");
+  };
+  update();
+  source.addEventListener("change", update);
+});

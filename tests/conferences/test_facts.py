@@ -18,6 +18,7 @@ from conferences.rules import rules_for_year
 from tests.factories import OrgNodeFactory, pdf_bytes
 from units import regrouping
 from units import services as unit_services
+from units.categories import category_on
 from units.history import TreeAsOf
 from units.models import Category, Unit
 from units.periods import Period, period_end
@@ -50,7 +51,8 @@ def recomputed(year: int) -> dict[tuple, tuple]:
                 ]
                 established = unit.established_on is None or unit.established_on <= end
                 active = established and (unit.dissolved_on is None or unit.dissolved_on >= D(year, 1, 1))
-                expected = active and rule.applies_to(unit)
+                category = category_on(unit, end)  # the category on the period's last day
+                expected = active and rule.applies_to(unit, category)
                 if not (expected or records):
                     continue
                 standing = unit_standing(records, rule)
@@ -62,7 +64,7 @@ def recomputed(year: int) -> dict[tuple, tuple]:
                     standing.assessed,
                     standing.record.pk if standing.record else None,
                     tree.unit_path(unit),
-                    unit.category,
+                    category,
                     standing.failures,
                 )
     return rows
@@ -145,7 +147,9 @@ def test_it_keeps_the_facts_equal_to_the_records_through_random_writes(world, se
     target = world.district_y if moved.node_id == world.district_x.pk else world.district_x
     regrouping.unit_transfer(unit=moved, to_node=target, effective_on=D(2024, 9, 1), by=admin)
     unit = Unit.objects.get(pk=units[5].pk)
-    unit_services.unit_update(unit=unit, by=admin, version=unit.version, category=Category.STATE_AGENCY)
+    unit_services.unit_update(
+        unit=unit, by=admin, version=unit.version, category=Category.STATE_AGENCY, category_effective_on=D(2025, 2, 1)
+    )
     unit_services.unit_deactivate(unit=Unit.objects.get(pk=world.unit_b.pk), by=admin, on=D(2024, 12, 31))
     regrouping.node_move(node=district_z, new_parent=world.root, effective_on=D(2025, 5, 1), by=admin)
     regrouping.node_merge(node=world.district_y, into=world.district_x, effective_on=D(2025, 8, 1), by=admin)

@@ -16,7 +16,7 @@ from conferences.rules import rules_for_year
 from units import regrouping
 from units import services as unit_services
 from units.history import TreeAsOf
-from units.models import Category, NodePathChange, OrgNode, Unit, UnitTransfer
+from units.models import Category, NodePathChange, OrgNode, Unit, UnitCategoryChange, UnitTransfer
 from units.periods import Period, period_end
 from units.signals import announced_once
 
@@ -43,7 +43,13 @@ def test_it_refreshes_the_facts_when_an_edit_changes_what_they_read(world):
     unit = world.unit_a
     assert Fact.objects.filter(unit=unit, year=2025, indicator="worker_conference", expected=True).exists()
     with CaptureQueriesContext(connection) as queries:
-        unit_services.unit_update(unit=unit, by=world.staff_x, version=unit.version, category=Category.STATE_AGENCY)
+        unit_services.unit_update(
+            unit=unit,
+            by=world.staff_x,
+            version=unit.version,
+            category=Category.STATE_AGENCY,
+            category_effective_on=datetime.date(2025, 1, 1),
+        )
     assert fact_writes(queries) > 0
     assert not Fact.objects.filter(unit=unit, year=2025, indicator="worker_conference").exists()
     assert Fact.objects.filter(unit=unit, year=2025, indicator="cbccvc_conference", expected=True).exists()
@@ -113,7 +119,15 @@ def test_it_lists_every_unit_column_the_fact_sql_reads(world):
     unit column no other table of the fact SQL has is looked for, however aliased."""
     others = {
         f.column
-        for model in (Record, Attachment, OrgNode, UnitTransfer, NodePathChange, Record.contents.through)
+        for model in (
+            Record,
+            Attachment,
+            OrgNode,
+            UnitTransfer,
+            NodePathChange,
+            UnitCategoryChange,
+            Record.contents.through,
+        )
         for f in model._meta.concrete_fields
     }
     unit_columns = {f.column: f.name for f in Unit._meta.concrete_fields if f.column not in others}

@@ -78,9 +78,9 @@ def test_it_follows_the_rules_as_edited_by_an_administrator(tree, world):
 
 
 def test_it_uses_a_constant_number_of_queries(tree, world, django_assert_num_queries):
-    # the facts' GROUP BY + the rules (2) + their build stamp + the children + the two
-    # "did the tree change since?" checks
-    with django_assert_num_queries(7) as small:
+    # the facts' GROUP BY + the rules (2) + their build stamp + the children + one "what
+    # changed since?" statement (the last transfer, move and category change)
+    with django_assert_num_queries(6) as small:
         compute.build(world.province, 2025)
     for n in range(30):
         unit = UnitFactory(node=world.district_y if n % 2 else world.district_x)

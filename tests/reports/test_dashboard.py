@@ -157,10 +157,10 @@ def test_it_reads_a_constant_number_of_queries(
     client = client_as(built.leader_p)
     dashboard(client, year=2025)
     # live figures: the rules (2, read once for the figures and the overdue units' deadlines),
-    # their build stamps, the tree (2) and the children, closes, the latest runs, the
+    # their build stamps, what changed in the tree (1) and the children, closes, the latest runs, the
     # per-node sums; plus the page's own queries (one asks whether the node's children
     # are units, to show the grid)
-    with django_assert_num_queries(15) as few:
+    with django_assert_num_queries(14) as few:
         dashboard(client, year=2025)
     for n in range(40):
         unit = UnitFactory(node=built.district_x if n % 2 else built.district_y)

@@ -18,9 +18,9 @@ from units.models import Category, OrgNode, Unit
 
 pytestmark = pytest.mark.django_db
 
-# Files written before the chair's phone and work-year columns: they are optional, like
-# every non-required one.
-HEADER = ",".join(c for c in UNIT_COLUMNS if c not in ("chair_phone", "work_year_start_month"))
+# Files written before the chair's phone, work-year and category-day columns: they are
+# optional, like every non-required one.
+HEADER = ",".join(c for c in UNIT_COLUMNS if c not in ("chair_phone", "work_year_start_month", "category_effective_on"))
 
 
 def table_from(text, suffix=".csv"):

@@ -23,9 +23,11 @@ def export(client, **params) -> bytes:
 def test_it_writes_the_importers_vietnamese_headings_and_category_labels(client_as, world):
     rows = list(load_workbook(io.BytesIO(export(client_as(world.staff_x)))).active.iter_rows(values_only=True))
     assert rows[0][:4] == ("Mã đơn vị", "Tên đơn vị", "Loại hình", "Mã công đoàn cấp trên")
-    assert rows[0][-5:] == (
+    assert rows[0][-6:] == (
         "Chủ tịch CĐCS", "Email chủ tịch", "Điện thoại chủ tịch", "Địa chỉ", "Tháng bắt đầu năm công tác",
+        "Loại hình mới áp dụng từ ngày",
     )  # fmt: skip
+    assert {row[-1] for row in rows[1:]} == {None}  # filled in only by an edit that changes the category
     categories = {row[0]: row[2] for row in rows[1:]}
     assert categories == {"A001": "Doanh nghiệp ngoài nhà nước", "B001": "Đơn vị sự nghiệp công lập"}
 

@@ -1,6 +1,7 @@
 """Imports of the organisation tree and of units from CSV or XLSX.
 
-Reading (``tables``), checking into a plan and writing it (``unit_rows``, ``org_rows``)
+Reading (``tables``, with the columns of ``unit_columns`` and ``org_rows``), checking into a
+plan and writing it (``unit_rows``, ``org_rows``)
 are separate steps: the browser shows the plan before anything is written, and the
 confirmation checks the file again because the data may have changed meanwhile.
 """
@@ -16,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from units.importing.common import ImportConflict
 from units.importing.org_rows import ORG_IMPORT_COLUMNS, OrgImportPlan, org_import, plan_org_import
 from units.importing.tables import Column, ImportFileError, ImportResult, RowError, Table, read_file, read_table
-from units.importing.unit_rows import UNIT_IMPORT_COLUMNS, UnitImportPlan, plan_units_import, units_import
+from units.importing.unit_columns import UNIT_IMPORT_COLUMNS
+from units.importing.unit_rows import UnitImportPlan, plan_units_import, units_import
 from units.importing.uploads import (
     MAX_UPLOAD_ROWS,
     Upload,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -11,10 +12,10 @@ from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from qcdc.validators import field_problems
+from units import categories
 from units.chairs import ChairAccountsPlan, plan_chair_accounts
 from units.importing.common import (
     IN_CHUNK,
@@ -26,7 +27,6 @@ from units.importing.common import (
     path_checker,
 )
 from units.importing.tables import (
-    Column,
     FieldChange,
     ImportResult,
     PreviewRow,
@@ -37,6 +37,7 @@ from units.importing.tables import (
     cell_date,
     read_count,
 )
+from units.importing.unit_columns import COUNTS, DATES, LABELS, TEXT_LIMITS
 from units.models import Category, OrgNode, Unit, UnitTransfer
 from units.periods import work_year_refusals
 from units.signals import announce
@@ -46,63 +47,6 @@ if TYPE_CHECKING:
 
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-UNIT_IMPORT_COLUMNS: tuple[Column, ...] = (
-    Column(
-        "code",
-        gettext_lazy("Mã đơn vị"),
-        ("mã đơn vị", "mã"),
-        required=True,
-        help=gettext_lazy("Mã đã có thì cập nhật."),
-    ),
-    Column("name", gettext_lazy("Tên đơn vị"), ("tên đơn vị", "tên"), required=True),
-    Column(
-        "category",
-        gettext_lazy("Loại hình"),
-        ("loại hình",),
-        required=True,
-        help=gettext_lazy("Mã loại hình (private_enterprise …) hoặc tên tiếng Việt."),
-    ),
-    Column(
-        "federation_code",
-        gettext_lazy("Mã công đoàn cấp trên"),
-        ("mã công đoàn cấp trên",),
-        required=True,
-        help=gettext_lazy("Mã của công đoàn cấp trên trực tiếp trong cây tổ chức."),
-    ),
-    Column("employees", gettext_lazy("Số lao động"), ("số lao động",), help=gettext_lazy("Trống là 0.")),
-    Column("union_members", gettext_lazy("Số đoàn viên"), ("số đoàn viên",), help=gettext_lazy("Trống là 0.")),
-    Column(
-        "established_on",
-        gettext_lazy("Ngày thành lập"),
-        ("ngày thành lập",),
-        help=gettext_lazy("dd/mm/yyyy hoặc YYYY-MM-DD."),
-    ),
-    Column(
-        "dissolved_on",
-        gettext_lazy("Ngày giải thể"),
-        ("ngày giải thể",),
-        help=gettext_lazy("dd/mm/yyyy hoặc YYYY-MM-DD."),
-    ),
-    Column("chair_name", gettext_lazy("Chủ tịch CĐCS"), ("chủ tịch cđcs",)),
-    Column("chair_email", gettext_lazy("Email chủ tịch"), ("email chủ tịch",)),
-    Column(
-        "chair_phone",
-        gettext_lazy("Điện thoại chủ tịch"),
-        ("điện thoại chủ tịch", "sđt chủ tịch"),
-        help=gettext_lazy("Chủ tịch có email hoặc điện thoại được tạo tài khoản khi nhập."),
-    ),
-    Column("address", gettext_lazy("Địa chỉ"), ("địa chỉ",)),
-    Column(
-        "work_year_start_month",
-        gettext_lazy("Tháng bắt đầu năm công tác"),
-        ("tháng bắt đầu năm công tác", "tháng bắt đầu năm học"),
-        help=gettext_lazy("1 đến 12; trống là 1 (năm dương lịch), trường học theo năm học thường là 9."),
-    ),
-)
-_LABELS = {c.name: c.label for c in UNIT_IMPORT_COLUMNS} | {"node": gettext_lazy("Mã công đoàn cấp trên")}
-_TEXT_LIMITS = {"code": 32, "name": 255, "chair_name": 120, "chair_email": 254, "chair_phone": 32, "address": 255}
-_COUNTS = ("employees", "union_members")
-_DATES = ("established_on", "dissolved_on")
 CHANGE_REASON = "import"
 
 
@@ -124,6 +68,9 @@ class UnitImportPlan:
     # Units whose federation changes: a transfer from today, with the node they leave. No
     # closed period can end on or after today, so no close is in the way.
     moves: list[tuple[PlannedUnit, OrgNode]] = field(default_factory=list)
+    # Units whose category changes, from the row's ``category_effective_on`` (or today),
+    # checked by ``units.categories``; keyed by row number.
+    category_changes: list[categories.Change] = field(default_factory=list)
     # Chair accounts the import creates (unless the importer unticks it).
     accounts: ChairAccountsPlan = field(default_factory=ChairAccountsPlan)
     create_accounts: bool = True
@@ -152,12 +99,15 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
     allowed = path_checker(by)
     nodes = load_by_code(OrgNode.objects.all(), (r.text("federation_code") for r in table.rows))
     existing = load_by_code(Unit.objects.select_related("node"), (r.text("code") for r in table.rows))
-    categories = _category_lookup()
+    categories_by_name = _category_lookup()
+    today = timezone.localdate()
     first_row: dict[str, int] = {}
     new_months: dict[int, PlannedUnit] = {}  # units whose work year would start in another month
     for row in table.readable_rows():
         problems: list[str] = []
-        values = _parse(row, table.columns, nodes=nodes, categories=categories, allowed=allowed, problems=problems)
+        values = _parse(
+            row, table.columns, nodes=nodes, categories=categories_by_name, allowed=allowed, problems=problems
+        )
         code = values["code"]
         if code in first_row:
             problems.append(_("Mã đơn vị «%(code)s» trùng với dòng %(row)s.") % {"code": code, "row": first_row[code]})
@@ -169,6 +119,11 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
             problems.append(_("Mã đơn vị «%(code)s» không dùng được; hãy chọn mã khác.") % {"code": code})
         old_node = unit.node if unit is not None else None
         old_month = unit.work_year_start_month if unit is not None else None
+        day = _effective_day(row, table.columns, problems)
+        recategorised = None
+        if not problems and unit is not None and values["category"] != unit.category:
+            # Read before the merge changes the unit: the change starts from it as stored.
+            recategorised = categories.Change.of(unit, values["category"], day or today, key=row.number)
         planned = None if problems else _merge(row.number, unit, values)
         if planned is not None:
             problems += _consistency(planned.unit)
@@ -184,10 +139,17 @@ def plan_units_import(*, table: Table, by: AbstractBaseUser | AnonymousUser | No
                 plan.moves.append((planned, old_node))
             if planned.unit.work_year_start_month != old_month:
                 new_months[planned.unit.pk] = planned
+            if recategorised is not None:
+                plan.category_changes.append(recategorised)
+                shown = FieldChange(LABELS["category_effective_on"], None, recategorised.effective_on)
+                planned.changes = (*planned.changes, shown)
         else:
             plan.unchanged.append(planned)
     refused = work_year_refusals({pk: p.unit.work_year_start_month for pk, p in new_months.items()})
     plan.errors += [RowError(new_months[pk].row, why) for pk, why in refused.items()]
+    # The rules of a category change, for every changing row at once (one query per rule).
+    refused = categories.change_problems(plan.category_changes)
+    plan.errors += [RowError(number, message) for number, message in refused.items()]
     plan.errors.sort(key=lambda e: e.row)
     if plan.ok:
         plan.accounts = plan_chair_accounts(p.unit for p in [*plan.creates, *plan.updates, *plan.unchanged])
@@ -245,6 +207,7 @@ def units_import(*, plan: UnitImportPlan, by: AbstractBaseUser | AnonymousUser |
         ),
         batch_size=WRITE_BATCH,
     )
+    categories.record_changes(plan.category_changes, by=by)
     # Bulk writes send no post_save: announce the imported units, a chunk of ids at a time,
     # the updated ones with the fields the import changed.
     for planned, fields in ((plan.creates, None), (plan.updates, plan.changed_fields)):
@@ -290,8 +253,8 @@ def _parse(
     for name in ("code", "name", "chair_name", "chair_email", "chair_phone", "address"):
         if name in columns:
             values[name] = text = row.text(name)
-            if len(text) > _TEXT_LIMITS[name]:
-                problems.append(_("%(label)s dài quá %(n)s ký tự.") % {"label": _LABELS[name], "n": _TEXT_LIMITS[name]})
+            if len(text) > TEXT_LIMITS[name]:
+                problems.append(_("%(label)s dài quá %(n)s ký tự.") % {"label": LABELS[name], "n": TEXT_LIMITS[name]})
     if not values["code"]:
         problems.append(_("Thiếu mã đơn vị."))
     if not values["name"]:
@@ -322,29 +285,43 @@ def _parse(
     elif node.has_ended(timezone.localdate()):
         problems.append(node.ended_message())
 
-    for name in _COUNTS:
+    for name in COUNTS:
         if name in columns:
-            values[name] = read_count(row, name, label=_LABELS[name], problems=problems)
-    for name in _DATES:
+            values[name] = read_count(row, name, label=LABELS[name], problems=problems)
+    for name in DATES:
         if name in columns:
             try:
                 values[name] = cell_date(row.values[name])
             except ValueError:
                 problems.append(
                     _("%(label)s «%(value)s» không hợp lệ; hãy ghi dd/mm/yyyy hoặc YYYY-MM-DD.")
-                    % {"label": _LABELS[name], "value": row.text(name)}
+                    % {"label": LABELS[name], "value": row.text(name)}
                 )
     if "work_year_start_month" in columns:
         values["work_year_start_month"] = month = _month(row)
         if month is None:
             problems.append(
                 _("%(label)s phải là số từ 1 đến 12 (đang là «%(value)s»).")
-                % {"label": _LABELS["work_year_start_month"], "value": row.text("work_year_start_month")}
+                % {"label": LABELS["work_year_start_month"], "value": row.text("work_year_start_month")}
             )
     # The model's own validators: one line of text, dates in range (as in the form).
-    checked = ("code", "name", "chair_name", "address", *_DATES)
+    checked = ("code", "name", "chair_name", "address", *DATES)
     problems += field_problems(Unit, {name: values[name] for name in checked if name in values})
     return values
+
+
+def _effective_day(row: SheetRow, columns: tuple[str, ...], problems: list[str]) -> datetime.date | None:
+    """The day a changed category applies from (None: blank, or no such column)."""
+    if "category_effective_on" not in columns:
+        return None
+    try:
+        return cell_date(row.values["category_effective_on"])
+    except ValueError:
+        problems.append(
+            _("%(label)s «%(value)s» không hợp lệ; hãy ghi dd/mm/yyyy hoặc YYYY-MM-DD.")
+            % {"label": LABELS["category_effective_on"], "value": row.text("category_effective_on")}
+        )
+        return None
 
 
 def _month(row: SheetRow) -> int | None:
@@ -366,7 +343,7 @@ def _merge(number: int, unit: Unit | None, values: dict[str, Any]) -> PlannedUni
     for name, new in values.items():
         old = getattr(unit, name)
         if old != new:
-            changes.append(FieldChange(_LABELS[name], _shown(old), _shown(new)))
+            changes.append(FieldChange(LABELS[name], _shown(old), _shown(new)))
             setattr(unit, name, new)
     return PlannedUnit(number, unit, unit.version, tuple(changes))
 

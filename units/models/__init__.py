@@ -5,7 +5,7 @@ followed by its own, so "everything under node X" is one indexed prefix query.
 """
 
 from units.models.auditlog import AuditLog
-from units.models.changes import NodePathChange, UnitTransfer
+from units.models.changes import NodePathChange, UnitCategoryChange, UnitTransfer
 from units.models.roles import ChairInvitation, Role
 from units.models.tree import (
     Category,
@@ -34,6 +34,7 @@ __all__ = [
     "PeriodDeadline",
     "Role",
     "Unit",
+    "UnitCategoryChange",
     "UnitQuerySet",
     "UnitTransfer",
     "_path_prefix_q",

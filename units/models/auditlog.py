@@ -10,7 +10,7 @@ from units.models.tree import OrgNode
 
 
 class AuditLog(models.Model):
-    """One privileged action (roles, rules, deadlines): who, when, what, before and after.
+    """One privileged action (roles, rules, deadlines, a unit's category): who, when, what, before and after.
 
     Written by ``units.audit.audit_record`` in the transaction of the change. ``node`` is
     the subtree the action concerns, which decides who may read the entry; entries
@@ -28,6 +28,7 @@ class AuditLog(models.Model):
         WORK_EDITED = "work_edited", _("Sửa hoạt động của công đoàn cấp trên")
         WORK_FILE_ADDED = "work_file_added", _("Đính kèm tệp vào hoạt động")
         WORK_IMPORTED = "work_imported", _("Nhập sổ hoạt động từ tệp")
+        CATEGORY_CHANGED = "category_changed", _("Đổi loại hình đơn vị")
 
     at = models.DateTimeField(_("thời điểm"), auto_now_add=True, db_index=True)
     by = models.ForeignKey(

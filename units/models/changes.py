@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from units.models.tree import OrgNode, Unit
+from units.models.tree import Category, OrgNode, Unit
 
 
 class NodePathChange(models.Model):
@@ -55,3 +55,30 @@ class UnitTransfer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.unit_id}: {self.from_node_id} → {self.to_node_id} ({self.effective_on:%d/%m/%Y})"
+
+
+class UnitCategoryChange(models.Model):
+    """A unit's category changed on ``effective_on``; before that day it was ``old_category``
+    (the category decides what the unit owes). The current category is on the unit; rows
+    are only added, through ``units.categories.change_category`` (or a units import)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="category_changes")
+    old_category = models.CharField(_("loại hình cũ"), max_length=32, choices=Category.choices)
+    new_category = models.CharField(_("loại hình mới"), max_length=32, choices=Category.choices)
+    effective_on = models.DateField(_("có hiệu lực từ"), db_index=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["effective_on", "pk"]
+        verbose_name = _("thay đổi loại hình")
+        verbose_name_plural = _("thay đổi loại hình")
+        indexes = [models.Index(fields=["unit", "effective_on"], name="categorychange_unit_day")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(old_category=models.F("new_category")), name="categorychange_changes_category"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id}: {self.old_category} → {self.new_category} ({self.effective_on:%d/%m/%Y})"
