@@ -32,9 +32,8 @@ from reports.models import ReportRun
 from units.history import trees_as_of
 from units.models import OrgNode
 from units.paths import child_path_length
-from units.periods import Period, PeriodClose, period_end
+from units.periods import Period, PeriodClose, period_end, trend_years
 
-TREND_YEARS = 5
 LAGGARDS = 5
 OVERDUE_UNITS = 10
 
@@ -255,7 +254,7 @@ def top_failure(payload: dict[str, Any]) -> tuple[str, int] | None:
 
 
 def years_to_show(year: int) -> list[int]:
-    return list(range(year - TREND_YEARS + 1, year + 1))
+    return trend_years(year)
 
 
 def default_year() -> int:

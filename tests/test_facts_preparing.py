@@ -164,3 +164,31 @@ def test_a_build_the_broker_refuses_is_asked_for_again_by_the_next_reader(
 
     # Not marked as on its way for half an hour: each reader tries to send it again.
     assert (len(sent), len(sent_again)) == (1, 1)
+
+
+def test_a_year_whose_rules_changed_is_recounted_by_a_job_not_within_the_request(
+    client_as, world, held_2019, large_tree, django_capture_on_commit_callbacks
+):
+    """A rule edit's rebuild has not run yet: over a large tree the page does not rebuild
+    the year itself (minutes at national scale), it says the year is being recounted."""
+    from conferences.facts.maintain import rebuild_year
+    from conferences.models import ObligationRule
+
+    rebuild_year(2019)
+    stamped = FactYear.objects.get(year=2019).rules_fingerprint
+    with django_capture_on_commit_callbacks():  # the edit's own job is left queued
+        ObligationRule.objects.filter(year=2019, indicator="worker_conference").update(min_employees=500)
+    client = client_as(world.staff_x)
+    with django_capture_on_commit_callbacks() as queued:
+        response = client.get(grid_url(world.district_x))
+
+    assert response.status_code == 503
+    html = response.content.decode()
+    assert "Quy định của năm này vừa thay đổi" in html
+    assert "lần đầu" not in html
+    assert FactYear.objects.get(year=2019).rules_fingerprint == stamped  # not rebuilt in the request
+
+    queued[0]()  # the job recounts it
+
+    assert FactYear.objects.get(year=2019).rules_fingerprint != stamped
+    assert client.get(grid_url(world.district_x)).status_code == 200

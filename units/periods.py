@@ -106,6 +106,15 @@ def deadlines_for(nodes: list[OrgNode], year: int, period: str) -> dict[int, dat
     return {n.pk: set_for.get(n.depth) or default_deadline(year, period, deepest - n.depth) for n in nodes}
 
 
+# The years a dashboard's trend shows, up to the year it is opened on.
+TREND_YEARS = 5
+
+
+def trend_years(year: int) -> list[int]:
+    """The years of ``year``'s dashboard trend: it and the ``TREND_YEARS - 1`` before."""
+    return list(range(year - TREND_YEARS + 1, year + 1))
+
+
 def reporting_years(today: datetime.date | None = None) -> list[int]:
     """The years being reported on ``today`` (the local date for None): this year, the
     default of every year page, and last year until the last level's deadline to close

@@ -1,12 +1,13 @@
 """Facts for the years a page, report, close, grid, dashboard or export asks for.
 
-Every reader asks for its years through ``ensure_current``: a built year whose rules
-changed since it was built is rebuilt first (a rule edit whose job has not run yet); a
-year not built (``years``) is built on the spot when the tree is small enough
+Every reader asks for its years through ``ensure_current``. A year not built
+(``years``), or built with rules that changed since (a rule edit whose job has not run
+yet), is built on the spot when the tree is small enough
 (``settings.FACTS_INLINE_BUILD_UNITS`` units) or outside a request (a job, a command).
 In a request over a larger tree, building would take minutes: the reader raises
 ``FactsPreparing``, and ``FactsPreparingMiddleware`` queues one build job per year and
-answers 503 with a page that says the year is being prepared and reloads itself.
+answers 503 with a page that says the year is being prepared (or recounted under its
+new rules) and reloads itself.
 """
 
 from __future__ import annotations
@@ -38,11 +39,13 @@ _in_request: ContextVar[bool] = ContextVar("facts_in_request", default=False)
 
 
 class FactsPreparing(Exception):
-    """The facts of ``years`` are not built and too many to build within a request."""
+    """The facts of ``years`` are not built, or were built with rules that changed since
+    (``recounting``), and are too many to build within a request."""
 
-    def __init__(self, years: list[int]) -> None:
+    def __init__(self, years: list[int], recounting: list[int] | None = None) -> None:
         super().__init__(f"facts of {years} are being prepared")
         self.years = years
+        self.recounting = recounting or []
 
 
 def ensure_current(year: int, rules: dict[str, ObligationRule]) -> None:
@@ -53,15 +56,15 @@ def ensure_current(year: int, rules: dict[str, ObligationRule]) -> None:
 def ensure_current_years(rules: dict[int, dict[str, ObligationRule]]) -> None:
     """``ensure_current`` for several years (their rules by year) in one query."""
     built = dict(FactYear.objects.filter(year__in=list(rules)).values_list("year", "rules_fingerprint"))
-    unbuilt = []
+    unbuilt, stale = [], []
     for year, year_rules in sorted(rules.items()):
         if year not in built:
             if year_rules:  # without rules there is nothing to build
                 unbuilt.append(year)
         elif built[year] != fingerprint(year_rules):
-            rebuild_year(year, only_if_stale=True)
-    if unbuilt:
-        build_asked(unbuilt)
+            stale.append(year)
+    if unbuilt or stale:
+        build_asked(sorted(unbuilt + stale), recounting=stale)
 
 
 def build_inline() -> bool:
@@ -73,10 +76,11 @@ def build_inline() -> bool:
     return Unit.objects.count() <= settings.FACTS_INLINE_BUILD_UNITS
 
 
-def build_asked(years: list[int]) -> None:
-    """Build ``years`` now, or raise ``FactsPreparing`` for a job to build them."""
+def build_asked(years: list[int], *, recounting: list[int] | None = None) -> None:
+    """Build ``years`` now (those ``recounting`` again), or raise ``FactsPreparing`` for a
+    job to build them."""
     if not build_inline():
-        raise FactsPreparing(years)
+        raise FactsPreparing(years, recounting)
     for year in years:
         rebuild_year(year, only_if_stale=True)
 
@@ -150,7 +154,13 @@ class FactsPreparingMiddleware:
         if _wants_json(request):
             response = JsonResponse({"status": "preparing", "years": exception.years, "detail": message}, status=503)
         else:
-            context = {"years": exception.years, "message": message, "retry_after": RETRY_AFTER_SECONDS}
+            context = {
+                "years": exception.years,
+                "recounting": exception.recounting,
+                "first_asked": [y for y in exception.years if y not in exception.recounting],
+                "message": message,
+                "retry_after": RETRY_AFTER_SECONDS,
+            }
             response = render(request, "facts_preparing.html", context, status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         response["Cache-Control"] = "no-store"

@@ -5,8 +5,10 @@ A year is *built* when it has a stamp (``FactYear``): its facts were written who
 built years only; a year nobody built costs nothing to write to, and is built when it is
 first asked for (``preparing``), by the nightly job or by ``facts_rebuild``.
 
-The years *to build* are those with accepted records of their own, the years being
-reported on (``units.periods.reporting_years``) and the years already built, among the
+The years *needed* are those with accepted records of their own, the years being
+reported on (``units.periods.reporting_years``) and the years their dashboards' trends
+show (``units.periods.trend_years``), so that a leader's first screen does not wait for
+a build. The years *to build* are the needed ones and those already built, among the
 years that have rules: at national scale, a few years instead of the sixteen the rules
 cover (each about ten million rows at a million units).
 """
@@ -21,7 +23,7 @@ from django.db.models import QuerySet
 from conferences.facts.maintain import _own_year, _share_years, rebuild_year, refresh, rule_years
 from conferences.models import Fact, FactCube, FactYear, Record
 from units.models import Unit
-from units.periods import reporting_years
+from units.periods import reporting_years, trend_years
 
 
 def built_years() -> list[int]:
@@ -36,11 +38,17 @@ def years_with_records() -> list[int]:
     return sorted(accepted.values_list("year", flat=True).distinct())
 
 
+def needed_years() -> set[int]:
+    """The years somebody reads: with records of their own, being reported on, or shown
+    in a trend of a year being reported on (three queries)."""
+    shown = {year for reported in reporting_years() for year in trend_years(reported)}
+    return set(years_with_records()) | shown
+
+
 def years_to_build() -> list[int]:
-    """The years whose facts should be built: with records, being reported on, or built
-    already, and that have rules."""
-    wanted = set(years_with_records()) | set(reporting_years()) | set(built_years())
-    return sorted(wanted & set(rule_years()))
+    """The years whose facts should be built: needed or built already, and that have
+    rules."""
+    return sorted((needed_years() | set(built_years())) & set(rule_years()))
 
 
 def missing_years() -> list[int]:
@@ -70,6 +78,14 @@ def built_to_refresh(years: Iterable[int] | None = None, *, since: int | None = 
     return sorted(FactYear.objects.filter(year__in=candidates).values_list("year", flat=True))
 
 
+def hold_year(year: int) -> None:
+    """In a transaction that reads ``year``'s facts more than once (a close copies them,
+    then counts them): keep the year from being rebuilt whole or dropped until it ends.
+    Writes share the same lock, so they go on."""
+    assert transaction.get_connection().in_atomic_block, "the lock lasts until the transaction ends"
+    _share_years([year])
+
+
 def refresh_built(
     units: QuerySet[Unit] | list[int],
     *,
@@ -95,17 +111,21 @@ def refresh_facts_for(records: list[Record]) -> None:
 
 
 def forget_unneeded() -> list[int]:
-    """Drop the facts, sums and stamp of every built year that nobody needs (no records of
-    its own, not being reported on): the years built before only the needed ones were.
-    Returns the years dropped. Built again if ever asked for."""
-    needed = set(years_with_records()) | set(reporting_years())
-    dropped = [year for year in built_years() if year not in needed]
-    if dropped:
-        with transaction.atomic():
-            for year in dropped:
-                _own_year(year)
-            for model in (Fact, FactCube):
-                rows = model.objects.filter(year__in=dropped)
-                rows._raw_delete(rows.db)
-            FactYear.objects.filter(year__in=dropped).delete()
+    """Drop the facts, sums and stamp of every built year that nobody needs
+    (``needed_years``): the years built before only the needed ones were. Returns the
+    years dropped; one is built again if ever asked for.
+
+    The built years' locks are owned before anything is decided, so a write or a close
+    reading one of them (both share its lock) either ends first or waits and then finds
+    the year gone, and builds it again if it needs it; deciding first, a close could
+    copy a year emptied under it."""
+    with transaction.atomic():
+        for year in built_years():
+            _own_year(year)
+        needed = needed_years()
+        dropped = [year for year in built_years() if year not in needed]
+        for model in (Fact, FactCube):
+            rows = model.objects.filter(year__in=dropped)
+            rows._raw_delete(rows.db)
+        FactYear.objects.filter(year__in=dropped).delete()
     return dropped

@@ -83,8 +83,11 @@ def _write_snapshot(close: PeriodClose, tree: TreeAsOf) -> tuple[list[PeriodClos
         )
     from conferences.facts.preparing import ensure_current
     from conferences.facts.selectors import Scope, facts_in
+    from conferences.facts.years import hold_year
 
-    # The rest is a copy of the fact rows the live figures are counted from.
+    # The rest is a copy of the fact rows the live figures are counted from, which
+    # nothing may drop or rebuild until the close commits.
+    hold_year(close.year)
     ensure_current(close.year, rules_for_year(close.year))
     scope = Scope(close.year, close.period, tree.path_of(close.node), tuple(path for _c, path in highest))
     written += _insert_snapshot(
