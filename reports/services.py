@@ -75,7 +75,7 @@ def report_build(run: ReportRun) -> ReportRun | None:
     return run
 
 
-def report_files_save(*, job: ReportRun | PeriodClose, payload: dict[str, Any]) -> None:
+def report_files_save(*, job: ReportRun, payload: dict[str, Any]) -> None:
     """Store a report's XLSX, then its PDF, all or none (a failed PDF deletes the XLSX).
 
     One after the other, so that the workbook's bytes (about 10 MB for a root report) are

@@ -41,14 +41,15 @@ def build_close(self: Task, *, job_id: int) -> None:
 
 
 @shared_task(bind=True, acks_late=True, ignore_result=True, max_retries=len(jobs.ERROR_BACKOFF))
-def render_close_files(self: Task, *, close_id: int) -> None:
-    """Render a closed version's XLSX and PDF; harmless to run twice. After the last
-    attempt the close stays closed, its page offers to make the files again, and the
-    log has the reason."""
+def render_close_files(self: Task, *, close_id: int, kinds: list[str] | None = None) -> None:
+    """Render a closed version's files ``kinds`` (both by default: a message queued
+    before a close sent one per file); harmless to run twice. After the last attempt the
+    close stays closed, its page offers to make the files again, and the log has the
+    reason."""
     from reports import closing
 
     try:
-        closing.close_files(close_id=close_id)
+        closing.close_files(close_id=close_id, kinds=kinds or closing.CLOSE_FILES)
     except Exception as exc:
         logger.exception("files of close %s not made (attempt %s)", close_id, self.request.retries + 1)
         if self.request.retries < len(jobs.ERROR_BACKOFF) and not self.request.is_eager:

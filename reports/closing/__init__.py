@@ -10,9 +10,17 @@ their files). What a close holds and freezes is the periods layer's (``units.per
 from reports.closing.figures import version_diff
 from reports.closing.permissions import AlreadyClosed, NotClosed, can_close, can_read, can_reopen, held_above
 from reports.closing.rollup import closed_children, current_closes, roll_up
-from reports.closing.services import close_build, close_files, close_files_regenerate, close_reopen, close_request
+from reports.closing.services import (
+    CLOSE_FILES,
+    close_build,
+    close_files,
+    close_files_regenerate,
+    close_reopen,
+    close_request,
+)
 
 __all__ = [
+    "CLOSE_FILES",
     "AlreadyClosed",
     "NotClosed",
     "can_close",

@@ -4,6 +4,7 @@ closed version."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -153,25 +154,44 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
         SnapshotRow.objects.filter(close=close).delete()
         FollowUpSnapshotRow.objects.filter(close=close).delete()
         return None
-    from reports.tasks import render_close_files
-
-    jobs.dispatch(render_close_files, close_id=close.pk)
+    _dispatch_files(close)
     close.refresh_from_db()
     close.timings = timings  # type: ignore[attr-defined]
     return close
 
 
-def close_files(*, close_id: int) -> PeriodClose | None:
-    """The XLSX and PDF of a closed version, with every missing unit read off the snapshot.
-    They follow the close, since they only render figures already frozen; all or none
-    are kept (a full disk leaves no half)."""
-    from reports.services import report_files_save
+# A closed version's files, each made by its own task.
+CLOSE_FILES = ("xlsx", "pdf")
+
+
+def _dispatch_files(close: PeriodClose) -> None:
+    """One task per file: with a worker of two processes (compose's default) the XLSX and
+    the PDF are made at once, and a root close has both in the time of the longer (the
+    PDF's layout) rather than of the two in a row."""
+    from reports.tasks import render_close_files
+
+    for kind in CLOSE_FILES:
+        jobs.dispatch(render_close_files, close_id=close.pk, kinds=[kind])
+
+
+def close_files(*, close_id: int, kinds: Sequence[str] = CLOSE_FILES) -> PeriodClose | None:
+    """The files ``kinds`` of a closed version that it does not have yet, with every
+    missing unit read off the snapshot. They follow the close, since they only render
+    figures already frozen. Each file is stored whole or not at all (a full disk leaves
+    no half file) and on its own field, so the two tasks never write over each other;
+    the page offers whichever is ready. Both in one call: the XLSX first, whose pass
+    over the list keeps the count and first units the PDF reads."""
+    from reports.exports import pdf_bytes, xlsx_bytes
 
     close = PeriodClose.objects.select_related("node").get(pk=close_id)
-    if not close.result or (close.xlsx and close.pdf):
+    wanted = [kind for kind in CLOSE_FILES if kind in kinds and not getattr(close, kind)]
+    if not close.result or not wanted:
         return None
-    report_files_save(job=close, payload={**close.result, "missing": MissingList(closes=[close])})
-    close.save(update_fields=["xlsx", "pdf"])
+    payload = {**close.result, "missing": MissingList(closes=[close])}
+    render = {"xlsx": xlsx_bytes, "pdf": pdf_bytes}
+    for kind in wanted:
+        jobs.save_files(close, {kind: render[kind](payload)})
+        close.save(update_fields=[kind])
     return close
 
 
@@ -186,6 +206,4 @@ def close_files_regenerate(*, close: PeriodClose, by: Actor) -> None:
         raise ValidationError(_("Chỉ tạo lại tệp cho một phiên bản đã chốt."))
     current.discard_files()
     current.save(update_fields=["xlsx", "pdf"])
-    from reports.tasks import render_close_files
-
-    jobs.dispatch(render_close_files, close_id=current.pk)
+    _dispatch_files(current)

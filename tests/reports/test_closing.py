@@ -171,6 +171,45 @@ def test_close_edit_reopen_close_again_differs_by_exactly_that_unit(tree, world,
     assert cells(second.result["total"])["worker_conference"][1] == first_total["worker_conference"][1] + 1
 
 
+def test_the_difference_lists_figures_gained_and_lost_and_says_when_it_was_cut(world, monkeypatch):
+    from reports.closing import figures
+
+    previous = PeriodClose.objects.create(
+        node=world.district_x, year=2025, period=Period.YEAR, version=1, status=PeriodClose.Status.REOPENED
+    )
+    current = PeriodClose.objects.create(node=world.district_x, year=2025, period=Period.YEAR, version=2)
+
+    def row(close, unit, indicator, done, on_time, quality):
+        SnapshotRow.objects.create(
+            close=close, unit=unit, indicator=indicator, node=unit.node, node_path=unit.node.path,
+            category=unit.category, done=done, on_time=on_time, quality=quality,
+        )  # fmt: skip
+
+    row(previous, world.unit_a, "worker_conference", False, False, False)
+    row(current, world.unit_a, "worker_conference", True, True, True)  # done since
+    row(previous, world.unit_a, "dialogue_periodic", True, True, False)
+    row(current, world.unit_a, "dialogue_periodic", True, False, False)  # late after all
+    row(previous, world.unit_b, "cbccvc_conference", True, True, True)  # no longer expected
+    row(previous, world.unit_c, "qcdc_regulation", True, True, True)
+    row(current, world.unit_c, "qcdc_regulation", True, True, True)  # unchanged
+
+    diff = figures.version_diff(current)
+
+    assert diff["previous_version"] == 1 and not diff["truncated"]
+    assert {(c["code"], c["indicator"], c["figure"], c["change"]) for c in diff["changes"]} == {
+        ("A001", "worker_conference", "done", "in"),
+        ("A001", "worker_conference", "on_time", "in"),
+        ("A001", "worker_conference", "quality", "in"),
+        ("A001", "dialogue_periodic", "on_time", "out"),
+        ("B001", "cbccvc_conference", "expected", "out"),
+        ("B001", "cbccvc_conference", "done", "out"),
+        ("B001", "cbccvc_conference", "on_time", "out"),
+        ("B001", "cbccvc_conference", "quality", "out"),
+    }
+    monkeypatch.setattr(figures, "DIFF_KEPT", 1)  # two changed rows on each side now is more than kept
+    assert figures.version_diff(current)["truncated"]
+
+
 def test_a_failed_build_releases_the_period(tree, world, monkeypatch):
     from reports.closing import services as closing_services
 

@@ -169,6 +169,64 @@ def test_staff_regenerate_a_closes_files_and_the_figures_stay(
     )
 
 
+def test_a_close_sends_one_task_per_file_and_each_stores_only_its_own(
+    tree, world, client_as, django_capture_on_commit_callbacks
+):
+    """Two worker processes make a root close's XLSX and PDF at once; each task writes
+    its own field, and the page offers the file that is ready and says which is not."""
+    from reports import tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        close, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
+    close.refresh_from_db()
+    assert close.xlsx and close.pdf  # in-process, both tasks ran
+    close.discard_files()
+    close.save(update_fields=["xlsx", "pdf"])
+
+    tasks.render_close_files.apply(kwargs={"close_id": close.pk, "kinds": ["pdf"]})
+
+    close.refresh_from_db()
+    assert close.pdf.read(5) == b"%PDF-" and not close.xlsx
+    page = client_as(world.staff_x).get(close.get_absolute_url()).content.decode()
+    assert reverse("reports:close_download", args=[close.pk, "pdf"]) in page
+    assert reverse("reports:close_download", args=[close.pk, "xlsx"]) not in page
+    assert "Đang tạo tệp XLSX… tải lại trang sau ít phút" in page
+
+    tasks.render_close_files.apply(kwargs={"close_id": close.pk, "kinds": ["xlsx"]})
+    tasks.render_close_files.apply(kwargs={"close_id": close.pk})  # an older message: both, none missing
+
+    close.refresh_from_db()
+    assert close.xlsx.read(2) == b"PK" and close.pdf
+    assert 'id="files-pending"' not in client_as(world.staff_x).get(close.get_absolute_url()).content.decode()
+
+
+def test_a_close_whose_pdf_cannot_be_made_keeps_its_xlsx_and_offers_to_make_the_pdf_again(
+    closed_x, world, client_as, monkeypatch, settings, django_capture_on_commit_callbacks
+):
+    from reports import exports
+
+    closed_x.discard_files()
+    closed_x.save(update_fields=["xlsx", "pdf"])
+
+    def pdf_fails(data: dict) -> bytes:
+        raise RuntimeError("Pango could not load a font")
+
+    monkeypatch.setattr(exports, "pdf_bytes", pdf_fails)
+    with pytest.raises(RuntimeError):
+        closing.close_files(close_id=closed_x.pk)
+    closed_x.refresh_from_db()
+    assert closed_x.xlsx.read(2) == b"PK" and not closed_x.pdf
+    assert not list((settings.MEDIA_ROOT / "reports").rglob("*.pdf"))  # no half file
+    page = client_as(world.staff_x).get(closed_x.get_absolute_url()).content.decode()
+    assert "Đang tạo tệp PDF… tải lại trang sau ít phút" in page and 'id="regenerate-files"' in page
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        client_as(world.staff_x).post(reverse("reports:close_regenerate_files", args=[closed_x.pk]))
+    closed_x.refresh_from_db()
+    assert closed_x.xlsx.read(2) == b"PK" and closed_x.pdf.read(5) == b"%PDF-"
+
+
 @pytest.mark.parametrize("kind", ["run", "close"])
 def test_one_status_and_download_view_serves_every_job(
     kind, closed_x, world, client_as, django_capture_on_commit_callbacks
