@@ -103,11 +103,25 @@ def close_reopen(*, close: PeriodClose, by: Actor, reason: str) -> PeriodClose:
 SNAPSHOT_WORK_MEM = "64MB"
 
 
-def _snapshot_memory() -> None:
-    """Give the snapshot's transaction ``SNAPSHOT_WORK_MEM`` (PostgreSQL only)."""
+# A close's snapshot rows lie together in their tables (one statement wrote them), so the
+# (close, indicator) index reaches them reading their own pages only. PostgreSQL's default
+# random_page_cost (4, for spinning disks) costs those pages as scattered, and once the
+# tables hold a few dozen closes it scans every close's rows instead: at 200,000 units and
+# 21 root closes, the difference from the previous version took 1.12 s instead of 0.61 s
+# and the follow-up figures 0.55 s instead of 0.11 s. The figures are read with the
+# setting of solid-state storage.
+SNAPSHOT_RANDOM_PAGE_COST = "1.1"
+
+
+def _snapshot_memory(*, reading: bool = False) -> None:
+    """Give the transaction ``SNAPSHOT_WORK_MEM`` and, ``reading`` a close's own rows,
+    ``SNAPSHOT_RANDOM_PAGE_COST`` (PostgreSQL only). Not while writing the snapshot: its
+    statements read most of a year's facts, which a bitmap scan reads faster."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('work_mem', %s, true)", [SNAPSHOT_WORK_MEM])
+            if reading:
+                cursor.execute("SELECT set_config('random_page_cost', %s, true)", [SNAPSHOT_RANDOM_PAGE_COST])
 
 
 # A close that writes this many snapshot rows refreshes the tables' statistics.
@@ -148,7 +162,9 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
     timings["snapshot"] = time.perf_counter() - started
     jobs.progress(close, 60)
     started = time.perf_counter()
-    payload = closed_payload(close, copied, tree)
+    with transaction.atomic():
+        _snapshot_memory(reading=True)
+        payload = closed_payload(close, copied, tree)
     timings["figures"] = time.perf_counter() - started
     if not jobs.finish(close, result=compute.compact(payload)):
         SnapshotRow.objects.filter(close=close).delete()
