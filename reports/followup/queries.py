@@ -27,7 +27,7 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import Case, CharField, Count, F, Min, OuterRef, Q, QuerySet, Subquery, Value, When
-from django.db.models.functions import Collate, Left
+from django.db.models.functions import Collate
 from django.utils import timezone
 
 from conferences.facts.selectors import Scope, facts_in
@@ -168,15 +168,17 @@ def placed_rows(scope: Scope, day: datetime.date) -> tuple[str, tuple[Any, ...]]
 
 def counts(scope: Scope, day: datetime.date, *, prefix_length: int) -> list[tuple[str, str, str, int]]:
     """``(group, indicator, bucket, items)`` grouped by the first ``prefix_length``
-    characters of the node path (a child's path): one GROUP BY for the whole report."""
-    rows = (
-        placed(scope, day)
-        .order_by()
-        .annotate(group=Left("f_path", prefix_length))
-        .values("group", "f_indicator", "f_bucket")
-        .annotate(n=Count("pk"))
-    )
-    return [(r["group"], r["f_indicator"], r["f_bucket"], r["n"]) for r in rows]
+    characters of the node path (a child's path): one GROUP BY over ``placed_rows``, the
+    items joined once to their units' places (a root's live report at 200,000 units
+    probed the facts per item, 3.2-3.8 s)."""
+    sql, params = placed_rows(scope, day)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT SUBSTR(placed.p_path, 1, %s), placed.f_indicator, placed.f_bucket, COUNT(*) "  # noqa: S608
+            f"FROM ({sql}) placed GROUP BY 1, 2, 3",  # (ORM-made SQL)
+            (prefix_length, *params),
+        )
+        return [(group, indicator, bucket, n) for group, indicator, bucket, n in cursor.fetchall()]
 
 
 def listed(scope: Scope, day: datetime.date, *, indicator: str, figure: str) -> QuerySet[Any]:
