@@ -230,11 +230,23 @@ def fail(model: type[Job], job_id: int, *, reason: str) -> bool:
 
 def save_files(job: Job, files: dict[str, bytes]) -> None:
     """Store the job's files (``{field: bytes}``) all or none: on an error (a full disk)
-    the files already written are deleted before the error goes on."""
+    the files already written are deleted before the error goes on, and so is the part
+    of the one being written (the file system storage writes in place, and a disk that
+    fills midway leaves the first part under the file's name)."""
     saved = []
     try:
         for name, body in files.items():
-            getattr(job, name).save(f"{job.file_stem()}.{name}", ContentFile(body), save=False)
+            field = getattr(job, name)
+            target = field.storage.get_available_name(
+                field.field.generate_filename(job, f"{job.file_stem()}.{name}"), max_length=field.field.max_length
+            )
+            try:
+                stored = field.storage.save(target, ContentFile(body), max_length=field.field.max_length)
+            except BaseException:
+                if field.storage.exists(target):
+                    field.storage.delete(target)
+                raise
+            setattr(job, name, stored)
             saved.append(name)
     except BaseException:
         for name in saved:

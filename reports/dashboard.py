@@ -32,7 +32,7 @@ from reports.models import ReportRun
 from units.history import trees_as_of
 from units.models import OrgNode
 from units.paths import child_path_length
-from units.periods import Period, PeriodClose, period_end, trend_years
+from units.periods import Period, PeriodClose, period_end
 
 LAGGARDS = 5
 OVERDUE_UNITS = 10
@@ -251,10 +251,6 @@ def top_failure(payload: dict[str, Any]) -> tuple[str, int] | None:
         return None
     code, n = counter.most_common(1)[0]
     return str(CHECK_FAILURES.get(code, code)), n
-
-
-def years_to_show(year: int) -> list[int]:
-    return trend_years(year)
 
 
 def default_year() -> int:

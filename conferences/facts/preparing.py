@@ -152,7 +152,8 @@ class FactsPreparingMiddleware:
         message = _("Số liệu năm %(years)s đang được chuẩn bị…") % {"years": years}
         response: HttpResponse
         if _wants_json(request):
-            response = JsonResponse({"status": "preparing", "years": exception.years, "detail": message}, status=503)
+            body = {"status": "preparing", "years": exception.years, "recounting": exception.recounting}
+            response = JsonResponse({**body, "detail": message}, status=503)
         else:
             context = {
                 "years": exception.years,

@@ -40,7 +40,7 @@ def years_with_records() -> list[int]:
 
 def needed_years() -> set[int]:
     """The years somebody reads: with records of their own, being reported on, or shown
-    in a trend of a year being reported on (three queries)."""
+    in a trend of a year being reported on."""
     shown = {year for reported in reporting_years() for year in trend_years(reported)}
     return set(years_with_records()) | shown
 
@@ -120,10 +120,13 @@ def forget_unneeded() -> list[int]:
     the year gone, and builds it again if it needs it; deciding first, a close could
     copy a year emptied under it."""
     with transaction.atomic():
-        for year in built_years():
+        candidates = built_years()
+        for year in candidates:
             _own_year(year)
+        # Among the years locked (one built meanwhile is left alone), those built still.
+        built = set(built_years())
         needed = needed_years()
-        dropped = [year for year in built_years() if year not in needed]
+        dropped = [year for year in candidates if year in built and year not in needed]
         for model in (Fact, FactCube):
             rows = model.objects.filter(year__in=dropped)
             rows._raw_delete(rows.db)

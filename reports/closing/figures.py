@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, Sum, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Max, Q, Value, When, Window
 from django.db.models.functions import Left, RowNumber
 from django.utils import timezone
 
@@ -80,9 +80,9 @@ def closed_payload(close: PeriodClose, copied: list[PeriodClose], tree: TreeAsOf
 def version_diff(close: PeriodClose) -> dict[str, Any] | None:
     """Which units moved in or out of which figure since the previous version.
 
-    One pass over both snapshots: their rows grouped by unit, indicator and figures,
-    where a row both versions hold sums to nought (+1 from this version, −1 from the
-    previous; a snapshot has one row per unit and indicator). Only the changed pairs
+    One pass over both snapshots: their rows grouped by unit, indicator and figures, and
+    kept where only one version holds them (+1 this version, −1 the previous: the sets'
+    difference, as EXCEPT, however many times a version held a row). Only the changed pairs
     reach Python, the first ``DIFF_KEPT`` of each side (by unit and indicator) and one
     more to tell that there were more. Two EXCEPT queries read both snapshots twice:
     1.1 s instead of 0.6–0.7 s at 200,000 units.
@@ -105,7 +105,10 @@ def version_diff(close: PeriodClose) -> dict[str, Any] | None:
         SnapshotRow.objects.filter(close__in=[close, previous])
         .order_by()
         .values(*columns)
-        .annotate(side=Sum(Case(When(close=close, then=Value(1)), default=Value(-1), output_field=IntegerField())))
+        .annotate(
+            side=Max(Case(When(close=close, then=Value(1)), default=Value(0), output_field=IntegerField()))
+            - Max(Case(When(close=previous, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        )
         .exclude(side=0)
         .annotate(nth=Window(RowNumber(), partition_by=F("side"), order_by=[F("unit_id"), F("indicator")]))
         .filter(nth__lte=DIFF_KEPT + 1)

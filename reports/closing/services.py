@@ -13,6 +13,8 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from conferences.facts.preparing import ensure_current
+from conferences.rules import rules_for_year
 from qcdc import jobs
 from reports import compute
 from reports.annual.services import narratives_freeze
@@ -149,6 +151,10 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
     close = PeriodClose.objects.select_related("node", "closed_by").get(pk=close.pk)
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    # The year's facts brought up to date first, in their own transaction: inside the
+    # snapshot's, which shares the year's lock, a rebuild would wait for the exclusive
+    # lock, and two closes of the year would each wait for the other.
+    ensure_current(close.year, rules_for_year(close.year))
     with transaction.atomic():
         _snapshot_memory()
         SnapshotRow.objects.filter(close=close).delete()
@@ -207,7 +213,11 @@ def close_files(*, close_id: int, kinds: Sequence[str] = CLOSE_FILES) -> PeriodC
     render = {"xlsx": xlsx_bytes, "pdf": pdf_bytes}
     for kind in wanted:
         jobs.save_files(close, {kind: render[kind](payload)})
-        close.save(update_fields=[kind])
+        stored = getattr(close, kind)
+        # Only where the field is still empty: a second run of the same file (a message
+        # delivered twice) deletes its own copy rather than leave it behind unreferenced.
+        if not PeriodClose.objects.filter(pk=close.pk, **{kind: ""}).update(**{kind: stored.name}):
+            stored.delete(save=False)
     return close
 
 

@@ -86,7 +86,9 @@ def _write_snapshot(close: PeriodClose, tree: TreeAsOf) -> tuple[list[PeriodClos
     from conferences.facts.years import hold_year
 
     # The rest is a copy of the fact rows the live figures are counted from, which
-    # nothing may drop or rebuild until the close commits.
+    # nothing may drop or rebuild until the close commits. The job brought them up to
+    # date just before; they are built again here only if a rule changed or they were
+    # dropped meanwhile.
     hold_year(close.year)
     ensure_current(close.year, rules_for_year(close.year))
     scope = Scope(close.year, close.period, tree.path_of(close.node), tuple(path for _c, path in highest))

@@ -27,6 +27,7 @@ from reports.permissions import can_request_report
 from reports.reminders import reminder_reach
 from units.filters import query_without_page
 from units.models import OrgNode, Unit
+from units.periods import trend_years
 from units.permissions import can_manage_units, can_read_tree, require
 
 
@@ -129,7 +130,7 @@ def node_from_request(request: HttpRequest) -> OrgNode:
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     node = node_from_request(request)
     year = year_param(request, default=dashboard.default_year())
-    years = dashboard.years_to_show(year)
+    years = trend_years(year)
     # Read once for the figures, the grid and the deadlines of the overdue units.
     rules = rules_by_year(years)
     payloads = dashboard.latest_payloads(node, years, rules=rules)

@@ -206,8 +206,15 @@ def test_the_difference_lists_figures_gained_and_lost_and_says_when_it_was_cut(w
         ("B001", "cbccvc_conference", "on_time", "out"),
         ("B001", "cbccvc_conference", "quality", "out"),
     }
-    monkeypatch.setattr(figures, "DIFF_KEPT", 1)  # two changed rows on each side now is more than kept
-    assert figures.version_diff(current)["truncated"]
+    # Each side keeps its first DIFF_KEPT + 1 changed rows by unit and indicator: here
+    # both of A001's and not B001's, and says the list was cut.
+    monkeypatch.setattr(figures, "DIFF_KEPT", 1)
+    cut = figures.version_diff(current)
+    assert cut["truncated"]
+    assert {(c["code"], c["indicator"]) for c in cut["changes"]} == {
+        ("A001", "worker_conference"),
+        ("A001", "dialogue_periodic"),
+    }
 
 
 def test_a_failed_build_releases_the_period(tree, world, monkeypatch):

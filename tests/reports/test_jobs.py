@@ -69,6 +69,8 @@ def test_files_are_kept_all_or_none(world, monkeypatch, settings) -> None:
 
     def disk_full_on_pdf(storage, name, content):
         if name.endswith(".pdf"):
+            (settings.MEDIA_ROOT / name).parent.mkdir(parents=True, exist_ok=True)
+            (settings.MEDIA_ROOT / name).write_bytes(b"%PDF-")  # the disk fills midway
             raise OSError(28, "No space left on device")
         return real_save(storage, name, content)
 
@@ -170,18 +172,25 @@ def test_staff_regenerate_a_closes_files_and_the_figures_stay(
 
 
 def test_a_close_sends_one_task_per_file_and_each_stores_only_its_own(
-    tree, world, client_as, django_capture_on_commit_callbacks
+    tree, world, client_as, settings, django_capture_on_commit_callbacks
 ):
     """Two worker processes make a root close's XLSX and PDF at once; each task writes
     its own field, and the page offers the file that is ready and says which is not."""
+    from unittest import mock
+
     from reports import tasks
 
-    with django_capture_on_commit_callbacks(execute=True):
+    with (
+        mock.patch.object(tasks.render_close_files, "apply_async") as sent,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         close, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
+    assert [c.kwargs["kwargs"] for c in sent.call_args_list] == [
+        {"close_id": close.pk, "kinds": ["xlsx"]},
+        {"close_id": close.pk, "kinds": ["pdf"]},
+    ]
     close.refresh_from_db()
-    assert close.xlsx and close.pdf  # in-process, both tasks ran
-    close.discard_files()
-    close.save(update_fields=["xlsx", "pdf"])
+    assert close.status == PeriodClose.Status.CLOSED and not close.xlsx and not close.pdf
 
     tasks.render_close_files.apply(kwargs={"close_id": close.pk, "kinds": ["pdf"]})
 
@@ -192,31 +201,45 @@ def test_a_close_sends_one_task_per_file_and_each_stores_only_its_own(
     assert reverse("reports:close_download", args=[close.pk, "xlsx"]) not in page
     assert "Đang tạo tệp XLSX… tải lại trang sau ít phút" in page
 
+    stale = PeriodClose.objects.get(pk=close.pk)  # a second delivery of the XLSX's message
     tasks.render_close_files.apply(kwargs={"close_id": close.pk, "kinds": ["xlsx"]})
-    tasks.render_close_files.apply(kwargs={"close_id": close.pk})  # an older message: both, none missing
+    closing.close_files(close_id=close.pk, kinds=["pdf"])  # an older message for both: nothing missing
 
     close.refresh_from_db()
     assert close.xlsx.read(2) == b"PK" and close.pdf
     assert 'id="files-pending"' not in client_as(world.staff_x).get(close.get_absolute_url()).content.decode()
+    kept = {close.xlsx.name, close.pdf.name}
+    # The second delivery read the row before the first stored its file: it makes the
+    # file again, finds the field taken, and deletes its own copy.
+    with mock.patch.object(PeriodClose.objects, "select_related") as fetch:
+        fetch.return_value.get.return_value = stale
+        closing.close_files(close_id=close.pk, kinds=["xlsx"])
+    close.refresh_from_db()
+    assert {close.xlsx.name, close.pdf.name} == kept
+    stored = {str(p.relative_to(settings.MEDIA_ROOT)) for p in settings.MEDIA_ROOT.rglob(f"*{close.file_stem()}*")}
+    assert stored == kept
 
 
 def test_a_close_whose_pdf_cannot_be_made_keeps_its_xlsx_and_offers_to_make_the_pdf_again(
     closed_x, world, client_as, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
-    from reports import exports
-
     closed_x.discard_files()
     closed_x.save(update_fields=["xlsx", "pdf"])
+    real_save = FileSystemStorage._save
 
-    def pdf_fails(data: dict) -> bytes:
-        raise RuntimeError("Pango could not load a font")
+    def disk_full_on_pdf(storage, name, content):
+        if name.endswith(".pdf"):
+            (settings.MEDIA_ROOT / name).parent.mkdir(parents=True, exist_ok=True)
+            (settings.MEDIA_ROOT / name).write_bytes(b"%PDF-half")  # written in part, then:
+            raise OSError(28, "No space left on device")
+        return real_save(storage, name, content)
 
-    monkeypatch.setattr(exports, "pdf_bytes", pdf_fails)
-    with pytest.raises(RuntimeError):
+    monkeypatch.setattr(FileSystemStorage, "_save", disk_full_on_pdf)
+    with pytest.raises(OSError):
         closing.close_files(close_id=closed_x.pk)
     closed_x.refresh_from_db()
     assert closed_x.xlsx.read(2) == b"PK" and not closed_x.pdf
-    assert not list((settings.MEDIA_ROOT / "reports").rglob("*.pdf"))  # no half file
+    assert not list(settings.MEDIA_ROOT.rglob("*.pdf"))  # the half file is gone
     page = client_as(world.staff_x).get(closed_x.get_absolute_url()).content.decode()
     assert "Đang tạo tệp PDF… tải lại trang sau ít phút" in page and 'id="regenerate-files"' in page
 

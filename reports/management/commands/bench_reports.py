@@ -19,6 +19,7 @@ from conferences.rules import rules_for_year
 from reports import compute, demo
 from units.models import OrgNode, Unit
 from units.paths import child_path_length
+from units.periods import trend_years
 
 # The same figures as reports.compute, written by hand: one statement per indicator.
 RAW_SQL = """
@@ -296,7 +297,7 @@ class Command(BaseCommand):
         self._multiple("grid first page (reports.grid.grid_page, 50 units)", took, None, absolute_ms=100)
         counted, _n = timed(repeat, lambda: grid.grid_count(first_page))
         self._multiple("  its exact count (the page's second request)", counted, None)
-        board, _p = timed(repeat, lambda: dashboard.latest_payloads(root, dashboard.years_to_show(year)))
+        board, _p = timed(repeat, lambda: dashboard.latest_payloads(root, trend_years(year)))
         self._multiple("dashboard figures (5 years, root)", board, None, absolute_ms=100)
         elapsed, peak = peak_memory_of_run(root, year)
         self._multiple(
