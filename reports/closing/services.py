@@ -170,9 +170,10 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
     started = time.perf_counter()
     with transaction.atomic():
         _snapshot_memory(reading=True)
-        payload = closed_payload(close, copied, tree)
+        # Compacted here too: it picks the units lacking the most off the snapshot.
+        result = compute.compact(closed_payload(close, copied, tree))
     timings["figures"] = time.perf_counter() - started
-    if not jobs.finish(close, result=compute.compact(payload)):
+    if not jobs.finish(close, result=result):
         SnapshotRow.objects.filter(close=close).delete()
         FollowUpSnapshotRow.objects.filter(close=close).delete()
         return None
@@ -212,7 +213,10 @@ def close_files(*, close_id: int, kinds: Sequence[str] = CLOSE_FILES) -> PeriodC
     payload = {**close.result, "missing": MissingList(closes=[close])}
     render = {"xlsx": xlsx_bytes, "pdf": pdf_bytes}
     for kind in wanted:
-        jobs.save_files(close, {kind: render[kind](payload)})
+        with transaction.atomic():  # the missing units read off the snapshot as the figures are
+            _snapshot_memory(reading=True)
+            body = render[kind](payload)
+        jobs.save_files(close, {kind: body})
         stored = getattr(close, kind)
         # Only where the field is still empty: a second run of the same file (a message
         # delivered twice) deletes its own copy rather than leave it behind unreferenced.
