@@ -4,7 +4,8 @@ closed version."""
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -126,6 +127,15 @@ def _snapshot_memory(*, reading: bool = False) -> None:
                 cursor.execute("SELECT set_config('random_page_cost', %s, true)", [SNAPSHOT_RANDOM_PAGE_COST])
 
 
+@contextmanager
+def _reading_snapshot() -> Iterator[None]:
+    """A transaction that reads a close's own rows (its figures, its files' missing
+    lists) with ``_snapshot_memory(reading=True)``."""
+    with transaction.atomic():
+        _snapshot_memory(reading=True)
+        yield
+
+
 # A close that writes this many snapshot rows refreshes the tables' statistics.
 ANALYZE_FROM_ROWS = 50_000
 
@@ -168,8 +178,7 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
     timings["snapshot"] = time.perf_counter() - started
     jobs.progress(close, 60)
     started = time.perf_counter()
-    with transaction.atomic():
-        _snapshot_memory(reading=True)
+    with _reading_snapshot():
         # Compacted here too: it picks the units lacking the most off the snapshot.
         result = compute.compact(closed_payload(close, copied, tree))
     timings["figures"] = time.perf_counter() - started
@@ -213,8 +222,7 @@ def close_files(*, close_id: int, kinds: Sequence[str] = CLOSE_FILES) -> PeriodC
     payload = {**close.result, "missing": MissingList(closes=[close])}
     render = {"xlsx": xlsx_bytes, "pdf": pdf_bytes}
     for kind in wanted:
-        with transaction.atomic():  # the missing units read off the snapshot as the figures are
-            _snapshot_memory(reading=True)
+        with _reading_snapshot():  # the missing units read off the snapshot as the figures are
             body = render[kind](payload)
         jobs.save_files(close, {kind: body})
         stored = getattr(close, kind)
