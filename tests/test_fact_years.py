@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from django.core.management import call_command
@@ -162,35 +163,20 @@ def test_a_write_during_the_first_build_of_its_year_reaches_the_built_facts(worl
     failures: list[BaseException] = []
 
     def build() -> None:
-        try:
-            with transaction.atomic():
-                maintain._own_year(2025)
-                locked.set()
-                assert go.wait(20)
-                maintain.rebuild_year(2025)
-        except BaseException as exc:  # noqa: BLE001  (reported by the test)
-            failures.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            maintain._own_year(2025)
+            locked.set()
+            assert go.wait(20)
+            maintain.rebuild_year(2025)
 
     def write() -> None:
-        try:
-            with transaction.atomic():
-                services.record_accept(record=Record.objects.get(pk=record.pk), by=world.admin)
-        except BaseException as exc:  # noqa: BLE001
-            failures.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            services.record_accept(record=Record.objects.get(pk=record.pk), by=world.admin)
 
-    builder = threading.Thread(target=build)
-    builder.start()
+    builder = _started(build, failures)
     assert locked.wait(20)
-    writer = threading.Thread(target=write)
-    writer.start()
-    deadline = time.monotonic() + 20
-    while not _someone_waits_for_an_advisory_lock():
-        assert time.monotonic() < deadline, "the write never waited for the build's lock"
-        time.sleep(0.05)
+    writer = _started(write, failures)
+    _until_someone_waits_for_an_advisory_lock("the write never waited for the build's lock")
     go.set()
     builder.join(30)
     writer.join(30)
@@ -229,33 +215,15 @@ def test_forgetting_waits_for_a_write_to_the_year_and_keeps_it_if_the_write_made
     dropped: list[int] = []
 
     def write() -> None:
-        try:
-            with transaction.atomic():
-                services.record_accept(record=Record.objects.get(pk=record.pk), by=world.admin)
-                written.set()
-                assert go.wait(20)
-        except BaseException as exc:  # noqa: BLE001  (reported by the test)
-            failures.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            services.record_accept(record=Record.objects.get(pk=record.pk), by=world.admin)
+            written.set()
+            assert go.wait(20)
 
-    def forget() -> None:
-        try:
-            dropped.extend(forget_unneeded())
-        except BaseException as exc:  # noqa: BLE001
-            failures.append(exc)
-        finally:
-            connection.close()
-
-    writer = threading.Thread(target=write)
-    writer.start()
+    writer = _started(write, failures)
     assert written.wait(20)
-    forgetter = threading.Thread(target=forget)
-    forgetter.start()
-    deadline = time.monotonic() + 20
-    while not _someone_waits_for_an_advisory_lock():
-        assert time.monotonic() < deadline, "forgetting never waited for the write's lock"
-        time.sleep(0.05)
+    forgetter = _started(lambda: dropped.extend(forget_unneeded()), failures)
+    _until_someone_waits_for_an_advisory_lock("forgetting never waited for the write's lock")
     go.set()
     writer.join(30)
     forgetter.join(30)
@@ -265,7 +233,29 @@ def test_forgetting_waits_for_a_write_to_the_year_and_keeps_it_if_the_write_made
     assert not check_year(2016)
 
 
-def _someone_waits_for_an_advisory_lock() -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)")
-        return cursor.fetchone()[0]
+def _started(work: Callable[[], object], failures: list[BaseException]) -> threading.Thread:
+    """``work`` started in a thread of its own (its own connection), its error kept in
+    ``failures`` for the test to report."""
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # noqa: BLE001  (reported by the test)
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+def _until_someone_waits_for_an_advisory_lock(message: str) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted)")
+            if cursor.fetchone()[0]:
+                return
+        assert time.monotonic() < deadline, message
+        time.sleep(0.05)
