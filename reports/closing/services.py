@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,8 +21,7 @@ from reports import compute
 from reports.annual.services import narratives_freeze
 from reports.closing.figures import closed_payload
 from reports.closing.permissions import AlreadyClosed, NotClosed, can_close, can_read, can_reopen, held_above
-from reports.closing.snapshot import _write_snapshot
-from reports.followup import figures as followup_figures
+from reports.closing.snapshot import _snapshot_memory, write_snapshot
 from reports.followup.models import FollowUpSnapshotRow
 from reports.missing import MissingList
 from reports.models import SnapshotRow
@@ -100,33 +99,6 @@ def close_reopen(*, close: PeriodClose, by: Actor, reason: str) -> PeriodClose:
     return current
 
 
-# Memory for each hash of the snapshot's statements: joining a root's 420,000 follow-up
-# items to the place of their 200,000 units spills to disk in batches with PostgreSQL's
-# default 4 MB, and takes half as long again.
-SNAPSHOT_WORK_MEM = "64MB"
-
-
-# A close's snapshot rows lie together in their tables (one statement wrote them), so the
-# (close, indicator) index reaches them reading their own pages only. PostgreSQL's default
-# random_page_cost (4, for spinning disks) costs those pages as scattered, and once the
-# tables hold a few dozen closes it scans every close's rows instead: at 200,000 units and
-# 21 root closes, the difference from the previous version took 1.12 s instead of 0.61 s
-# and the follow-up figures 0.55 s instead of 0.11 s. The figures are read with the
-# setting of solid-state storage.
-SNAPSHOT_RANDOM_PAGE_COST = "1.1"
-
-
-def _snapshot_memory(*, reading: bool = False) -> None:
-    """Give the transaction ``SNAPSHOT_WORK_MEM`` and, ``reading`` a close's own rows,
-    ``SNAPSHOT_RANDOM_PAGE_COST`` (PostgreSQL only). Not while writing the snapshot: its
-    statements read most of a year's facts, which a bitmap scan reads faster."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('work_mem', %s, true)", [SNAPSHOT_WORK_MEM])
-            if reading:
-                cursor.execute("SELECT set_config('random_page_cost', %s, true)", [SNAPSHOT_RANDOM_PAGE_COST])
-
-
 @contextmanager
 def _reading_snapshot() -> Iterator[None]:
     """A transaction that reads a close's own rows (its figures, its files' missing
@@ -134,24 +106,6 @@ def _reading_snapshot() -> Iterator[None]:
     with transaction.atomic():
         _snapshot_memory(reading=True)
         yield
-
-
-# A close that writes this many snapshot rows refreshes the tables' statistics.
-ANALYZE_FROM_ROWS = 50_000
-
-
-def _snapshot_statistics() -> None:
-    """Refresh the planner's statistics of the snapshot tables (PostgreSQL only), as after
-    any bulk load: the figures, the missing list and the files read the rows just written,
-    and with estimates made before them (a close's rows estimated at one) PostgreSQL sorts
-    hundreds of thousands of rows on disk and probes units one by one. ANALYZE reads a
-    bounded sample (30,000 rows a table), about a second at 200,000 units, and saves a
-    root close's figures and files several; a small close, whose rows are read in
-    milliseconds whatever the plan, does not pay it."""
-    if connection.vendor == "postgresql":
-        tables = [connection.ops.quote_name(m._meta.db_table) for m in (SnapshotRow, FollowUpSnapshotRow)]
-        with connection.cursor() as cursor:
-            cursor.execute(f"ANALYZE {', '.join(tables)}")
 
 
 def close_build(close: PeriodClose) -> PeriodClose | None:
@@ -166,21 +120,14 @@ def close_build(close: PeriodClose) -> PeriodClose | None:
     # lock, and two closes of the year would each wait for the other.
     ensure_current(close.year, rules_for_year(close.year))
     with transaction.atomic():
-        _snapshot_memory()
-        SnapshotRow.objects.filter(close=close).delete()
-        FollowUpSnapshotRow.objects.filter(close=close).delete()
         tree = compute.tree_for(close.year, close.period)
-        copied, written = _write_snapshot(close, tree)
+        copied, _written = write_snapshot(close, tree)
         narratives_freeze(close)
-        followup_figures.write_snapshot(close, tree, copied)
-        if written >= ANALYZE_FROM_ROWS:
-            _snapshot_statistics()
     timings["snapshot"] = time.perf_counter() - started
     jobs.progress(close, 60)
     started = time.perf_counter()
     with _reading_snapshot():
-        # Compacted here too: it picks the units lacking the most off the snapshot.
-        result = compute.compact(closed_payload(close, copied, tree))
+        result = closed_payload(close, copied, tree)
     timings["figures"] = time.perf_counter() - started
     if not jobs.finish(close, result=result):
         SnapshotRow.objects.filter(close=close).delete()

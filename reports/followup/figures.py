@@ -105,17 +105,19 @@ SNAPSHOT_COLUMNS = (
 )
 
 
-def _insert(sql: str, params: Iterable[Any]) -> None:
+def _insert(sql: str, params: Iterable[Any]) -> int:
     columns = ", ".join(connection.ops.quote_name(c) for c in SNAPSHOT_COLUMNS)
     table = connection.ops.quote_name(FollowUpSnapshotRow._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) {sql}", params)
+        return cursor.rowcount
 
 
-def write_snapshot(close: PeriodClose, tree: TreeAsOf, copied: list[PeriodClose]) -> None:
+def write_snapshot(close: PeriodClose, tree: TreeAsOf, copied: list[PeriodClose]) -> int:
     """Freeze the close's items with ``INSERT … SELECT``: the closed children's rows as
-    they were, and the rest as of the period's last day."""
+    they were, and the rest as of the period's last day. Returns how many were written."""
     close_id = Value(close.pk, output_field=BigIntegerField())
+    written = 0
     for child in copied:
         rows = (
             FollowUpSnapshotRow.objects.filter(close=child)
@@ -123,11 +125,11 @@ def write_snapshot(close: PeriodClose, tree: TreeAsOf, copied: list[PeriodClose]
             .annotate(s_close=close_id)
             .values_list("s_close", *SNAPSHOT_COLUMNS[1:])
         )
-        _insert(*rows.query.sql_with_params())
+        written += _insert(*rows.query.sql_with_params())
     paths = tree.paths_of([c.node for c in copied])
     scope = Scope(close.year, close.period, tree.path_of(close.node), tuple(paths[c.node_id] for c in copied))
     sql, params = queries.placed_rows(scope, period_end(close.year, close.period))
-    _insert(f"SELECT %s, placed.* FROM ({sql}) placed", (close.pk, *params))  # noqa: S608  (ORM-made SQL)
+    return written + _insert(f"SELECT %s, placed.* FROM ({sql}) placed", (close.pk, *params))  # noqa: S608
 
 
 def from_snapshot(close: PeriodClose, *, indicator: str, figure: str, row: int | None) -> QuerySet[Any]:

@@ -227,7 +227,7 @@ def test_a_failed_build_releases_the_period(tree, world, monkeypatch):
         )  # fmt: skip
         return 1 / 0
 
-    monkeypatch.setattr(closing_services, "_write_snapshot", half_written)
+    monkeypatch.setattr(closing_services, "write_snapshot", half_written)
     created, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
     created.refresh_from_db()
     assert created.status == PeriodClose.Status.FAILED and "division" in created.error
@@ -239,11 +239,11 @@ def test_a_failed_build_releases_the_period(tree, world, monkeypatch):
 def test_a_large_close_refreshes_the_snapshot_statistics_on_postgresql(tree, world, monkeypatch):
     from django.db import connection
 
-    from reports.closing import services as closing_services
+    from reports.closing import snapshot
 
     if connection.vendor != "postgresql":
         pytest.skip("planner statistics are PostgreSQL's")
-    monkeypatch.setattr(closing_services, "ANALYZE_FROM_ROWS", 1)  # this close is "large"
+    monkeypatch.setattr(snapshot, "ANALYZE_FROM_ROWS", 1)  # this close is "large"
     created, _new = closing.close_request(node=world.district_x, year=2025, period=Period.YEAR, by=world.staff_x)
     created.refresh_from_db()
     assert created.status == PeriodClose.Status.CLOSED

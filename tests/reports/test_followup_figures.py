@@ -6,7 +6,7 @@ import io
 import json
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -314,3 +314,72 @@ def test_the_explain_page_costs_the_same_queries_whatever_the_number_of_items(wo
         response = explain(client, **params, figure="agreed")
     assert response.context["page"].paginator.count == 7 + 20
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_close_writes_its_two_tables_at_once_exactly_as_one_after_the_other(world, promised, monkeypatch):
+    from qcdc import jobs, parallel
+    from reports.models import SnapshotRow
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a snapshot is shared between connections on PostgreSQL only")
+    started = []
+    start = parallel._Beside.start
+    monkeypatch.setattr(parallel._Beside, "start", lambda thread: (started.append(thread), start(thread))[1])
+
+    def build(version):
+        close = PeriodClose.objects.create(node=world.district_x, year=2025, period=Period.YEAR, version=version)
+        return closing.close_build(jobs.claim(PeriodClose, close.pk, f"test-{version}"))
+
+    def rows(close):
+        return (
+            sorted(SnapshotRow.objects.filter(close=close).values_list(*SNAPSHOT_ROW)),
+            sorted(FollowUpSnapshotRow.objects.filter(close=close).values_list(*FOLLOWUP_ROW)),
+        )
+
+    at_once = build(1)  # the job's own transactions, nothing written yet: other connections
+    # Two for the tables, then two for the figures and the difference from a previous version.
+    assert len(started) == 4 and all(not thread.is_alive() for thread in started)
+    PeriodClose.objects.filter(pk=at_once.pk).update(status=PeriodClose.Status.REOPENED)
+    with transaction.atomic():  # the close row written first: one connection, in turn
+        in_turn = build(2)
+    assert len(started) == 4
+    assert rows(at_once) == rows(in_turn)
+    assert len(rows(at_once)[0]) > 0 and len(rows(at_once)[1]) == 7
+    figures = {key: value for key, value in at_once.result["total"].items() if key != "version"}
+    assert figures == {key: value for key, value in in_turn.result["total"].items() if key != "version"}
+    # A third version, at once again: its difference from the second (where one unit's
+    # conference was not yet done) is read on its own connection, as in turn.
+    PeriodClose.objects.filter(pk=in_turn.pk).update(status=PeriodClose.Status.REOPENED)
+    SnapshotRow.objects.filter(close=in_turn, unit=world.unit_a, indicator="worker_conference").update(done=False)
+    third = build(3)
+    assert len(started) == 8
+    changes = {(c["code"], c["indicator"], c["figure"], c["change"]) for c in third.result["diff"]["changes"]}
+    assert changes == {("A001", "worker_conference", "done", "in")}
+    assert third.result["diff"] == closing.version_diff(third)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_close_that_fails_after_its_tables_were_written_leaves_no_rows(world, promised, monkeypatch):
+    from qcdc import jobs
+    from reports.closing import services as closing_services
+    from reports.models import SnapshotRow
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a snapshot is shared between connections on PostgreSQL only")
+
+    def full_disk(close):
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(closing_services, "narratives_freeze", full_disk)  # after both tables committed
+    close = PeriodClose.objects.create(node=world.district_x, year=2025, period=Period.YEAR, version=1)
+    with pytest.raises(OSError, match="No space"):
+        closing.close_build(jobs.claim(PeriodClose, close.pk, "test"))
+    assert FollowUpSnapshotRow.objects.filter(close=close).exists()  # written on their own connections
+    assert jobs.fail(PeriodClose, close.pk, reason="No space left on device")
+    assert not SnapshotRow.objects.filter(close=close).exists()
+    assert not FollowUpSnapshotRow.objects.filter(close=close).exists()
+
+
+SNAPSHOT_ROW = ("unit_id", "indicator", "node_id", "node_path", "category", "done", "on_time", "quality", "record_id")
+FOLLOWUP_ROW = ("item_id", "unit_id", "indicator", "node_id", "node_path", "category", "bucket", "text", "due_on")
