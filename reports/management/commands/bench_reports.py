@@ -313,7 +313,7 @@ class Command(BaseCommand):
         the closed page and an explanation list, counting queries."""
         from django.conf import settings
         from django.contrib.auth import get_user_model
-        from django.db.models import Count
+        from django.db.models import Count, Max
         from django.test import RequestFactory
         from django.test.utils import CaptureQueriesContext, override_settings
         from django.urls import reverse
@@ -326,7 +326,8 @@ class Command(BaseCommand):
         PeriodClose.objects.filter(node=root, year=year, period=Period.YEAR, status=PeriodClose.Status.CLOSED).update(
             status=PeriodClose.Status.REOPENED, reopen_reason="benchmark"
         )
-        version = (PeriodClose.objects.filter(node=root, year=year, period=Period.YEAR).count()) + 1
+        last = PeriodClose.objects.filter(node=root, year=year, period=Period.YEAR).aggregate(v=Max("version"))["v"]
+        version = (last or 0) + 1
         close = PeriodClose.objects.create(node=root, year=year, period=Period.YEAR, version=version)
         from unittest import mock
 
