@@ -217,6 +217,43 @@ def test_the_difference_lists_figures_gained_and_lost_and_says_when_it_was_cut(w
     }
 
 
+def test_a_cut_difference_never_cuts_a_unit_and_indicator_in_half(world, monkeypatch):
+    from reports.closing import figures
+
+    previous = PeriodClose.objects.create(
+        node=world.district_x, year=2025, period=Period.YEAR, version=1, status=PeriodClose.Status.REOPENED
+    )
+    current = PeriodClose.objects.create(node=world.district_x, year=2025, period=Period.YEAR, version=2)
+
+    def row(close, unit, indicator, done):
+        SnapshotRow.objects.create(
+            close=close, unit=unit, indicator=indicator, node=unit.node, node_path=unit.node.path,
+            category=unit.category, done=done, on_time=done, quality=done,
+        )  # fmt: skip
+
+    assert world.unit_a.pk < world.unit_b.pk
+    row(previous, world.unit_a, "cbccvc_conference", True)  # no longer expected
+    row(previous, world.unit_a, "dialogue_periodic", True)  # no longer expected
+    row(previous, world.unit_b, "worker_conference", False)
+    row(current, world.unit_b, "worker_conference", True)  # done since: expected both times
+    monkeypatch.setattr(figures, "DIFF_KEPT", 1)
+    cut = figures.version_diff(current)
+    assert cut["truncated"]
+    # B001 was expected in both versions: cut, it is left out, never read as newly expected.
+    assert {(c["code"], c["indicator"]) for c in cut["changes"]} == {
+        ("A001", "cbccvc_conference"),
+        ("A001", "dialogue_periodic"),
+    }
+    monkeypatch.setattr(figures, "DIFF_KEPT", 3)
+    whole = figures.version_diff(current)
+    assert not whole["truncated"]
+    assert {(c["code"], c["figure"], c["change"]) for c in whole["changes"] if c["code"] == "B001"} == {
+        ("B001", "done", "in"),
+        ("B001", "on_time", "in"),
+        ("B001", "quality", "in"),
+    }
+
+
 def test_a_failed_build_releases_the_period(tree, world, monkeypatch):
     from reports.closing import services as closing_services
 
