@@ -171,27 +171,36 @@ def test_close_edit_reopen_close_again_differs_by_exactly_that_unit(tree, world,
     assert cells(second.result["total"])["worker_conference"][1] == first_total["worker_conference"][1] + 1
 
 
-def test_the_difference_lists_figures_gained_and_lost_and_says_when_it_was_cut(world, monkeypatch):
-    from reports.closing import figures
-
+@pytest.fixture
+def two_versions(world):
+    """District X's version 1 (reopened) and version 2 of 2025, with no rows yet."""
     previous = PeriodClose.objects.create(
         node=world.district_x, year=2025, period=Period.YEAR, version=1, status=PeriodClose.Status.REOPENED
     )
     current = PeriodClose.objects.create(node=world.district_x, year=2025, period=Period.YEAR, version=2)
+    return previous, current
 
-    def row(close, unit, indicator, done, on_time, quality):
-        SnapshotRow.objects.create(
-            close=close, unit=unit, indicator=indicator, node=unit.node, node_path=unit.node.path,
-            category=unit.category, done=done, on_time=on_time, quality=quality,
-        )  # fmt: skip
 
-    row(previous, world.unit_a, "worker_conference", False, False, False)
-    row(current, world.unit_a, "worker_conference", True, True, True)  # done since
-    row(previous, world.unit_a, "dialogue_periodic", True, True, False)
-    row(current, world.unit_a, "dialogue_periodic", True, False, False)  # late after all
-    row(previous, world.unit_b, "cbccvc_conference", True, True, True)  # no longer expected
-    row(previous, world.unit_c, "qcdc_regulation", True, True, True)
-    row(current, world.unit_c, "qcdc_regulation", True, True, True)  # unchanged
+def snapshot_row(close, unit, indicator, done, on_time=None, quality=None):
+    """A snapshot row of ``unit`` where its node is (on time and quality as done unless given)."""
+    SnapshotRow.objects.create(
+        close=close, unit=unit, indicator=indicator, node=unit.node, node_path=unit.node.path,
+        category=unit.category, done=done, on_time=done if on_time is None else on_time,
+        quality=done if quality is None else quality,
+    )  # fmt: skip
+
+
+def test_the_difference_lists_figures_gained_and_lost_and_says_when_it_was_cut(world, two_versions, monkeypatch):
+    from reports.closing import figures
+
+    previous, current = two_versions
+    snapshot_row(previous, world.unit_a, "worker_conference", False, False, False)
+    snapshot_row(current, world.unit_a, "worker_conference", True, True, True)  # done since
+    snapshot_row(previous, world.unit_a, "dialogue_periodic", True, True, False)
+    snapshot_row(current, world.unit_a, "dialogue_periodic", True, False, False)  # late after all
+    snapshot_row(previous, world.unit_b, "cbccvc_conference", True, True, True)  # no longer expected
+    snapshot_row(previous, world.unit_c, "qcdc_regulation", True, True, True)
+    snapshot_row(current, world.unit_c, "qcdc_regulation", True, True, True)  # unchanged
 
     diff = figures.version_diff(current)
 
@@ -206,8 +215,8 @@ def test_the_difference_lists_figures_gained_and_lost_and_says_when_it_was_cut(w
         ("B001", "cbccvc_conference", "on_time", "out"),
         ("B001", "cbccvc_conference", "quality", "out"),
     }
-    # Each side keeps its first DIFF_KEPT + 1 changed rows by unit and indicator: here
-    # both of A001's and not B001's, and says the list was cut.
+    # The list keeps its first DIFF_KEPT + 1 changed units and indicators: here both of
+    # A001's and not B001's, and says the list was cut.
     monkeypatch.setattr(figures, "DIFF_KEPT", 1)
     cut = figures.version_diff(current)
     assert cut["truncated"]
@@ -217,25 +226,15 @@ def test_the_difference_lists_figures_gained_and_lost_and_says_when_it_was_cut(w
     }
 
 
-def test_a_cut_difference_never_cuts_a_unit_and_indicator_in_half(world, monkeypatch):
+def test_a_cut_difference_never_cuts_a_unit_and_indicator_in_half(world, two_versions, monkeypatch):
     from reports.closing import figures
 
-    previous = PeriodClose.objects.create(
-        node=world.district_x, year=2025, period=Period.YEAR, version=1, status=PeriodClose.Status.REOPENED
-    )
-    current = PeriodClose.objects.create(node=world.district_x, year=2025, period=Period.YEAR, version=2)
-
-    def row(close, unit, indicator, done):
-        SnapshotRow.objects.create(
-            close=close, unit=unit, indicator=indicator, node=unit.node, node_path=unit.node.path,
-            category=unit.category, done=done, on_time=done, quality=done,
-        )  # fmt: skip
-
+    previous, current = two_versions
     assert world.unit_a.pk < world.unit_b.pk
-    row(previous, world.unit_a, "cbccvc_conference", True)  # no longer expected
-    row(previous, world.unit_a, "dialogue_periodic", True)  # no longer expected
-    row(previous, world.unit_b, "worker_conference", False)
-    row(current, world.unit_b, "worker_conference", True)  # done since: expected both times
+    snapshot_row(previous, world.unit_a, "cbccvc_conference", True)  # no longer expected
+    snapshot_row(previous, world.unit_a, "dialogue_periodic", True)  # no longer expected
+    snapshot_row(previous, world.unit_b, "worker_conference", False)
+    snapshot_row(current, world.unit_b, "worker_conference", True)  # done since: expected both times
     monkeypatch.setattr(figures, "DIFF_KEPT", 1)
     cut = figures.version_diff(current)
     assert cut["truncated"]
